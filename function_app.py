@@ -1,0 +1,69 @@
+"""Azure Functions entry point (Python v2 programming model): bindings and wiring only.
+
+The work lives in ``interactions/``. Its modules are imported inside the functions so that a cold start
+loads only what the function being run needs: the HTTP path never loads Table Storage or Block Kit code.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+if TYPE_CHECKING:
+    from interactions.settings import Settings
+    from interactions.slack.client import Slack
+    from interactions.store import EntryStore
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+
+@app.function_name("slack_commands")
+@app.route(route="slack/commands", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
+    from functools import partial
+
+    from interactions import command_queue
+    from interactions.receive import receive
+
+    settings = _settings()
+    reply = receive(
+        req.get_body(),
+        req.headers,
+        settings,
+        enqueue=partial(command_queue.send, settings.storage_connection, settings.queue),
+        open_modal=_slack(settings).open_loading_modal if settings.bot_token else None,
+    )
+    body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
+    return func.HttpResponse(body, status_code=reply.status, mimetype="application/json", charset="utf-8")
+
+
+@app.function_name("process_command")
+@app.queue_trigger(arg_name="message", queue_name="%INTERACTIONS_QUEUE%", connection="AzureWebJobsStorage")
+def process_command(message: func.QueueMessage) -> None:
+    from interactions.process import process
+
+    settings = _settings()
+    process(message.get_body(), _store(settings), _slack(settings))
+
+
+def _settings() -> Settings:
+    from interactions.settings import Settings
+
+    return Settings.from_env()
+
+
+@lru_cache(maxsize=2)
+def _store(settings: Settings) -> EntryStore:
+    from interactions.store import EntryStore
+
+    return EntryStore.from_connection_string(settings.storage_connection, settings.table)
+
+
+@lru_cache(maxsize=2)
+def _slack(settings: Settings) -> Slack:
+    from interactions.slack.client import Slack
+
+    return Slack(settings.slack_api_url, settings.bot_token, settings.response_url_prefixes)

@@ -1,0 +1,36 @@
+"""The queue between the HTTP function and the worker (Azure Storage Queue, raw UTF-8 text messages:
+host.json sets ``messageEncoding`` to ``none`` to match)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import lru_cache
+
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.storage.queue import LinearRetry, QueueClient
+
+# The ack path has 3 seconds in all: one quick retry, short timeouts, then the user is told to retry.
+_ACK_PATH_RETRY = LinearRetry(backoff=0, retry_total=1, random_jitter_range=0)
+_TIMEOUT_SECONDS = 1
+
+
+@lru_cache(maxsize=4)
+def _client(connection_string: str, queue_name: str) -> QueueClient:
+    return QueueClient.from_connection_string(
+        connection_string,
+        queue_name,
+        retry_policy=_ACK_PATH_RETRY,
+        connection_timeout=_TIMEOUT_SECONDS,
+        read_timeout=_TIMEOUT_SECONDS,
+    )
+
+
+def send(connection_string: str, queue_name: str, message: str) -> None:
+    """Put one message on the queue, creating the queue on first use; raises if storage is out of reach."""
+    client = _client(connection_string, queue_name)
+    try:
+        client.send_message(message)
+    except ResourceNotFoundError:
+        with suppress(ResourceExistsError):  # another instance created it meanwhile
+            client.create_queue()
+        client.send_message(message)

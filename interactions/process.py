@@ -1,0 +1,79 @@
+"""The queue side: carry out one queued command and answer the caller.
+
+User mistakes are answered, never raised. Storage errors propagate, so the host retries the message and
+finally moves it to the poison queue. Everything here is safe to run twice for the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from interactions import grammar, reports
+from interactions.queued_command import MalformedMessage, QueuedCommand
+from interactions.slack import blocks
+from interactions.slack.client import Slack
+from interactions.store import EntryStore
+
+log = logging.getLogger(__name__)
+
+PERCENT_WINDOW_DAYS = 30
+CLEARED = "Thanks! Your interaction logs are cleared."
+
+
+def logged(percent: int) -> str:
+    return f"Got it! You're {percent}% for positive interactions in the last {PERCENT_WINDOW_DAYS} days."
+
+
+def process(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
+    try:
+        queued = QueuedCommand.from_json(raw)
+    except MalformedMessage as error:
+        # Nobody can be answered and no retry can help: drop it, saying why (never what it held).
+        log.error("Dropped a malformed queue message: %s.", error)
+        return
+    try:
+        command = grammar.parse(queued.text, queued.user_id)
+    except grammar.UsageError as error:
+        slack.respond(queued.response_url, f"{error}\n{grammar.USAGE}")
+        return
+    log.info("Processing command %s: %s.", queued.command_id, type(command).__name__.lower())
+    if isinstance(command, grammar.Log):
+        _log(queued, command, store, slack)
+    elif isinstance(command, grammar.View):
+        _view(queued, command, store, slack)
+    elif isinstance(command, grammar.Clear):
+        store.clear(queued.owner)
+        slack.respond(queued.response_url, CLEARED)
+    else:
+        slack.respond(queued.response_url, grammar.HELP, blocks.text_blocks(grammar.HELP))
+
+
+def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: Slack) -> None:
+    store.add(queued.owner, queued.command_id, queued.received_at, command.entries)
+    totals = reports.Totals()
+    for rating in store.ratings_since(queued.owner, queued.received_at - timedelta(days=PERCENT_WINDOW_DAYS)):
+        totals.add(rating)
+    slack.respond(queued.response_url, logged(totals.percent_positive))
+
+
+def _view(queued: QueuedCommand, command: grammar.View, store: EntryStore, slack: Slack) -> None:
+    entries = store.entries(queued.owner, queued.received_at - timedelta(days=command.days), command.rating)
+    max_blocks = blocks.MODAL_BLOCKS if queued.view_id else blocks.MESSAGE_BLOCKS
+    rows: Iterable[str]
+    if command.mode is grammar.Mode.PERSON:
+        people = reports.by_person(entries)
+        aggregate, rows, totals = " by person", blocks.person_rows(people), reports.combined(people)
+    elif command.mode is grammar.Mode.TIME:
+        period = reports.period_for(command.days)
+        buckets = reports.by_time(entries, period)
+        aggregate, rows, totals = f" by {period.value}", blocks.bucket_rows(buckets, period), reports.combined(buckets)
+    else:
+        totals = reports.Totals()  # filled in as the rows stream past
+        aggregate, rows = "", blocks.entry_rows(entries, totals)
+    title = blocks.heading(command.days, command.rating, aggregate)
+    rendered = blocks.report(title, rows, blocks.nothing_logged(command.days, command.rating), max_blocks, totals)
+    if queued.view_id and slack.show_modal(queued.view_id, blocks.modal(rendered)):
+        return
+    slack.respond(queued.response_url, title, rendered)

@@ -1,0 +1,62 @@
+"""The message that carries one slash command from the HTTP function to the queue worker.
+
+It holds only what the worker needs: never channel ids or names, team domain, user name, enterprise
+fields or the verification token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+FORMAT_VERSION = 1
+
+
+class MalformedMessage(ValueError):
+    """A queue message that is not a command this app wrote; retrying it can never succeed."""
+
+
+@dataclass(frozen=True)
+class QueuedCommand:
+    command_id: str
+    user_id: str
+    owner: str  # pseudonymous owner key: the PartitionKey of the caller's entries
+    text: str
+    response_url: str
+    received_at: datetime  # when Slack's request reached us; the logged entries' time
+    view_id: str | None = None
+
+    def to_json(self) -> str:
+        fields = asdict(self)
+        fields["received_at"] = self.received_at.astimezone(UTC).isoformat()
+        return json.dumps({"v": FORMAT_VERSION, **fields}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> QueuedCommand:
+        try:
+            fields: Any = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise MalformedMessage("not JSON") from error
+        if not isinstance(fields, dict) or fields.pop("v", None) != FORMAT_VERSION:
+            raise MalformedMessage("not a command message of a known version")
+        strings = ("command_id", "user_id", "owner", "text", "response_url", "received_at")
+        if set(fields) - {*strings, "view_id"} or not all(isinstance(fields.get(k), str) for k in strings):
+            raise MalformedMessage("fields missing or of the wrong type")
+        if not (fields.get("view_id") is None or isinstance(fields["view_id"], str)):
+            raise MalformedMessage("view_id of the wrong type")
+        try:
+            received_at = datetime.fromisoformat(fields.pop("received_at"))
+        except ValueError as error:
+            raise MalformedMessage("received_at is not a time") from error
+        if received_at.tzinfo is None:
+            raise MalformedMessage("received_at has no time zone")
+        return cls(received_at=received_at, **fields)
+
+
+def owner_key(pseudonym_key: bytes, team_id: str, user_id: str) -> str:
+    """Stable pseudonym for one Slack user in one workspace; neither id can be read back from it."""
+    return hmac.new(pseudonym_key, f"{team_id}:{user_id}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,86 @@
+"""The HTTP side: take a slash command from Slack, check it, queue it, and acknowledge within 3 seconds.
+
+It touches no table; storage work happens in the queue worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from interactions import grammar
+from interactions.queued_command import QueuedCommand, owner_key
+from interactions.settings import Settings
+from interactions.slack import request as slack_request
+
+log = logging.getLogger(__name__)
+
+COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
+WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict[str, Any] | None = None  # JSON for Slack; None for an empty acknowledgement
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Enqueue = Callable[[str], None]
+OpenModal = Callable[[str], "str | None"]
+
+
+def receive(
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: Settings,
+    enqueue: Enqueue,
+    open_modal: OpenModal | None = None,
+    now: Callable[[], float] = time.time,
+) -> Reply:
+    """Answer one request to /api/slack/commands. ``enqueue`` raises when the queue is out of reach;
+    ``open_modal`` (given when a bot token is set) opens the loading modal and returns its view id."""
+    if len(body) > slack_request.MAX_BODY_BYTES:
+        return Reply(413, slack_request.ephemeral("That request is too large."))
+    if slack_request.is_ssl_check(body):
+        return Reply(200)
+    received = now()
+    if not slack_request.is_signed(settings.signing_secret, body, headers, lambda: received):
+        return Reply(401)
+    try:
+        command = slack_request.slash_command(body)
+    except (slack_request.MissingFields, UnicodeDecodeError):
+        return Reply(400, slack_request.ephemeral("That request is missing fields a slash command has."))
+    if command.command not in slack_request.COMMANDS:
+        return Reply(200, slack_request.ephemeral(WRONG_COMMAND))
+
+    view_id = None
+    if open_modal is not None and command.trigger_id and _is_view(command.text, command.user_id):
+        view_id = open_modal(command.trigger_id)
+    message = QueuedCommand(
+        command_id=uuid.uuid4().hex,
+        user_id=command.user_id,
+        owner=owner_key(settings.pseudonym_key, command.team_id, command.user_id),
+        text=command.text,
+        response_url=command.response_url,
+        received_at=datetime.fromtimestamp(received, UTC),
+        view_id=view_id,
+    )
+    try:
+        enqueue(message.to_json())
+    except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
+        log.error("Could not queue a command: %s.", type(error).__name__)
+        return Reply(200, slack_request.ephemeral(COULD_NOT_RECORD))
+    return Reply(200)
+
+
+def _is_view(text: str, user_id: str) -> bool:
+    try:
+        return isinstance(grammar.parse(text, user_id), grammar.View)
+    except grammar.UsageError:
+        return False

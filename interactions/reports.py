@@ -1,0 +1,107 @@
+"""What a user's entries add up to: pure functions over entries read newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from interactions.grammar import Person
+
+DAY_BUCKETS_UP_TO_DAYS = 14
+WEEK_BUCKETS_UP_TO_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Entry:
+    person: Person
+    rating: int  # +1 or -1
+    at: datetime  # UTC
+
+
+@dataclass
+class Totals:
+    positive: int = 0
+    negative: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.positive + self.negative
+
+    @property
+    def percent_positive(self) -> int:
+        return percent(self.positive, self.count)
+
+    def add(self, rating: int) -> None:
+        if rating > 0:
+            self.positive += 1
+        else:
+            self.negative += 1
+
+
+@dataclass
+class PersonTotals(Totals):
+    person: Person = field(default_factory=lambda: Person("", mention=False))
+    last_at: datetime | None = None
+
+
+class Period(Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@dataclass
+class BucketTotals(Totals):
+    start: date = date.min
+
+
+def percent(part: int, whole: int) -> int:
+    """Whole percent with halves rounded up, unlike round(), which rounds halves to even."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+def combined(parts: Iterable[Totals]) -> Totals:
+    total = Totals()
+    for part in parts:
+        total.positive += part.positive
+        total.negative += part.negative
+    return total
+
+
+def by_person(entries: Iterable[Entry]) -> list[PersonTotals]:
+    """Totals per person, the most met first. Free-text names that differ only in case are one person."""
+    people: dict[tuple[bool, str], PersonTotals] = {}
+    for entry in entries:
+        key = (entry.person.mention, entry.person.name.casefold())
+        totals = people.get(key)
+        if totals is None:  # entries come newest first: the first one seen is the latest spelling
+            totals = people[key] = PersonTotals(person=entry.person, last_at=entry.at)
+        totals.add(entry.rating)
+    return sorted(people.values(), key=lambda t: (-t.count, -(t.last_at or datetime.min).timestamp()))
+
+
+def period_for(days: int) -> Period:
+    if days <= DAY_BUCKETS_UP_TO_DAYS:
+        return Period.DAY
+    if days <= WEEK_BUCKETS_UP_TO_DAYS:
+        return Period.WEEK
+    return Period.MONTH
+
+
+def bucket_start(day: date, period: Period) -> date:
+    if period is Period.WEEK:
+        return day - timedelta(days=day.weekday())  # weeks start on Monday (ISO 8601)
+    if period is Period.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def by_time(entries: Iterable[Entry], period: Period) -> list[BucketTotals]:
+    """Totals per period that has entries, newest first."""
+    buckets: dict[date, BucketTotals] = {}
+    for entry in entries:
+        start = bucket_start(entry.at.date(), period)
+        buckets.setdefault(start, BucketTotals(start=start)).add(entry.rating)
+    return sorted(buckets.values(), key=lambda b: b.start, reverse=True)

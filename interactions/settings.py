@@ -1,0 +1,52 @@
+"""App settings, read from the environment (Azure app settings, or local.settings.json locally)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TABLE = "interactions"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_RESPONSE_URL_PREFIXES = ("https://hooks.slack.com/",)
+
+
+class MissingSetting(RuntimeError):
+    """A required setting is absent: the app must not run half-configured."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    signing_secret: str
+    pseudonym_key: bytes
+    storage_connection: str
+    queue: str
+    table: str = DEFAULT_TABLE
+    bot_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    response_url_prefixes: tuple[str, ...] = DEFAULT_RESPONSE_URL_PREFIXES
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        prefixes = tuple(p.strip() for p in env.get("SLACK_RESPONSE_URL_PREFIXES", "").split(",") if p.strip())
+        return cls(
+            signing_secret=_required(env, "SLACK_SIGNING_SECRET"),
+            pseudonym_key=_required(env, "INTERACTIONS_PSEUDONYM_KEY").encode(),
+            storage_connection=_required(env, "AzureWebJobsStorage"),
+            queue=_required(env, "INTERACTIONS_QUEUE"),
+            table=env.get("INTERACTIONS_TABLE") or DEFAULT_TABLE,
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_api_url=env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
+            response_url_prefixes=prefixes or DEFAULT_RESPONSE_URL_PREFIXES,
+        )
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        log.error("Required app setting %s is missing or empty; see README.md, Settings.", name)
+        raise MissingSetting(f"required app setting {name} is missing or empty")
+    return value

@@ -1,0 +1,1 @@
+"""Slack: the only code that checks Slack's signatures, formats Block Kit or calls Slack."""

@@ -1,0 +1,104 @@
+"""Calls to Slack: answers through a command's response_url, and modals through the Web API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from interactions.slack.blocks import loading_modal
+
+log = logging.getLogger(__name__)
+# slack_sdk logs request URLs and bodies, which hold workspace ids and user text; it gets a silent logger
+# and this module logs one line per outcome instead.
+_sdk_log = logging.getLogger(f"{__name__}.sdk")
+_sdk_log.disabled = True
+
+ANSWER_TIMEOUT_SECONDS = 10
+# views.open runs on the ack path, inside Slack's 3 seconds, next to the enqueue.
+ACK_PATH_TIMEOUT_SECONDS = 1
+
+
+def _retry_handlers() -> list[RetryHandler]:
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+class Slack:
+    def __init__(self, api_url: str, bot_token: str | None, response_url_prefixes: Sequence[str]) -> None:
+        self._api_url = api_url if api_url.endswith("/") else api_url + "/"
+        self._bot_token = bot_token
+        self._response_url_prefixes = tuple(response_url_prefixes)
+
+    @property
+    def can_open_modals(self) -> bool:
+        return self._bot_token is not None
+
+    def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool:
+        """Answer the caller alone; True when Slack took the answer. Failures are logged, never raised:
+        what was stored stays stored, and retrying the whole command would not help."""
+        if not response_url.startswith(self._response_url_prefixes):
+            log.warning("Refused to answer through a response_url outside SLACK_RESPONSE_URL_PREFIXES.")
+            return False
+        client = WebhookClient(
+            response_url, timeout=ANSWER_TIMEOUT_SECONDS, retry_handlers=_retry_handlers(), logger=_sdk_log
+        )
+        try:
+            response = client.send(text=text, blocks=blocks, response_type="ephemeral")
+        except Exception as error:  # noqa: BLE001 - any transport failure ends the same way
+            log.warning("Gave up answering through response_url: %s.", type(error).__name__)
+            return False
+        if response.status_code != 200:
+            log.warning("Gave up answering through response_url: HTTP %s.", response.status_code)
+            return False
+        return True
+
+    def open_loading_modal(self, trigger_id: str) -> str | None:
+        """Open a modal while the trigger_id is alive (3 s); its view id, or None if Slack said no."""
+        client = self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False)
+        try:
+            response = client.views_open(trigger_id=trigger_id, view=loading_modal())
+        except Exception as error:  # noqa: BLE001 - the answer then comes as a message instead
+            log.warning("Could not open the loading modal: %s.", type(error).__name__)
+            return None
+        view = response.get("view") or {}
+        view_id = view.get("id") if isinstance(view, dict) else None
+        return view_id if isinstance(view_id, str) else None
+
+    def show_modal(self, view_id: str, view: View) -> bool:
+        client = self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True)
+        try:
+            client.views_update(view_id=view_id, view=view)
+        except (SlackApiError, OSError) as error:
+            log.warning("Could not update the modal: %s.", _reason(error))
+            return False
+        return True
+
+    def _web_client(self, timeout: int, retry: bool) -> WebClient:
+        return WebClient(
+            token=self._bot_token,
+            base_url=self._api_url,
+            timeout=timeout,
+            retry_handlers=_retry_handlers() if retry else [],
+            logger=_sdk_log,
+        )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error", "error"))
+    return type(error).__name__

@@ -1,0 +1,66 @@
+"""What arrives from Slack: signature checks and the slash command form."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_sdk.signature import Clock, SignatureVerifier
+
+COMMANDS = ("/interactions", "/interaction")
+MAX_BODY_BYTES = 16 * 1024
+REQUIRED_FIELDS = ("command", "text", "user_id", "team_id", "response_url")
+
+
+class _InjectedClock(Clock):
+    def __init__(self, now: Callable[[], float]) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now()
+
+
+def is_signed(
+    signing_secret: str, body: bytes, headers: Mapping[str, str], now: Callable[[], float] = time.time
+) -> bool:
+    """True when Slack signed this body with our secret less than 5 minutes ago."""
+    verifier = SignatureVerifier(signing_secret, clock=_InjectedClock(now))
+    try:
+        return verifier.is_valid_request(body, headers)
+    except (ValueError, UnicodeDecodeError):  # a timestamp that is not a number, a body that is not UTF-8
+        return False
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    command: str
+    text: str
+    user_id: str
+    team_id: str
+    response_url: str
+    trigger_id: str | None
+
+
+class MissingFields(ValueError):
+    pass
+
+
+def is_ssl_check(body: bytes) -> bool:
+    return parse_qs(body.decode("utf-8", "replace")).get("ssl_check") == ["1"]
+
+
+def slash_command(body: bytes) -> SlashCommand:
+    """The fields this app uses from a signed slash command form; everything else is dropped here."""
+    form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    values = {name: form.get(name, [None])[0] for name in (*REQUIRED_FIELDS, "trigger_id")}
+    missing = [name for name in REQUIRED_FIELDS if values[name] is None or (name != "text" and not values[name])]
+    if missing:
+        raise MissingFields(", ".join(missing))
+    return SlashCommand(**values)  # type: ignore[arg-type]
+
+
+def ephemeral(text: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "text": text}

@@ -1,0 +1,121 @@
+"""The storage of entries: the only code that talks to Azure Table Storage.
+
+One partition per user, keyed by the pseudonymous owner key. RowKeys sort newest first:
+``<inverted ms timestamp, 13 digits>-<command id>-<index>``, so a time window is a RowKey range read on
+the server, and writing the same command twice writes the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableClient, TableTransactionError, UpdateMode
+
+from interactions.grammar import Person, Rated
+from interactions.reports import Entry
+
+_LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
+PAGE_SIZE = 1000  # the service's largest page
+TRANSACTION_SIZE = 100  # the service's largest entity-group transaction
+_ENTRY_PROPERTIES = ["Person", "Mention", "Rating", "At"]
+
+
+def _inverted(at: datetime) -> str:
+    return f"{_LATEST_MS - int(at.timestamp() * 1000):013d}"
+
+
+def row_key(at: datetime, command_id: str, index: int) -> str:
+    return f"{_inverted(at)}-{command_id}-{index:02d}"
+
+
+def _newer_than(since: datetime) -> str:
+    """Upper RowKey bound (exclusive) of the rows at or after ``since``."""
+    return f"{int(_inverted(since)) + 1:013d}"
+
+
+class EntryStore:
+    def __init__(self, table: TableClient) -> None:
+        self._table = table
+        self._table_ready = False
+
+    @classmethod
+    def from_connection_string(cls, connection_string: str, table_name: str) -> EntryStore:
+        # The SDK's default exponential retry policy rides out brief storage faults; what still fails
+        # propagates, so the queue host retries the message and finally poisons it.
+        return cls(TableClient.from_connection_string(connection_string, table_name=table_name))
+
+    def ensure_table(self) -> None:
+        if not self._table_ready:
+            try:
+                self._table.create_table()
+            except ResourceExistsError:
+                pass
+            self._table_ready = True
+
+    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None:
+        """Write one command's entries atomically; writing the same command again changes nothing."""
+        at = at.astimezone(UTC)
+        operations: list[Any] = [
+            (
+                "upsert",
+                {
+                    "PartitionKey": owner,
+                    "RowKey": row_key(at, command_id, index),
+                    "Person": item.person.name,
+                    "Mention": item.person.mention,
+                    "Rating": item.rating,
+                    "At": at,
+                },
+                {"mode": UpdateMode.REPLACE},
+            )
+            for index, item in enumerate(rated)
+        ]
+        self.ensure_table()
+        self._table.submit_transaction(operations)
+
+    def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]:
+        """The owner's entries at or after ``since``, newest first, streamed page by page."""
+        for row in self._window(owner, since, rating, _ENTRY_PROPERTIES):
+            yield Entry(
+                person=Person(row["Person"], mention=bool(row["Mention"])),
+                rating=1 if row["Rating"] > 0 else -1,
+                at=row["At"].astimezone(UTC),
+            )
+
+    def ratings_since(self, owner: str, since: datetime) -> Iterator[int]:
+        for row in self._window(owner, since, None, ["Rating"]):
+            yield 1 if row["Rating"] > 0 else -1
+
+    def clear(self, owner: str) -> int:
+        """Delete every entry of the owner, a page at a time; returns how many were deleted."""
+        deleted = 0
+        self.ensure_table()
+        rows = self._table.query_entities(
+            "PartitionKey eq @owner", parameters={"owner": owner}, select=["RowKey"], results_per_page=PAGE_SIZE
+        )
+        for page in rows.by_page():
+            keys = [row["RowKey"] for row in page]
+            for start in range(0, len(keys), TRANSACTION_SIZE):
+                self._delete(owner, keys[start : start + TRANSACTION_SIZE])
+            deleted += len(keys)
+        return deleted
+
+    def _delete(self, owner: str, row_keys: list[str]) -> None:
+        try:
+            self._table.submit_transaction([("delete", {"PartitionKey": owner, "RowKey": key}) for key in row_keys])
+        except TableTransactionError:
+            # Another clear of the same user got some rows first; delete the rest one by one.
+            for key in row_keys:
+                self._table.delete_entity(partition_key=owner, row_key=key)
+
+    def _window(self, owner: str, since: datetime, rating: int | None, select: list[str]) -> Iterator[Any]:
+        query = "PartitionKey eq @owner and RowKey lt @newer_than"
+        parameters: dict[str, Any] = {"owner": owner, "newer_than": _newer_than(since)}
+        if rating is not None:
+            query += " and Rating eq @rating"
+            parameters["rating"] = rating
+        self.ensure_table()
+        return iter(self._table.query_entities(query, parameters=parameters, select=select, results_per_page=PAGE_SIZE))

@@ -1,0 +1,156 @@
+"""A local HTTP server that plays Slack: it takes answers posted to ``response_url`` and the Web API's
+``views.open`` / ``views.update``, and keeps what each user was shown.
+
+Response URLs it hands out look like ``http://HOST:PORT/hooks/<user id>/<anything>``; trigger ids look
+like ``<user id>.<anything>``, so each modal is known to belong to a user.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Shown:
+    """One thing a user saw: an ephemeral message, or a modal (opened, then updated in place)."""
+
+    kind: str  # "message" or "modal"
+    payload: dict[str, Any]
+    view_id: str | None = None
+
+
+@dataclass
+class Failure:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SlackStandIn:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._lock = threading.Condition()
+        self._shown: dict[str, list[Shown]] = defaultdict(list)
+        self._modals: dict[str, Shown] = {}
+        self._failures: list[Failure] = []
+        self._view_ids = itertools.count(1)
+        self.requests = 0
+        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-stand-in", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, user: str) -> str:
+        return f"{self.url}/hooks/{user}/{uuid.uuid4().hex}"
+
+    @staticmethod
+    def trigger_id(user: str) -> str:
+        return f"{user}.{uuid.uuid4().hex}"
+
+    def start(self) -> SlackStandIn:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail_next(self, *failures: Failure) -> None:
+        """Answer the next response_url posts with these failures, in order."""
+        with self._lock:
+            self._failures.extend(failures)
+
+    def shown(self, user: str) -> list[Shown]:
+        with self._lock:
+            return list(self._shown[user])
+
+    def wait_for(self, user: str, count: int, timeout: float = 15) -> list[Shown]:
+        """What ``user`` was shown, once it is at least ``count`` things (or the timeout passes)."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._filled(user, count), timeout)
+            return list(self._shown[user])
+
+    def _filled(self, user: str, count: int) -> bool:
+        shown = self._shown[user]
+        return len(shown) >= count and not any(s.kind == "modal" and s.payload.get("loading") for s in shown)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._shown.clear()
+            self._modals.clear()
+            self._failures.clear()
+
+    def _record(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            self.requests += 1
+            parts = path.strip("/").split("/")
+            if parts[0] == "hooks" and len(parts) >= 2:
+                if self._failures:
+                    failure = self._failures.pop(0)
+                    return failure.status, {"ok": False}, failure.headers
+                self._shown[parts[1]].append(Shown("message", body))
+                self._lock.notify_all()
+                return 200, {}, {}
+            if path == "/api/views.open":
+                view_id = f"V{next(self._view_ids):08d}"
+                user = str(body.get("trigger_id", "")).split(".")[0]
+                shown = Shown("modal", {**_view(body), "loading": True}, view_id)
+                self._modals[view_id] = shown
+                self._shown[user].append(shown)
+                self._lock.notify_all()
+                return 200, {"ok": True, "view": {"id": view_id}}, {}
+            if path == "/api/views.update":
+                modal = self._modals.get(str(body.get("view_id")))
+                if modal is None:
+                    return 200, {"ok": False, "error": "not_found"}, {}
+                modal.payload = _view(body)
+                self._lock.notify_all()
+                return 200, {"ok": True, "view": {"id": modal.view_id}}, {}
+            return 404, {"ok": False, "error": "unknown_method"}, {}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                body = _decode(raw, self.headers.get("Content-Type", ""))
+                status, answer, headers = standin._record(urlsplit(self.path).path, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _decode(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        return dict(json.loads(raw or "{}"))
+    return {key: values[0] for key, values in parse_qs(raw).items()}
+
+
+def _view(body: dict[str, Any]) -> dict[str, Any]:
+    view = body.get("view", {})
+    return dict(json.loads(view) if isinstance(view, str) else view)

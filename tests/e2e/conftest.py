@@ -1,0 +1,160 @@
+"""End to end without the Functions host: signed form posts go into the HTTP function registered in
+function_app.py, its message lands on the Azurite queue, and the queue function registered there is
+invoked on it, as the host would. What Slack receives is read from the stand-in."""
+
+from __future__ import annotations
+
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import azure.functions as func
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableClient
+from azure.storage.queue import QueueClient
+from slack_sdk.signature import SignatureVerifier
+
+import function_app
+from local.azurite import Azurite
+from local.slack_standin import Shown, SlackStandIn
+from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
+
+TEAM = "T0TEAM"
+
+# get_functions() may be called only once per FunctionApp.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()
+}
+
+
+def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature or "",
+    }
+
+
+@dataclass
+class App:
+    """The two functions, wired to one Azurite queue and table and to the Slack stand-in."""
+
+    slack: SlackStandIn
+    queue: QueueClient
+    connection_string: str
+    table: str
+
+    def form(self, user: str, text: str, command: str = "/interactions", **extra: str) -> dict[str, str]:
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": TEAM,
+            "team_domain": "acme",
+            "channel_id": "C0CHANNEL",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": f"name-of-{user.lower()}",
+            "command": command,
+            "text": text,
+            "api_app_id": "A0APP",
+            "response_url": self.slack.response_url(user),
+            "trigger_id": self.slack.trigger_id(user),
+            **extra,
+        }
+
+    def post(self, body: bytes, headers: dict[str, str] | None = None) -> func.HttpResponse:
+        request = func.HttpRequest(
+            method="POST",
+            url="http://localhost:7071/api/slack/commands",
+            headers=signed_headers(body) if headers is None else headers,
+            body=body,
+        )
+        response: func.HttpResponse = FUNCTIONS["slack_commands"](request)
+        return response
+
+    def send(self, user: str, text: str, **extra: str) -> func.HttpResponse:
+        return self.post(urllib.parse.urlencode(self.form(user, text, **extra)).encode())
+
+    def run_worker(self) -> int:
+        """Invoke the queue function on every message waiting, as the host does; returns how many."""
+        handled = 0
+        while batch := list(self.queue.receive_messages(max_messages=32, visibility_timeout=30)):
+            for message in batch:
+                FUNCTIONS["process_command"](func.QueueMessage(id=message.id, body=message.content.encode()))
+                self.queue.delete_message(message)
+                handled += 1
+        return handled
+
+    def command(self, user: str, text: str) -> Shown:
+        """Type ``/interactions text`` as ``user``; what Slack shows them in answer."""
+        before = len(self.slack.shown(user))
+        response = self.send(user, text)
+        assert response.status_code == 200, response.get_body()
+        assert self.run_worker() == 1
+        shown = self.slack.wait_for(user, before + 1)
+        assert len(shown) == before + 1, shown
+        return shown[-1]
+
+    def stored(self) -> list[dict[str, Any]]:
+        """Every entity in the app's table (none when the table was never created)."""
+        table = TableClient.from_connection_string(self.connection_string, self.table)
+        try:
+            return [dict(entity) for entity in table.list_entities()]
+        except ResourceNotFoundError:
+            return []
+
+    def waiting(self) -> list[str]:
+        return [m.content for m in self.queue.peek_messages(max_messages=32)]
+
+
+@pytest.fixture
+def app_env(azurite: Azurite, slack: SlackStandIn, unique_name: str) -> Iterator[dict[str, str]]:
+    env = {
+        "AzureWebJobsStorage": azurite.connection_string,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "INTERACTIONS_TABLE": unique_name,
+        "INTERACTIONS_QUEUE": unique_name,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_RESPONSE_URL_PREFIXES": slack.url + "/hooks/",
+        "SLACK_BOT_TOKEN": "",
+    }
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    slack.reset()
+    yield env
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def app(app_env: dict[str, str], slack: SlackStandIn) -> App:
+    queue = QueueClient.from_connection_string(app_env["AzureWebJobsStorage"], app_env["INTERACTIONS_QUEUE"])
+    queue.create_queue()
+    return App(
+        slack=slack, queue=queue, connection_string=app_env["AzureWebJobsStorage"], table=app_env["INTERACTIONS_TABLE"]
+    )
+
+
+@pytest.fixture
+def modal_app(app: App, app_env: dict[str, str]) -> App:
+    os.environ["SLACK_BOT_TOKEN"] = "xoxb-test-token"
+    return app
+
+
+def text_of(shown: Shown) -> str:
+    """Everything the user can read in a message or modal, as one string."""
+    parts = [str(shown.payload.get("text", ""))] if shown.kind == "message" else []
+    for block in shown.payload.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts.extend(element.get("text", "") for element in block.get("elements", []))
+    return "\n".join(parts)

@@ -1,0 +1,226 @@
+"""/interactions as a member uses it: signed requests in, answers out at the Slack stand-in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.parse
+
+import pytest
+
+from tests.e2e.conftest import App, signed_headers, text_of
+
+pytestmark = pytest.mark.e2e
+
+DON = "U0DON"
+MAELLE = "U0MAELLE"
+ME = "U0ME"
+
+
+def test_log_answers_with_the_positive_percentage(app: App) -> None:
+    shown = app.command(ME, f"<@{DON}|don> + <@{MAELLE}> + Random Guy -")
+
+    assert shown.kind == "message"
+    assert shown.payload["response_type"] == "ephemeral"
+    assert shown.payload["text"] == "Got it! You're 67% for positive interactions in the last 30 days."
+
+    shown = app.command(ME, "Someone Else -")
+    assert shown.payload["text"] == "Got it! You're 50% for positive interactions in the last 30 days."
+
+
+def test_the_http_function_only_acks_and_queues_what_the_worker_needs(app: App) -> None:
+    response = app.send(ME, "<@U0DON> +")
+
+    assert response.status_code == 200
+    assert response.get_body() == b""
+    (raw,) = app.waiting()
+    message = json.loads(raw)
+    assert set(message) == {"v", "command_id", "user_id", "owner", "text", "response_url", "received_at", "view_id"}
+    for leaked in ("T0TEAM", "acme", "C0CHANNEL", "general", "name-of-", "deprecated-verification-token"):
+        assert leaked not in raw
+    assert app.slack.shown(ME) == []  # nothing is answered, nothing stored, before the worker runs
+
+
+def test_view_lists_newest_first_and_filters(app: App) -> None:
+    app.command(ME, "<@U0DON> +")
+    app.command(ME, "Random Guy -")
+
+    everything = text_of(app.command(ME, ""))
+    assert "Your interactions, the last 30 days" in everything
+    assert everything.index("Random Guy") < everything.index("<@U0DON>")
+    assert "2 interactions: 1 `+`, 1 `−`, 50% positive" in everything
+
+    positive = text_of(app.command(ME, "+"))
+    assert "<@U0DON>" in positive and "Random Guy" not in positive
+    negative = text_of(app.command(ME, "90 -"))
+    assert "Your negative interactions, the last 90 days" in negative
+    assert "Random Guy" in negative and "<@U0DON>" not in negative
+
+
+def test_person_and_time_aggregates(app: App) -> None:
+    app.command(ME, "<@U0DON> + Random Guy -")
+    app.command(ME, "<@U0DON> - random guy -")
+
+    by_person = text_of(app.command(ME, "90 person"))
+    assert "<@U0DON> · 2 (1 `+`, 1 `−`) · 50% positive" in by_person
+    assert "Random Guy · 2 (0 `+`, 2 `−`) · 0% positive" in by_person or "random guy · 2" in by_person
+
+    by_time = text_of(app.command(ME, "time"))
+    assert "by week" in by_time
+    assert "4 (1 `+`, 3 `−`) · 25% positive" in by_time
+    assert "█" in by_time and "░" in by_time
+    assert "by day" in text_of(app.command(ME, "7 time"))
+    assert "by month" in text_of(app.command(ME, "365 time"))
+
+
+def test_empty_results_say_so(app: App) -> None:
+    assert "No interactions logged in the last 30 days." in text_of(app.command(ME, ""))
+    assert "No positive interactions logged in the last 7 days." in text_of(app.command(ME, "7 person +"))
+
+
+def test_views_open_a_modal_that_the_worker_fills(modal_app: App) -> None:
+    modal_app.command(ME, "<@U0DON> +")
+
+    response = modal_app.send(ME, "90 person")
+    assert response.status_code == 200
+    (opened,) = [s for s in modal_app.slack.shown(ME) if s.kind == "modal"]
+    assert opened.payload.get("loading")
+    assert json.loads(modal_app.waiting()[0])["view_id"] == opened.view_id
+
+    modal_app.run_worker()
+    (modal,) = [s for s in modal_app.slack.wait_for(ME, 2) if s.kind == "modal"]
+    assert modal.payload["title"]["text"] == "Your interactions"
+    assert "<@U0DON> · 1 (1 `+`, 0 `−`) · 100% positive" in text_of(modal)
+
+
+def test_clear_deletes_all_of_my_logs_and_nobody_elses(app: App, app_env: dict[str, str]) -> None:
+    app.command(ME, "<@U0DON> + Random Guy -")
+    app.command(DON, "<@U0ME> +")
+
+    assert app.command(ME, "clear").payload["text"] == "Thanks! Your interaction logs are cleared."
+    assert app.command(ME, "CLEAR").payload["text"] == "Thanks! Your interaction logs are cleared."
+
+    assert "No interactions logged" in text_of(app.command(ME, "3650"))
+    assert "<@U0ME>" in text_of(app.command(DON, ""))
+
+
+def test_help_and_the_singular_alias(app: App) -> None:
+    shown = app.command(ME, "help")
+    assert "/interactions @don + @Maelle + Random Guy -" in text_of(shown)
+    assert "/interactions clear" in text_of(shown)
+
+    before = len(app.slack.shown(ME))
+    assert app.send(ME, "help", command="/interaction").status_code == 200
+    app.run_worker()
+    assert text_of(app.slack.wait_for(ME, before + 1)[-1]) == text_of(shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("help clear", "`help` stands alone"),
+        ("+ <@U0DON>", "`+` must follow the person it rates"),
+        ("Joseph person", "`Joseph person` needs a rating"),
+        ("<@U0ME> +", "You can't rate an interaction with yourself."),
+        ("0", "from 1 to 3650"),
+    ],
+)
+def test_text_not_understood_is_explained_and_nothing_is_written(app: App, text: str, complaint: str) -> None:
+    shown = app.command(ME, text)
+
+    assert complaint in shown.payload["text"]
+    assert "Usage: `/interactions @person +`" in shown.payload["text"]
+    assert app.stored() == []
+
+
+def test_requests_not_signed_by_slack_are_refused_and_never_queued(app: App) -> None:
+    body = urllib.parse.urlencode(app.form(ME, "<@U0DON> +")).encode()
+
+    assert app.post(body, headers={}).status_code == 401
+    assert app.post(body, headers=signed_headers(body, secret="someone-else")).status_code == 401
+    assert app.post(body, headers=signed_headers(body, timestamp=int(time.time()) - 301)).status_code == 401
+    tampered = body.replace(b"%2B", b"-")
+    assert app.post(tampered, headers=signed_headers(body)).status_code == 401
+    assert app.waiting() == []
+
+
+def test_odd_requests_get_clear_answers(app: App) -> None:
+    huge = urllib.parse.urlencode(app.form(ME, "x" * 17_000)).encode()
+    assert app.post(huge).status_code == 413
+
+    assert app.post(b"ssl_check=1&token=x").status_code == 200
+
+    missing = urllib.parse.urlencode({"command": "/interactions", "text": ""}).encode()
+    assert app.post(missing).status_code == 400
+
+    other = app.send(ME, "hello", command="/weather")
+    assert other.status_code == 200
+    assert json.loads(other.get_body()) == {
+        "response_type": "ephemeral",
+        "text": "This app answers `/interactions` and `/interaction` only.",
+    }
+    assert app.waiting() == []
+
+
+def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: dict[str, str]) -> None:
+    import os
+
+    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(
+        app_env["AzureWebJobsStorage"].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0], "9"
+    )
+
+    response = app.send(ME, "<@U0DON> +")
+
+    assert response.status_code == 200
+    assert json.loads(response.get_body()) == {
+        "response_type": "ephemeral",
+        "text": "Sorry, I couldn't record that, please try again.",
+    }
+
+
+def test_a_redelivered_message_is_processed_once(app: App) -> None:
+    app.send(ME, "<@U0DON> + Random Guy -")
+    (message,) = app.queue.receive_messages(max_messages=1, visibility_timeout=1)
+    from azure.functions import QueueMessage
+
+    from tests.e2e.conftest import FUNCTIONS
+
+    FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    time.sleep(1.2)  # the worker "crashed" before deleting: the message becomes visible again
+    assert app.run_worker() == 1
+
+    assert len(app.stored()) == 2
+    assert "2 interactions" in text_of(app.command(ME, ""))
+
+
+def test_answers_only_go_to_slack(app: App) -> None:
+    body = urllib.parse.urlencode({**app.form(ME, "help"), "response_url": "http://127.0.0.1:9/steal"}).encode()
+    assert app.post(body).status_code == 200
+
+    app.run_worker()
+
+    assert app.slack.shown(ME) == []
+
+
+def test_malformed_queue_messages_are_dropped_without_crashing(app: App, caplog: pytest.LogCaptureFixture) -> None:
+    for junk in ("not json", "[]", '{"v": 1}', '{"v": 1, "text": 5}'):
+        app.queue.send_message(junk)
+
+    assert app.run_worker() == 4
+    assert caplog.text.count("Dropped a malformed queue message") == 4
+
+
+def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret_words = ["Zebulon Quartermaine", "U0SECRETPAL", "U0ME", "T0TEAM", "name-of-u0me", "C0CHANNEL"]
+
+    app.command(ME, "<@U0SECRETPAL> + Zebulon Quartermaine -")
+    app.command(ME, "90 person")
+    app.command(ME, "Zebulon Quartermaine person")
+    app.command(ME, "clear")
+    app.slack.reset()
+
+    assert "Processing command" in caplog.text
+    for word in secret_words:
+        assert word.lower() not in caplog.text.lower()

@@ -1,0 +1,144 @@
+"""EntryStore against Azurite: what a user logs is what they read back, in the window they ask for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from azure.data.tables import TableClient
+
+from interactions.grammar import Person, Rated
+from interactions.store import EntryStore, row_key
+from local.azurite import Azurite
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 26, 12, 0, 0, 123000, tzinfo=UTC)
+DON = Person("U0DON", mention=True)
+GUY = Person("Random Guy", mention=False)
+
+
+@pytest.fixture
+def table(azurite: Azurite, unique_name: str) -> TableClient:
+    return TableClient.from_connection_string(azurite.connection_string, table_name=unique_name)
+
+
+@pytest.fixture
+def store(table: TableClient) -> EntryStore:
+    return EntryStore(table)
+
+
+def rated(*people: tuple[Person, int]) -> list[Rated]:
+    return [Rated(person, rating) for person, rating in people]
+
+
+def bulk_add(table: TableClient, store: EntryStore, owner: str, count: int, start: datetime) -> None:
+    """``count`` one-person commands, a minute apart going back from ``start``: written straight to the
+    table, a transaction of 100 at a time, to keep the test quick."""
+    store.ensure_table()
+    for first in range(0, count, 100):
+        batch = []
+        for index in range(first, min(first + 100, count)):
+            at = start - timedelta(minutes=index)
+            entity = {"PartitionKey": owner, "RowKey": row_key(at, f"c{index}", 0), "Person": f"P{index}"}
+            batch.append(("upsert", {**entity, "Mention": False, "Rating": 1, "At": at}))
+        table.submit_transaction(batch)
+
+
+def test_round_trip_keeps_people_ratings_and_time(store: EntryStore) -> None:
+    store.add("owner-a", "cmd1", NOW, rated((DON, 1), (GUY, -1), (Person("李雷", mention=False), 1)))
+
+    entries = list(store.entries("owner-a", NOW - timedelta(days=30)))
+
+    assert [(e.person, e.rating) for e in entries] == [(DON, 1), (GUY, -1), (Person("李雷", mention=False), 1)]
+    assert {e.at for e in entries} == {NOW}
+
+
+def test_entries_come_newest_first_and_only_inside_the_window(store: EntryStore) -> None:
+    for days_ago in (0, 5, 29, 31, 89, 91):
+        store.add("owner-a", f"c{days_ago}", NOW - timedelta(days=days_ago), rated((DON, 1)))
+
+    def days_ago_seen(days: int) -> list[int]:
+        return [(NOW - e.at).days for e in store.entries("owner-a", NOW - timedelta(days=days))]
+
+    assert days_ago_seen(30) == [0, 5, 29]
+    assert days_ago_seen(90) == [0, 5, 29, 31, 89]
+    assert days_ago_seen(1) == [0]
+
+
+def test_window_boundary_is_inclusive_to_the_millisecond(store: EntryStore) -> None:
+    since = NOW - timedelta(days=30)
+    store.add("owner-a", "at", since, rated((DON, 1)))
+    store.add("owner-a", "before", since - timedelta(milliseconds=1), rated((GUY, 1)))
+
+    assert [e.person for e in store.entries("owner-a", since)] == [DON]
+
+
+def test_rating_filter_and_other_users_are_kept_apart(store: EntryStore) -> None:
+    store.add("owner-a", "c1", NOW, rated((DON, 1), (GUY, -1)))
+    store.add("owner-b", "c2", NOW, rated((DON, -1)))
+
+    since = NOW - timedelta(days=30)
+    assert [e.person for e in store.entries("owner-a", since, rating=-1)] == [GUY]
+    assert [e.person for e in store.entries("owner-a", since, rating=1)] == [DON]
+    assert [e.rating for e in store.entries("owner-b", since)] == [-1]
+    assert list(store.ratings_since("owner-a", since)) == [1, -1]
+
+
+def test_redelivered_command_leaves_exactly_the_same_entities(store: EntryStore, table: TableClient) -> None:
+    people = rated((DON, 1), (GUY, -1))
+    store.add("owner-a", "same-command", NOW, people)
+    first = sorted((e["RowKey"], dict(e)) for e in table.list_entities())
+
+    store.add("owner-a", "same-command", NOW, people)
+
+    assert sorted((e["RowKey"], dict(e)) for e in table.list_entities()) == first
+    assert len(first) == 2
+
+
+def test_nothing_but_the_entry_is_stored(store: EntryStore, table: TableClient) -> None:
+    store.add("owner-a", "c1", NOW, rated((DON, 1)))
+
+    (entity,) = table.list_entities()
+
+    assert set(entity) == {"PartitionKey", "RowKey", "Person", "Mention", "Rating", "At"}
+
+
+def test_reads_stream_past_a_1000_entity_page(store: EntryStore, table: TableClient) -> None:
+    bulk_add(table, store, "owner-a", 2500, NOW)
+
+    entries = list(store.entries("owner-a", NOW - timedelta(days=30)))
+
+    assert len(entries) == 2500
+    assert [e.person.name for e in entries[:3]] == ["P0", "P1", "P2"]
+    assert entries == sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def test_clear_deletes_more_than_a_page_and_a_transaction_and_spares_others(
+    store: EntryStore, table: TableClient
+) -> None:
+    bulk_add(table, store, "owner-a", 2150, NOW)
+    store.add("owner-b", "keep", NOW, rated((DON, 1)))
+
+    assert store.clear("owner-a") == 2150
+
+    assert list(store.entries("owner-a", NOW - timedelta(days=3650))) == []
+    assert [e["PartitionKey"] for e in table.list_entities()] == ["owner-b"]
+
+
+def test_clear_of_nothing_and_reads_before_the_table_exists_are_fine(store: EntryStore) -> None:
+    assert list(store.entries("nobody", NOW - timedelta(days=30))) == []
+    assert store.clear("nobody") == 0
+
+
+def test_odd_names_are_stored_and_read_back_literally(store: EntryStore) -> None:
+    odd = [
+        "x' or PartitionKey ne 'y",
+        "a/b\\c#d?e",
+        "tab\there\x07bell",
+        "🦄 emoji 👩‍💻",
+        "é" * 80,
+    ]
+    store.add("owner-a", "odd", NOW, rated(*[(Person(name, mention=False), 1) for name in odd]))
+
+    assert [e.person.name for e in store.entries("owner-a", NOW - timedelta(days=1))] == odd
