@@ -166,7 +166,7 @@ def _view(words: list[str]) -> View:
         if folded.isdigit():
             if days is not None:
                 raise UsageError("Give one number of days, not two.")
-            days = int(folded)
+            days = int(folded) if len(folded) <= len(str(MAX_DAYS)) else MAX_DAYS + 1  # int() refuses 4300+ digits
             if not MIN_DAYS <= days <= MAX_DAYS:
                 raise UsageError(f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {_quoted(word)} is not.")
         elif folded in ("person", "time"):

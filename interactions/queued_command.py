@@ -41,7 +41,8 @@ class QueuedCommand:
             fields: Any = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as error:
             raise MalformedMessage("not JSON") from error
-        if not isinstance(fields, dict) or fields.pop("v", None) != FORMAT_VERSION:
+        version = fields.pop("v", None) if isinstance(fields, dict) else None
+        if type(version) is not int or version != FORMAT_VERSION:
             raise MalformedMessage("not a command message of a known version")
         strings = ("command_id", "user_id", "owner", "text", "response_url", "received_at")
         if set(fields) - {*strings, "view_id"} or not all(isinstance(fields.get(k), str) for k in strings):

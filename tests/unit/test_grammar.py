@@ -1,0 +1,288 @@
+"""What `/interactions <text>` means: every kind of text a user may type, and what they get back."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interactions.grammar import (
+    HELP,
+    MAX_NAME_LENGTH,
+    MAX_PEOPLE,
+    Clear,
+    Help,
+    Log,
+    Mode,
+    Person,
+    Rated,
+    UsageError,
+    View,
+    parse,
+)
+
+CALLER = "UCALLER1"
+
+
+def mention(user_id: str) -> Person:
+    return Person(user_id, mention=True)
+
+
+def named(name: str) -> Person:
+    return Person(name, mention=False)
+
+
+def logged(*pairs: tuple[Person, int]) -> Log:
+    return Log(tuple(Rated(person, rating) for person, rating in pairs))
+
+
+def parse_error(text: str) -> str:
+    with pytest.raises(UsageError) as caught:
+        parse(text, CALLER)
+    return str(caught.value)
+
+
+# --- Logging: who was met, and how it went -----------------------------------------------------------
+
+PEOPLE = [
+    # Slack mentions, as Slack escapes them
+    ("<@U123ABC> +", logged((mention("U123ABC"), 1))),
+    ("<@U123ABC|don> +", logged((mention("U123ABC"), 1))),
+    ("<@W0ENTERPRISE> -", logged((mention("W0ENTERPRISE"), -1))),
+    # a plain @word Slack did not turn into a mention is a free-text name, kept as typed
+    ("@don +", logged((named("@don"), 1))),
+    # free-text names
+    ("Maëlle +", logged((named("Maëlle"), 1))),
+    ("O'Brien -", logged((named("O'Brien"), -1))),
+    ("李雷 +", logged((named("李雷"), 1))),
+    ("Random Guy +", logged((named("Random Guy"), 1))),
+    ("Random    Guy +", logged((named("Random Guy"), 1))),
+    ("Mae\u0308lle +", logged((named("Maëlle"), 1))),  # decomposed ë: the same person as composed
+    ("a" * MAX_NAME_LENGTH + " +", logged((named("a" * MAX_NAME_LENGTH), 1))),
+    ("Jean-Luc +", logged((named("Jean-Luc"), 1))),
+    ("Jean-Luc-", logged((named("Jean-Luc"), -1))),
+    ("Jean-Luc −", logged((named("Jean-Luc"), -1))),
+]
+
+RATINGS = [
+    ("<@U1> +", logged((mention("U1"), 1))),
+    ("<@U1> -", logged((mention("U1"), -1))),
+    ("<@U1> \u2212", logged((mention("U1"), -1))),  # minus sign
+    ("<@U1> \u2013", logged((mention("U1"), -1))),  # en dash, as phones autocorrect "-"
+    ("<@U1>+", logged((mention("U1"), 1))),
+    ("<@U1>-", logged((mention("U1"), -1))),
+    ("<@U1>\u2212", logged((mention("U1"), -1))),
+    ("<@U1>\u2013", logged((mention("U1"), -1))),
+    ("Guy-", logged((named("Guy"), -1))),
+    ("Guy+", logged((named("Guy"), 1))),
+    ("Guy\u2212", logged((named("Guy"), -1))),
+    ("Guy \u2013", logged((named("Guy"), -1))),
+    ("<@U1>+<@U2>-", logged((mention("U1"), 1), (mention("U2"), -1))),
+    ("<@U1> + <@U2> -", logged((mention("U1"), 1), (mention("U2"), -1))),
+    ("Ann + Bob -", logged((named("Ann"), 1), (named("Bob"), -1))),
+    ("Ann+ Bob-", logged((named("Ann"), 1), (named("Bob"), -1))),
+    (
+        "@don + <@U2|Maelle> + Random Guy -",
+        logged((named("@don"), 1), (mention("U2"), 1), (named("Random Guy"), -1)),
+    ),
+]
+
+SLACK_ESCAPES = [
+    ("A &amp; B +", logged((named("A & B"), 1))),
+    ("&lt;x&gt; +", logged((named("<x>"), 1))),
+    ("&amp;lt; +", logged((named("&lt;"), 1))),  # the user typed "&lt;" literally
+]
+
+ODD_NAMES = [
+    # looks like an OData filter: stored literally as a name, nothing more
+    ("x' or PartitionKey ne 'y +", logged((named("x' or PartitionKey ne 'y"), 1))),
+    ("a/b\\c#d?e +", logged((named("a/b\\c#d?e"), 1))),
+    ("🎉 +", logged((named("🎉"), 1))),
+    ("Ann 👋🏽 -", logged((named("Ann 👋🏽"), -1))),
+    ("Bob\x07 +", logged((named("Bob\x07"), 1))),  # a control character that is not whitespace stays
+    ("Bob\r\n+", logged((named("Bob"), 1))),  # line breaks separate words
+    ("\tBob\t+\t", logged((named("Bob"), 1))),
+    ("Bob\u00a0+", logged((named("Bob"), 1))),  # non-breaking space separates words
+    ("`Bob` +", logged((named("`Bob`"), 1))),
+    ("<@u123> +", logged((named("<@u123>"), 1))),  # not a Slack user id: just text
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PEOPLE + RATINGS + SLACK_ESCAPES + ODD_NAMES)
+def test_log(text: str, expected: Log) -> None:
+    assert parse(text, CALLER) == expected
+
+
+def test_composed_and_decomposed_names_are_the_same_person() -> None:
+    assert parse("Mae\u0308lle +", CALLER) == parse("Ma\u00eblle +", CALLER)
+
+
+def test_up_to_25_people_at_once() -> None:
+    text = " ".join(f"<@U{i}> +" for i in range(MAX_PEOPLE))
+    command = parse(text, CALLER)
+    assert isinstance(command, Log)
+    assert [rated.person for rated in command.entries] == [mention(f"U{i}") for i in range(MAX_PEOPLE)]
+
+
+def test_up_to_25_free_text_names_at_once() -> None:
+    text = " ".join(f"Guest {i} -" for i in range(MAX_PEOPLE))
+    command = parse(text, CALLER)
+    assert isinstance(command, Log)
+    assert len(command.entries) == MAX_PEOPLE
+
+
+def test_26_people_are_refused() -> None:
+    message = parse_error(" ".join(f"<@U{i}> +" for i in range(MAX_PEOPLE + 1)))
+    assert "25" in message
+    assert "26" in message
+
+
+# --- Viewing -------------------------------------------------------------------------------------------
+
+VIEWS = [
+    ("", View(30, Mode.LIST, None)),
+    ("   ", View(30, Mode.LIST, None)),
+    ("1", View(1, Mode.LIST, None)),
+    ("3650", View(3650, Mode.LIST, None)),
+    ("90", View(90, Mode.LIST, None)),
+    ("person", View(30, Mode.PERSON, None)),
+    ("time", View(30, Mode.TIME, None)),
+    ("+", View(30, Mode.LIST, 1)),
+    ("-", View(30, Mode.LIST, -1)),
+    ("\u2212", View(30, Mode.LIST, -1)),
+    ("\u2013", View(30, Mode.LIST, -1)),
+    ("90 person", View(90, Mode.PERSON, None)),
+    ("person 90", View(90, Mode.PERSON, None)),
+    ("90 time +", View(90, Mode.TIME, 1)),
+    ("+ time 90", View(90, Mode.TIME, 1)),
+    ("- 7 person", View(7, Mode.PERSON, -1)),
+    ("PERSON 7 -", View(7, Mode.PERSON, -1)),
+    ("Time", View(30, Mode.TIME, None)),
+    ("7\tperson\n-", View(7, Mode.PERSON, -1)),
+    ("7\u00a0person\u00a0+", View(7, Mode.PERSON, 1)),
+    ("  14   time  ", View(14, Mode.TIME, None)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VIEWS)
+def test_view(text: str, expected: View) -> None:
+    assert parse(text, CALLER) == expected
+
+
+# --- Clear and help ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("clear", Clear()),
+        ("CLEAR", Clear()),
+        (" clear ", Clear()),
+        ("help", Help()),
+        ("HELP", Help()),
+        ("Help\n", Help()),
+    ],
+)
+def test_keywords(text: str, expected: Clear | Help) -> None:
+    assert parse(text, CALLER) == expected
+
+
+def test_help_text_shows_the_examples_it_promises() -> None:
+    assert "/interactions @don +" in HELP
+    assert "/interactions clear" in HELP
+    assert str(MAX_PEOPLE) in HELP
+
+
+# --- Mistakes: refused, saying what was wrong ---------------------------------------------------------
+
+MISTAKES = [
+    # names
+    ("b" * (MAX_NAME_LENGTH + 1) + " +", "b" * 20),
+    ("b" * (MAX_NAME_LENGTH + 1) + " +", str(MAX_NAME_LENGTH)),
+    # days
+    ("0", "`0`"),
+    ("3651", "`3651`"),
+    ("99999999999", "`99999999999`"),
+    ("7 30", "number of days"),
+    # view options that contradict each other
+    ("person time", "`person` or `time`"),
+    ("time 7 person", "`person` or `time`"),
+    ("+ -", "`+` or `-`"),
+    ("30 - +", "`+` or `-`"),
+    # keywords stand alone
+    ("help clear", "`help`"),
+    ("clear 90", "`clear`"),
+    ("clear <@U1> +", "`clear`"),
+    ("HELP me", "`help`"),
+    # a rating must follow a person, and a person needs a rating
+    ("+ <@U1>", "`+`"),
+    ("- Bob", "`-`"),
+    ("<@U1> + +", "`+`"),
+    ("Joseph person", "`Joseph person`"),
+    ("Joseph", "`Joseph`"),
+    ("<@U1>", "<@U1>"),
+    ("<@U1> Bob +", "<@U1>"),
+    ("Bob <@U1> +", "`Bob`"),
+    ("<@U1> <@U2> +", "<@U1>"),
+    ("<@U1> + Bob", "`Bob`"),
+    ("7 Bob", "`7 Bob`"),
+    # nobody rates themselves
+    (f"<@{CALLER}> +", "yourself"),
+    (f"<@{CALLER}|me> -", "yourself"),
+    (f"<@U1> + <@{CALLER}> +", "yourself"),
+    # channels, @here and user groups are not people
+    ("<#C123|general> +", "Only people"),
+    ("<!here> +", "Only people"),
+    ("<!channel> -", "Only people"),
+    ("<!subteam^S123|@team> +", "Only people"),
+    ("<@U1> + <#C123> +", "Only people"),
+]
+
+
+@pytest.mark.parametrize(("text", "named_in_message"), MISTAKES)
+def test_mistakes_are_refused_saying_what_was_wrong(text: str, named_in_message: str) -> None:
+    assert named_in_message in parse_error(text)
+
+
+def test_a_name_of_81_characters_is_refused() -> None:
+    with pytest.raises(UsageError, match="at most 80 characters"):
+        parse("c" * 81 + " -", CALLER)
+
+
+def test_user_text_in_an_error_is_shown_literally() -> None:
+    # Slack escapes & < > in what the user typed; the message must escape them again to show them.
+    message = parse_error("A &amp; &lt;b&gt;")
+    assert "`A &amp; &lt;b&gt;`" in message
+
+
+def test_a_huge_number_is_a_usage_error() -> None:
+    # Python refuses int() on more than 4300 digits; a 5000-digit "number of days" fits in a slash command.
+    with pytest.raises(UsageError):
+        parse("9" * 5000, CALLER)
+
+
+# --- Whatever the text, the answer is a command or a usage message ------------------------------------
+
+WORDS = st.one_of(
+    st.sampled_from(["+", "-", "\u2212", "\u2013", "\u2014", "person", "time", "help", "clear", "&amp;", "&lt;"]),
+    st.integers(min_value=-5, max_value=10_000).map(str),
+    st.from_regex(r"<@[UWu][A-Z0-9]{0,4}(\|[^>]{0,5})?>", fullmatch=True),
+    st.from_regex(r"<[#!][^>]{0,6}>", fullmatch=True),
+    st.just(f"<@{CALLER}>"),
+    st.text(max_size=12),
+)
+
+
+@given(st.one_of(st.text(), st.lists(WORDS, max_size=30).map(" ".join), st.lists(WORDS, max_size=30).map("".join)))
+def test_any_text_is_a_command_or_a_usage_error(text: str) -> None:
+    try:
+        command = parse(text, CALLER)
+    except UsageError as error:
+        assert str(error)
+    else:
+        assert isinstance(command, Log | View | Clear | Help)
+        if isinstance(command, Log):
+            assert 1 <= len(command.entries) <= MAX_PEOPLE
+            assert all(len(rated.person.name) <= MAX_NAME_LENGTH for rated in command.entries)
+            assert all(rated.rating in (1, -1) for rated in command.entries)
+            assert all(rated.person != mention(CALLER) for rated in command.entries)

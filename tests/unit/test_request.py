@@ -1,0 +1,198 @@
+"""What arrives from Slack: only signed, fresh requests get in, and the slash command form is read right."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from interactions.slack.request import (
+    REQUIRED_FIELDS,
+    MissingFields,
+    SlashCommand,
+    ephemeral,
+    is_signed,
+    is_ssl_check,
+    slash_command,
+)
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NOW = 1_700_000_000
+BODY = (
+    b"command=%2Finteractions&text=%3C%40U2%7CMaelle%3E+%2B&user_id=U1&team_id=T1"
+    b"&response_url=https%3A%2F%2Fhooks.slack.com%2Fx"
+)
+
+
+def signed_headers(body: bytes = BODY, timestamp: int | str = NOW, secret: str = SECRET) -> dict[str, str]:
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
+    assert signature is not None
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+
+
+def at(seconds: float) -> Callable[[], float]:
+    return lambda: seconds
+
+
+# --- Signatures ----------------------------------------------------------------------------------------
+
+
+def test_a_fresh_signed_request_is_accepted() -> None:
+    assert is_signed(SECRET, BODY, signed_headers(), now=at(NOW))
+
+
+def test_header_names_are_case_insensitive() -> None:
+    headers = {name.lower(): value for name, value in signed_headers().items()}
+    assert is_signed(SECRET, BODY, headers, now=at(NOW))
+
+
+@pytest.mark.parametrize("age", [-300, -1, 0, 1, 299, 300])
+def test_within_five_minutes_either_way_is_accepted(age: int) -> None:
+    assert is_signed(SECRET, BODY, signed_headers(timestamp=NOW - age), now=at(NOW))
+
+
+@pytest.mark.parametrize("age", [301, 3600, -301, -3600])
+def test_stale_or_future_requests_are_refused(age: int) -> None:
+    # a replay of a request signed 301 s ago, or a timestamp more than 5 minutes ahead
+    assert not is_signed(SECRET, BODY, signed_headers(timestamp=NOW - age), now=at(NOW))
+
+
+def test_signed_with_another_secret_is_refused() -> None:
+    assert not is_signed(SECRET, BODY, signed_headers(secret="not-our-secret"), now=at(NOW))
+
+
+def test_a_changed_body_is_refused() -> None:
+    headers = signed_headers()
+    assert not is_signed(SECRET, BODY.replace(b"U1", b"U9"), headers, now=at(NOW))
+
+
+def test_a_signature_for_another_timestamp_is_refused() -> None:
+    headers = signed_headers(timestamp=NOW - 10)
+    headers["X-Slack-Request-Timestamp"] = str(NOW)
+    assert not is_signed(SECRET, BODY, headers, now=at(NOW))
+
+
+@pytest.mark.parametrize("missing", ["X-Slack-Request-Timestamp", "X-Slack-Signature"])
+def test_missing_headers_are_refused(missing: str) -> None:
+    headers = signed_headers()
+    del headers[missing]
+    assert not is_signed(SECRET, BODY, headers, now=at(NOW))
+
+
+def test_no_headers_at_all_is_refused() -> None:
+    assert not is_signed(SECRET, BODY, {}, now=at(NOW))
+
+
+@pytest.mark.parametrize("timestamp", ["yesterday", "", "1.7e9", "1700000000.5", "0x6553F100"])
+def test_a_timestamp_that_is_not_a_number_is_refused_not_raised(timestamp: str) -> None:
+    assert not is_signed(SECRET, BODY, signed_headers(timestamp=timestamp), now=at(NOW))
+
+
+def test_a_body_that_is_not_utf8_is_refused_not_raised() -> None:
+    body = b"command=%2Finteractions&text=\xff\xfe"
+    digest = hmac.new(SECRET.encode(), b"v0:%d:" % NOW + body, hashlib.sha256).hexdigest()
+    headers = {"X-Slack-Request-Timestamp": str(NOW), "X-Slack-Signature": f"v0={digest}"}
+    assert not is_signed(SECRET, body, headers, now=at(NOW))
+
+
+def test_a_garbage_signature_is_refused() -> None:
+    headers = {"X-Slack-Request-Timestamp": str(NOW), "X-Slack-Signature": "v0=nothex"}
+    assert not is_signed(SECRET, BODY, headers, now=at(NOW))
+
+
+# --- The slash command form ----------------------------------------------------------------------------
+
+FORM = {
+    "token": "deprecated-verification-token",
+    "team_id": "T0001",
+    "team_domain": "example",
+    "channel_id": "C2147483705",
+    "channel_name": "general",
+    "user_id": "U2147483697",
+    "user_name": "don",
+    "command": "/interactions",
+    "text": "<@U2|Maelle> + Random Guy -",
+    "api_app_id": "A123",
+    "response_url": "https://hooks.slack.com/commands/1234/5678",
+    "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+}
+
+
+def form(**changes: str | None) -> bytes:
+    fields = {**FORM, **changes}
+    return urlencode({k: v for k, v in fields.items() if v is not None}).encode()
+
+
+def test_a_slash_command_keeps_only_the_fields_the_app_uses() -> None:
+    assert slash_command(form()) == SlashCommand(
+        command="/interactions",
+        text="<@U2|Maelle> + Random Guy -",
+        user_id="U2147483697",
+        team_id="T0001",
+        response_url="https://hooks.slack.com/commands/1234/5678",
+        trigger_id="13345224609.738474920.8088930838d88f008e0",
+    )
+
+
+def test_a_plus_sign_in_the_text_survives_form_encoding() -> None:
+    # Slack encodes "+" as %2B; a raw "+" in a form is a space
+    assert slash_command(form(text="@don + Bob -")).text == "@don + Bob -"
+    assert b"%2B" in form(text="+")
+
+
+def test_unicode_text() -> None:
+    assert slash_command(form(text="李雷 + Maëlle −")).text == "李雷 + Maëlle −"
+
+
+def test_empty_text_is_allowed() -> None:
+    assert slash_command(form(text="")).text == ""
+
+
+def test_trigger_id_is_optional() -> None:
+    assert slash_command(form(trigger_id=None)).trigger_id is None
+
+
+@pytest.mark.parametrize("name", REQUIRED_FIELDS)
+def test_a_missing_field_is_named(name: str) -> None:
+    with pytest.raises(MissingFields, match=name):
+        slash_command(form(**{name: None}))
+
+
+@pytest.mark.parametrize("name", [n for n in REQUIRED_FIELDS if n != "text"])
+def test_an_empty_field_other_than_text_is_missing(name: str) -> None:
+    with pytest.raises(MissingFields, match=name):
+        slash_command(form(**{name: ""}))
+
+
+def test_all_missing_fields_are_named() -> None:
+    with pytest.raises(MissingFields) as caught:
+        slash_command(b"")
+    assert str(caught.value) == ", ".join(REQUIRED_FIELDS)
+
+
+def test_a_body_that_is_not_utf8_is_not_a_slash_command() -> None:
+    with pytest.raises(UnicodeDecodeError):
+        slash_command(form() + b"&x=\xff")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"ssl_check=1&token=abc", True),
+        (b"token=abc&ssl_check=1", True),
+        (b"ssl_check=0&token=abc", False),
+        (form(), False),
+        (b"", False),
+        (b"\xff\xfe\x00", False),
+    ],
+)
+def test_is_ssl_check(body: bytes, expected: bool) -> None:
+    assert is_ssl_check(body) is expected
+
+
+def test_answers_are_ephemeral() -> None:
+    assert ephemeral("Hi") == {"response_type": "ephemeral", "text": "Hi"}
