@@ -49,6 +49,15 @@ def process_command(message: func.QueueMessage) -> None:
     process(message.get_body(), _store(settings), _slack(settings))
 
 
+@app.function_name("report_failed_command")
+@app.queue_trigger(arg_name="message", queue_name="%INTERACTIONS_QUEUE%-poison", connection="AzureWebJobsStorage")
+def report_failed_command(message: func.QueueMessage) -> None:
+    from interactions.process import report_failure
+
+    settings = _settings()
+    report_failure(message.get_body(), _store(settings), _slack(settings))
+
+
 def _settings() -> Settings:
     from interactions.settings import Settings
 

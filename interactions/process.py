@@ -20,6 +20,15 @@ log = logging.getLogger(__name__)
 
 PERCENT_WINDOW_DAYS = 30
 CLEARED = "Thanks! Your interaction logs are cleared."
+FAILED_NOTHING_SAVED = (
+    "Sorry, something went wrong on our side and that command failed: nothing was saved. Please try again."
+)
+FAILED_LOG_SAVED = "Sorry, something went wrong on our side after your interactions were saved. They are in your logs."
+FAILED_CLEAR = (
+    "Sorry, something went wrong on our side while clearing your logs: some may remain. "
+    "Please run `/interactions clear` again."
+)
+FAILED_VIEW = "Sorry, something went wrong on our side and I couldn't show your logs. Nothing was changed."
 
 
 def logged(percent: int) -> str:
@@ -48,6 +57,27 @@ def process(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
         slack.respond(queued.response_url, CLEARED)
     else:
         slack.respond(queued.response_url, grammar.HELP, blocks.text_blocks(grammar.HELP))
+
+
+def report_failure(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
+    """A command failed every retry and reached the poison queue: tell the caller what became of it."""
+    try:
+        queued = QueuedCommand.from_json(raw)
+        command = grammar.parse(queued.text, queued.user_id)
+    except (MalformedMessage, grammar.UsageError):
+        log.error("Dropped a poison message that is not a command this app can report on.")
+        return
+    log.error("Command %s failed every retry: %s.", queued.command_id, type(command).__name__.lower())
+    if isinstance(command, grammar.Log):
+        saved = store.has_command(queued.owner, queued.command_id, queued.received_at)
+        text = FAILED_LOG_SAVED if saved else FAILED_NOTHING_SAVED
+    elif isinstance(command, grammar.Clear):
+        text = FAILED_CLEAR
+    else:
+        text = FAILED_VIEW
+    if queued.view_id and slack.show_modal(queued.view_id, blocks.modal(blocks.text_blocks(text))):
+        return
+    slack.respond(queued.response_url, text)
 
 
 def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: Slack) -> None:

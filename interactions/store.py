@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from interactions.grammar import Person, Rated
@@ -75,6 +75,15 @@ class EntryStore:
         ]
         self.ensure_table()
         self._table.submit_transaction(operations)
+
+    def has_command(self, owner: str, command_id: str, at: datetime) -> bool:
+        """Whether a log command's entries are stored: they are written all at once or not at all."""
+        self.ensure_table()
+        try:
+            self._table.get_entity(owner, row_key(at, command_id, 0), select=["RowKey"])
+        except ResourceNotFoundError:
+            return False
+        return True
 
     def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]:
         """The owner's entries at or after ``since``, newest first, streamed page by page."""

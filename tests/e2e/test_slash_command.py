@@ -224,3 +224,26 @@ def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: p
     assert "Processing command" in caplog.text
     for word in secret_words:
         assert word.lower() not in caplog.text.lower()
+
+
+def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app: App) -> None:
+    import os
+
+    from azure.functions import QueueMessage
+
+    from tests.e2e.conftest import FUNCTIONS
+
+    app.send(ME, "<@U0DON> +")
+    (message,) = app.queue.receive_messages(max_messages=1)
+    table = os.environ["INTERACTIONS_TABLE"]
+    os.environ["INTERACTIONS_TABLE"] = "not a table name"  # every write fails, as with storage gone bad
+    with pytest.raises(Exception, match="invalid characters"):
+        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    assert app.slack.shown(ME) == []
+
+    os.environ["INTERACTIONS_TABLE"] = table  # the host moved the message to <queue>-poison
+    FUNCTIONS["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
+
+    (shown,) = app.slack.wait_for(ME, 1)
+    assert "that command failed: nothing was saved. Please try again." in shown.payload["text"]
+    assert app.stored() == []

@@ -142,3 +142,11 @@ def test_odd_names_are_stored_and_read_back_literally(store: EntryStore) -> None
     store.add("owner-a", "odd", NOW, rated(*[(Person(name, mention=False), 1) for name in odd]))
 
     assert [e.person.name for e in store.entries("owner-a", NOW - timedelta(days=1))] == odd
+
+
+def test_has_command_tells_whether_a_log_was_saved(store: EntryStore) -> None:
+    store.add("owner-a", "saved", NOW, rated((DON, 1), (GUY, -1)))
+
+    assert store.has_command("owner-a", "saved", NOW)
+    assert not store.has_command("owner-a", "never-saved", NOW)
+    assert not store.has_command("owner-b", "saved", NOW)
