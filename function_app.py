@@ -34,7 +34,7 @@ def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
         req.headers,
         settings,
         enqueue=partial(command_queue.send, settings.storage_connection, settings.queue),
-        open_modal=_slack(settings).open_loading_modal if settings.bot_token else None,
+        modals=_slack(settings) if settings.bot_token else None,
     )
     body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
     return func.HttpResponse(body, status_code=reply.status, mimetype="application/json", charset="utf-8")

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from interactions import grammar
 from interactions.queued_command import QueuedCommand, owner_key
@@ -32,7 +32,12 @@ class Reply:
 
 
 Enqueue = Callable[[str], None]
-OpenModal = Callable[[str], "str | None"]
+
+
+class Modals(Protocol):
+    def open_loading_modal(self, trigger_id: str) -> str | None: ...
+
+    def show_text_in_modal(self, view_id: str, text: str) -> bool: ...
 
 
 def receive(
@@ -40,11 +45,11 @@ def receive(
     headers: Mapping[str, str],
     settings: Settings,
     enqueue: Enqueue,
-    open_modal: OpenModal | None = None,
+    modals: Modals | None = None,
     now: Callable[[], float] = time.time,
 ) -> Reply:
     """Answer one request to /api/slack/commands. ``enqueue`` raises when the queue is out of reach;
-    ``open_modal`` (given when a bot token is set) opens the loading modal and returns its view id."""
+    ``modals`` (given when a bot token is set) opens the loading modal of a view command."""
     if len(body) > slack_request.MAX_BODY_BYTES:
         return Reply(413, slack_request.ephemeral("That request is too large."))
     if slack_request.is_ssl_check(body):
@@ -60,8 +65,8 @@ def receive(
         return Reply(200, slack_request.ephemeral(WRONG_COMMAND))
 
     view_id = None
-    if open_modal is not None and command.trigger_id and _is_view(command.text, command.user_id):
-        view_id = open_modal(command.trigger_id)
+    if modals is not None and command.trigger_id and _is_view(command.text, command.user_id):
+        view_id = modals.open_loading_modal(command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
         user_id=command.user_id,
@@ -75,6 +80,8 @@ def receive(
         enqueue(message.to_json())
     except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
         log.error("Could not queue a command: %s.", type(error).__name__)
+        if modals is not None and view_id is not None:
+            modals.show_text_in_modal(view_id, COULD_NOT_RECORD)  # else it would say "loading" forever
         return Reply(200, slack_request.ephemeral(COULD_NOT_RECORD))
     return Reply(200)
 

@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from interactions.slack.blocks import loading_modal
+from interactions.slack.blocks import loading_modal, modal, text_blocks
 
 log = logging.getLogger(__name__)
 # slack_sdk logs request URLs and bodies, which hold workspace ids and user text; it gets a silent logger
@@ -79,8 +79,14 @@ class Slack:
         view_id = view.get("id") if isinstance(view, dict) else None
         return view_id if isinstance(view_id, str) else None
 
+    def show_text_in_modal(self, view_id: str, text: str) -> bool:
+        """On the ack path: replace the loading modal's text, without retries."""
+        return self._update(view_id, modal(text_blocks(text)), self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
+
     def show_modal(self, view_id: str, view: View) -> bool:
-        client = self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True)
+        return self._update(view_id, view, self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True))
+
+    def _update(self, view_id: str, view: View, client: WebClient) -> bool:
         try:
             client.views_update(view_id=view_id, view=view)
         except (SlackApiError, OSError) as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import urllib.parse
 
@@ -163,12 +164,13 @@ def test_odd_requests_get_clear_answers(app: App) -> None:
     assert app.waiting() == []
 
 
-def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: dict[str, str]) -> None:
-    import os
+def storage_goes_down(app_env: dict[str, str]) -> None:
+    queue_port = app_env["AzureWebJobsStorage"].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0]
+    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(f":{queue_port}/", ":9/")
 
-    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(
-        app_env["AzureWebJobsStorage"].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0], "9"
-    )
+
+def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: dict[str, str]) -> None:
+    storage_goes_down(app_env)
 
     response = app.send(ME, "<@U0DON> +")
 
@@ -177,6 +179,16 @@ def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: d
         "response_type": "ephemeral",
         "text": "Sorry, I couldn't record that, please try again.",
     }
+
+
+def test_storage_down_leaves_no_modal_loading_forever(modal_app: App, app_env: dict[str, str]) -> None:
+    storage_goes_down(app_env)
+
+    response = modal_app.send(ME, "90")
+
+    assert json.loads(response.get_body())["text"] == "Sorry, I couldn't record that, please try again."
+    (modal,) = modal_app.slack.shown(ME)
+    assert text_of(modal) == "Sorry, I couldn't record that, please try again."
 
 
 def test_a_redelivered_message_is_processed_once(app: App) -> None:
@@ -227,8 +239,6 @@ def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: p
 
 
 def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app: App) -> None:
-    import os
-
     from azure.functions import QueueMessage
 
     from tests.e2e.conftest import FUNCTIONS
