@@ -24,6 +24,10 @@ FAILED_NOTHING_SAVED = (
     "Sorry, something went wrong on our side and that command failed: nothing was saved. Please try again."
 )
 FAILED_LOG_SAVED = "Sorry, something went wrong on our side after your interactions were saved. They are in your logs."
+FAILED_LOG_UNKNOWN = (
+    "Sorry, something went wrong on our side and that command failed. I can't tell yet whether your "
+    "interactions were saved: `/interactions` will show them if they were."
+)
 FAILED_CLEAR = (
     "Sorry, something went wrong on our side while clearing your logs: some may remain. "
     "Please run `/interactions clear` again."
@@ -69,8 +73,7 @@ def report_failure(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
         return
     log.error("Command %s failed every retry: %s.", queued.command_id, type(command).__name__.lower())
     if isinstance(command, grammar.Log):
-        saved = store.has_command(queued.owner, queued.command_id, queued.received_at)
-        text = FAILED_LOG_SAVED if saved else FAILED_NOTHING_SAVED
+        text = {True: FAILED_LOG_SAVED, False: FAILED_NOTHING_SAVED, None: FAILED_LOG_UNKNOWN}[_saved(queued, store)]
     elif isinstance(command, grammar.Clear):
         text = FAILED_CLEAR
     else:
@@ -78,6 +81,14 @@ def report_failure(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
     if queued.view_id and slack.show_modal(queued.view_id, blocks.modal(blocks.text_blocks(text))):
         return
     slack.respond(queued.response_url, text)
+
+
+def _saved(queued: QueuedCommand, store: EntryStore) -> bool | None:
+    try:
+        return store.has_command(queued.owner, queued.command_id, queued.received_at)
+    except Exception as error:  # noqa: BLE001 - storage may still be failing: the user hears anyway
+        log.warning("Could not check whether failed command %s was saved: %s.", queued.command_id, type(error).__name__)
+        return None
 
 
 def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: Slack) -> None:

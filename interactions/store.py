@@ -43,9 +43,20 @@ class EntryStore:
 
     @classmethod
     def from_connection_string(cls, connection_string: str, table_name: str) -> EntryStore:
-        # The SDK's default exponential retry policy rides out brief storage faults; what still fails
-        # propagates, so the queue host retries the message and finally poisons it.
-        return cls(TableClient.from_connection_string(connection_string, table_name=table_name))
+        # The SDK's exponential retry rides out brief storage faults (about 8 s in all, not its default of
+        # minutes, which would outlast functionTimeout); what still fails propagates, so the queue host
+        # retries the message later and finally moves it to the poison queue.
+        return cls(
+            TableClient.from_connection_string(
+                connection_string,
+                table_name=table_name,
+                retry_total=4,
+                retry_backoff_factor=0.5,
+                retry_backoff_max=8,
+                connection_timeout=5,
+                read_timeout=30,
+            )
+        )
 
     def ensure_table(self) -> None:
         if not self._table_ready:
