@@ -24,6 +24,9 @@ COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
 WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
 
 
+_REPLAYS = slack_request.ReplayGuard()
+
+
 @dataclass(frozen=True)
 class Reply:
     status: int
@@ -47,6 +50,7 @@ def receive(
     enqueue: Enqueue,
     modals: Modals | None = None,
     now: Callable[[], float] = time.time,
+    replays: slack_request.ReplayGuard = _REPLAYS,
 ) -> Reply:
     """Answer one request to /api/slack/commands. ``enqueue`` raises when the queue is out of reach;
     ``modals`` (given when a bot token is set) opens the loading modal of a view command."""
@@ -56,6 +60,8 @@ def receive(
         return Reply(200)
     received = now()
     if not slack_request.is_signed(settings.signing_secret, body, headers, lambda: received):
+        return Reply(401)
+    if not replays.first_time(headers, received):
         return Reply(401)
     try:
         command = slack_request.slash_command(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from slack_sdk.signature import Clock, SignatureVerifier
 
 COMMANDS = ("/interactions", "/interaction")
 MAX_BODY_BYTES = 16 * 1024
+SIGNATURE_WINDOW_SECONDS = 5 * 60  # slack_sdk's SignatureVerifier refuses older timestamps
 REQUIRED_FIELDS = ("command", "text", "user_id", "team_id", "response_url")
 
 
@@ -32,6 +34,30 @@ def is_signed(
         return verifier.is_valid_request(body, headers)
     except (ValueError, UnicodeDecodeError):  # a timestamp that is not a number, a body that is not UTF-8
         return False
+
+
+class ReplayGuard:
+    """The signatures accepted in the last five minutes, in this process. Slack sends a slash command once,
+    so a second copy of a signed request is a replay, refused like a stale one."""
+
+    def __init__(self, window_seconds: float = SIGNATURE_WINDOW_SECONDS, limit: int = 100_000) -> None:
+        self._window = window_seconds
+        self._limit = limit
+        self._seen: dict[str, float] = {}  # in order of arrival, so the oldest come first
+        self._lock = threading.Lock()
+
+    def first_time(self, headers: Mapping[str, str], now: float) -> bool:
+        signature = next((v for k, v in headers.items() if k.lower() == "x-slack-signature"), "")
+        with self._lock:
+            while self._seen:
+                oldest, at = next(iter(self._seen.items()))
+                if at > now - self._window and len(self._seen) < self._limit:
+                    break
+                del self._seen[oldest]
+            if signature in self._seen:
+                return False
+            self._seen[signature] = now
+            return True
 
 
 @dataclass(frozen=True)

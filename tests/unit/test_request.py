@@ -13,6 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 from interactions.slack.request import (
     REQUIRED_FIELDS,
     MissingFields,
+    ReplayGuard,
     SlashCommand,
     ephemeral,
     is_signed,
@@ -196,3 +197,21 @@ def test_is_ssl_check(body: bytes, expected: bool) -> None:
 
 def test_answers_are_ephemeral() -> None:
     assert ephemeral("Hi") == {"response_type": "ephemeral", "text": "Hi"}
+
+
+def test_replay_guard_refuses_a_second_copy_until_the_window_has_passed() -> None:
+    guard = ReplayGuard(window_seconds=300, limit=3)
+    first = {"X-Slack-Signature": "v0=aaa"}
+
+    assert guard.first_time(first, now=1000)
+    assert not guard.first_time({"x-slack-signature": "v0=aaa"}, now=1100)
+    assert guard.first_time(first, now=1301)  # older than the window: the signature check refuses it anyway
+
+
+def test_replay_guard_forgets_the_oldest_beyond_its_limit() -> None:
+    guard = ReplayGuard(window_seconds=300, limit=2)
+    for name in ("a", "b", "c"):
+        assert guard.first_time({"X-Slack-Signature": name}, now=1000)
+
+    assert guard.first_time({"X-Slack-Signature": "a"}, now=1001)
+    assert not guard.first_time({"X-Slack-Signature": "c"}, now=1001)

@@ -1,0 +1,98 @@
+"""Whatever reaches the HTTP endpoint, it answers clearly and never with a 5xx; only Slack's own,
+fresh, signed requests are queued."""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.e2e.conftest import App, signed_headers
+
+pytestmark = pytest.mark.e2e
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HEADER_NAMES = st.sampled_from(
+    ["X-Slack-Signature", "X-Slack-Request-Timestamp", "Content-Type", "Content-Length", "x-slack-signature"]
+)
+HEADER_VALUES = st.one_of(
+    st.text(max_size=80),
+    st.from_regex(r"v0=[0-9a-f]{64}", fullmatch=True),
+    st.integers(-(10**12), 10**12).map(str),
+)
+FORM_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+
+
+@FUZZ
+@given(body=st.binary(max_size=4096), headers=st.dictionaries(HEADER_NAMES, HEADER_VALUES, max_size=4))
+def test_unsigned_noise_is_refused_and_never_queued(app: App, body: bytes, headers: dict[str, str]) -> None:
+    response = app.post(body, headers=headers)
+
+    assert response.status_code in (200, 401, 413)  # 200: Slack's ssl_check, which does nothing
+    assert app.waiting() == []
+
+
+@FUZZ
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["command", "text", "user_id", "team_id", "response_url", "trigger_id", "channel_id"]),
+        FORM_TEXT,
+    ),
+    encoding=st.sampled_from(["utf-8", "latin-1", "utf-16"]),
+)
+def test_signed_forms_of_any_shape_get_a_clear_answer(app: App, fields: dict[str, str], encoding: str) -> None:
+    unique = {**fields, "nonce": uuid.uuid4().hex}  # Hypothesis repeats examples: a repeat is a replay
+    body = urllib.parse.urlencode(unique, encoding=encoding, errors="replace").encode()
+
+    response = app.post(body)
+
+    assert response.status_code in (200, 400)
+    queued = app.waiting()
+    if queued:
+        assert response.status_code == 200 and response.get_body() == b""
+        app.queue.clear_messages()
+
+
+@FUZZ
+@given(text=FORM_TEXT)
+def test_any_text_from_slack_is_queued_once(app: App, text: str) -> None:
+    response = app.send("U0FUZZ", text)
+
+    assert response.status_code == 200
+    assert len(app.waiting()) == 1
+    app.queue.clear_messages()
+
+
+@FUZZ
+@given(age=st.one_of(st.integers(301, 10**9), st.integers(-(10**9), -301)))
+def test_stale_or_future_timestamps_are_refused(app: App, age: int) -> None:
+    body = urllib.parse.urlencode(app.form("U0FUZZ", "<@U0DON> +")).encode()
+
+    response = app.post(body, headers=signed_headers(body, timestamp=int(time.time()) - age))
+
+    assert response.status_code == 401
+    assert app.waiting() == []
+
+
+def test_a_replayed_request_is_refused(app: App) -> None:
+    body = urllib.parse.urlencode(app.form("U0FUZZ", "<@U0DON> +")).encode()
+    headers = signed_headers(body)
+
+    assert app.post(body, headers=headers).status_code == 200
+    assert app.post(body, headers=headers).status_code == 401
+    assert len(app.waiting()) == 1
+
+
+@FUZZ
+@given(extra=st.integers(1, 64 * 1024), signed=st.booleans())
+def test_oversize_bodies_are_refused(app: App, extra: int, signed: bool) -> None:
+    body = b"text=" + b"x" * (16 * 1024 - 5 + extra)
+
+    response = app.post(body, headers=signed_headers(body) if signed else {})
+
+    assert response.status_code == 413
+    assert app.waiting() == []
