@@ -49,13 +49,12 @@ class ReplayGuard:
     def first_time(self, headers: Mapping[str, str], now: float) -> bool:
         signature = next((v for k, v in headers.items() if k.lower() == "x-slack-signature"), "")
         with self._lock:
-            while self._seen:
-                oldest, at = next(iter(self._seen.items()))
-                if at > now - self._window and len(self._seen) < self._limit:
-                    break
-                del self._seen[oldest]
+            while self._seen and next(iter(self._seen.values())) <= now - self._window:
+                del self._seen[next(iter(self._seen))]
             if signature in self._seen:
                 return False
+            if len(self._seen) >= self._limit:
+                del self._seen[next(iter(self._seen))]
             self._seen[signature] = now
             return True
 
