@@ -1,7 +1,7 @@
 """Azure Functions entry point (Python v2 programming model): bindings and wiring only.
 
 The work lives in ``interactions/``. Its modules are imported inside the functions so that a cold start
-loads only what the function being run needs: the HTTP path never loads Table Storage or Block Kit code.
+loads only what the function being run needs: the HTTP path never loads the Table Storage SDK.
 """
 
 from __future__ import annotations
