@@ -22,8 +22,11 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	$(PY) -m local.run $(ARGS)
 
-try: setup
-	$(PY) -m local.try_command --user "$(SLACK_USER)" -- "$(TEXT)"
+# TEXT goes through the environment unexpanded, so quotes, $ and backticks reach the app as typed.
+override TEXT := $(value TEXT)
+export TEXT
+try: $(VENV)/.installed
+	$(PY) -m local.try_command --user "$(SLACK_USER)" -- "$$TEXT"
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -85,6 +85,7 @@ class Azurite:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             cwd=workspace,
+            start_new_session=True,  # Ctrl-C reaches the host first; Azurite outlives in-flight work, then stops
         )
         self._workspace = workspace
         deadline = time.monotonic() + timeout

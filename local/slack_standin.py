@@ -12,7 +12,7 @@ import json
 import threading
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -135,6 +135,21 @@ class SlackStandIn:
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                # GET /shown/<user id>: what that user was shown, for `make try` in another process.
+                parts = urlsplit(self.path).path.strip("/").split("/")
+                answer: Any
+                if len(parts) == 2 and parts[0] == "shown":
+                    status, answer = 200, [asdict(shown) for shown in standin.shown(parts[1])]
+                else:
+                    status, answer = 404, {"ok": False, "error": "not_found"}
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

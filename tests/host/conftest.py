@@ -1,0 +1,229 @@
+"""The local Functions host as a developer runs it: ``python -m local.host`` in its own process, on free
+ports, with settings in its environment (the environment wins over local.settings files), Azurite from the
+session fixture and a Slack stand-in in this process. Tests talk to it over HTTP only."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.azurite import Azurite, free_port, port_open
+from local.slack_standin import Shown, SlackStandIn
+from local.try_command import command_form, signed_headers
+from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_APP = Path(__file__).resolve().parent / "sample_app"
+TEAM = "T0TEAM"
+
+
+@dataclass
+class Hold:
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    deliver: bool = True
+
+    def release(self, deliver: bool) -> None:
+        self.deliver = deliver
+        self.released.set()
+
+
+class HoldingSlack(SlackStandIn):
+    """The stand-in, able to hold a user's next answer: the function sending it is then mid-invocation, its
+    message taken from the queue and not yet deleted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._holds: dict[str, Hold] = {}
+
+    def hold_next_answer(self, user: str) -> Hold:
+        hold = self._holds[user] = Hold()
+        return hold
+
+    def _record(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        parts = path.strip("/").split("/")
+        hold = self._holds.pop(parts[1], None) if parts[0] == "hooks" and len(parts) > 1 else None
+        if hold is not None:
+            hold.arrived.set()
+            hold.released.wait(30)
+            if not hold.deliver:
+                return 200, {}, {}  # lost with the host that sent it: never shown
+        return super()._record(path, body)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def http(url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return Reply(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, dict(error.headers), error.read())
+
+
+@dataclass
+class HostProcess:
+    """``python -m local.host`` in a subprocess; its output goes to ``log_path``."""
+
+    env: dict[str, str]
+    log_path: Path
+    args: tuple[str, ...] = ()
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 20) -> HostProcess:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own module, with our own arguments
+                [sys.executable, "-m", "local.host", "--port", str(self.port), *self.args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while not port_open(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The host did not start:\n{self.log[-3000:]}")
+            time.sleep(0.05)
+        return self
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = 10) -> str:
+        deadline = time.monotonic() + timeout
+        while self.log.count(text) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.log
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def stop(self, timeout: float = 15) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class App:
+    """The project's app behind a host process, and the Slack stand-in it answers through."""
+
+    host: HostProcess
+    slack: HoldingSlack
+
+    def send(self, user: str, text: str, command: str = "/interactions", secret: str = SIGNING_SECRET) -> Reply:
+        form = command_form(user, TEAM, command, text, self.slack.url)
+        body = urllib.parse.urlencode(form).encode()
+        return self.post(body, signed_headers(secret, body))
+
+    def post(self, body: bytes, headers: dict[str, str]) -> Reply:
+        return http(self.host.url("/api/slack/commands"), "POST", body, headers)
+
+    def command(self, user: str, text: str) -> Shown:
+        """Type ``/interactions text`` as ``user``; what Slack shows them in answer."""
+        before = len(self.slack.shown(user))
+        reply = self.send(user, text)
+        assert (reply.status, reply.body) == (200, b""), reply
+        shown = self.slack.wait_for(user, before + 1, timeout=15)
+        assert len(shown) == before + 1, f"{shown}\n{self.host.log[-3000:]}"
+        return shown[-1]
+
+
+def text_of(shown: Shown) -> str:
+    """Everything the user can read in a message or modal, as one string (Slack markup left as is)."""
+    parts = [str(shown.payload.get("text", ""))] if shown.kind == "message" else []
+    for block in shown.payload.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts.extend(element.get("text", "") for element in block.get("elements", []))
+    return "\n".join(parts)
+
+
+def new_user() -> str:
+    """A Slack user id no other test uses: one host serves every test."""
+    return "U" + uuid.uuid4().hex[:10].upper()
+
+
+def unique_name() -> str:
+    return "h" + uuid.uuid4().hex[:20]
+
+
+def app_env(azurite: Azurite, slack: SlackStandIn, name: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "AzureWebJobsStorage": azurite.connection_string,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "INTERACTIONS_TABLE": name,
+        "INTERACTIONS_QUEUE": name,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_RESPONSE_URL_PREFIXES": slack.url + "/hooks/",
+        "SLACK_BOT_TOKEN": "xoxb-test-token",  # views open a modal, as in a real workspace
+    }
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[HoldingSlack]:
+    server = HoldingSlack()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fast_host_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's host.json, polling an empty queue at most every 200 ms so the tests don't wait."""
+    config = json.loads((ROOT / "host.json").read_text())
+    config["extensions"]["queues"]["maxPollingInterval"] = "00:00:00.200"
+    path = tmp_path_factory.mktemp("host-json") / "host.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(
+    azurite: Azurite, standin: HoldingSlack, fast_host_json: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[App]:
+    env = app_env(azurite, standin, unique_name())
+    log = tmp_path_factory.mktemp("app-host") / "host.log"
+    host = HostProcess(env, log, ("--host-json", str(fast_host_json))).start()
+    yield App(host, standin)
+    host.stop()
