@@ -26,6 +26,15 @@ class Shown:
     payload: dict[str, Any]
     view_id: str | None = None
 
+    def text(self) -> str:
+        """Everything the user can read in it, as one string (Slack markup left as is)."""
+        parts = [str(self.payload.get("text", ""))] if self.kind == "message" else []
+        for block in self.payload.get("blocks", []):
+            if "text" in block:
+                parts.append(block["text"]["text"])
+            parts.extend(element.get("text", "") for element in block.get("elements", []))
+        return "\n".join(parts)
+
 
 @dataclass
 class Failure:

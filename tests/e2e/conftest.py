@@ -150,11 +150,4 @@ def modal_app(app: App, app_env: dict[str, str]) -> App:
     return app
 
 
-def text_of(shown: Shown) -> str:
-    """Everything the user can read in a message or modal, as one string."""
-    parts = [str(shown.payload.get("text", ""))] if shown.kind == "message" else []
-    for block in shown.payload.get("blocks", []):
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        parts.extend(element.get("text", "") for element in block.get("elements", []))
-    return "\n".join(parts)
+text_of = Shown.text  # everything the user can read in a message or modal

@@ -167,14 +167,7 @@ class App:
         return shown[-1]
 
 
-def text_of(shown: Shown) -> str:
-    """Everything the user can read in a message or modal, as one string (Slack markup left as is)."""
-    parts = [str(shown.payload.get("text", ""))] if shown.kind == "message" else []
-    for block in shown.payload.get("blocks", []):
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        parts.extend(element.get("text", "") for element in block.get("elements", []))
-    return "\n".join(parts)
+text_of = Shown.text  # everything the user can read in a message or modal
 
 
 def new_user() -> str:
