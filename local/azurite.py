@@ -1,4 +1,5 @@
-"""Start Azurite (from node_modules, pinned by package-lock.json) in memory, and make its connection string."""
+"""Start Azurite (from node_modules, pinned by package-lock.json), in memory or on disk, and make its connection
+string. Its telemetry is off: it would otherwise look up and call an Application Insights endpoint."""
 
 from __future__ import annotations
 
@@ -44,10 +45,13 @@ class AzuriteError(RuntimeError):
 
 @dataclass
 class Azurite:
-    """One in-memory Azurite process; ``ports`` are blob, queue, table."""
+    """One Azurite process; ``ports`` are blob, queue, table. In memory, unless ``location`` names a folder
+    to keep the data in: then a stop (SIGTERM, which Azurite answers by saving) and a start on the same
+    ports find the data again."""
 
     ports: tuple[int, int, int]
     process: subprocess.Popen[bytes] | None = None
+    location: Path | None = None
 
     @property
     def connection_string(self) -> str:
@@ -61,45 +65,43 @@ class Azurite:
         if taken:
             raise AzuriteError(f"Port(s) {', '.join(map(str, taken))} are in use: stop whatever holds them.")
         workspace = tempfile.mkdtemp(prefix="azurite-")  # its working folder, for any debug file
-        blob, queue, table = self.ports
-        self.process = subprocess.Popen(  # noqa: S603 - our own pinned executable
-            [
-                str(executable),
-                "--inMemoryPersistence",
-                "--skipApiVersionCheck",
-                "--disableProductStyleUrl",
-                "--silent",
-                "--blobHost",
-                "127.0.0.1",
-                "--blobPort",
-                str(blob),
-                "--queueHost",
-                "127.0.0.1",
-                "--queuePort",
-                str(queue),
-                "--tableHost",
-                "127.0.0.1",
-                "--tablePort",
-                str(table),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=workspace,
-            start_new_session=True,  # Ctrl-C reaches the host first; Azurite outlives in-flight work, then stops
-        )
+        errors = Path(workspace, "stderr.log")
+        # A file, not a pipe: nobody reads a pipe while Azurite runs, and a full one would block it.
+        with errors.open("wb") as stderr:
+            self.process = subprocess.Popen(  # noqa: S603 - our own pinned executable
+                [str(executable), *self._arguments()],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                cwd=workspace,
+                start_new_session=True,  # Ctrl-C reaches the host first; Azurite outlives in-flight work, then stops
+            )
         self._workspace = workspace
         deadline = time.monotonic() + timeout
         while not all(port_open(port) for port in self.ports):
             if self.process.poll() is not None:
-                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise AzuriteError(f"Azurite exited at start: {error.strip()[-500:]}")
+                raise AzuriteError(f"Azurite exited at start: {errors.read_text(errors='replace').strip()[-500:]}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise AzuriteError("Azurite did not open its ports in time.")
             time.sleep(0.05)
         return self
 
+    def _arguments(self) -> list[str]:
+        blob, queue, table = self.ports
+        storage = ["--location", str(self.location)] if self.location is not None else ["--inMemoryPersistence"]
+        return [
+            *storage,
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--disableProductStyleUrl",
+            "--silent",
+            *("--blobHost", "127.0.0.1", "--blobPort", str(blob)),
+            *("--queueHost", "127.0.0.1", "--queuePort", str(queue)),
+            *("--tableHost", "127.0.0.1", "--tablePort", str(table)),
+        ]
+
     def stop(self) -> None:
+        """SIGTERM, on which Azurite saves its data (with ``location``) and exits; the data's folder is kept."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -111,8 +113,8 @@ class Azurite:
             shutil.rmtree(self._workspace, ignore_errors=True)
 
     @classmethod
-    def on_free_ports(cls) -> Azurite:
-        return cls((free_port(), free_port(), free_port())).start()
+    def on_free_ports(cls, location: Path | None = None) -> Azurite:
+        return cls((free_port(), free_port(), free_port()), location=location).start()
 
 
 def node_available() -> bool:

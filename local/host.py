@@ -13,8 +13,11 @@ It serves what the app declares, as ``func start`` would, and nothing is wired b
   renewed halfway (10 minutes in the real host), so a crash means redelivery, never loss;
 * queue output bindings are written after the function returns, and only then.
 
-    python -m local.host [--port 7071] [--host-json PATH] [--script-root PATH]
+    python -m local.host [--port 7071] [--host-json PATH] [--script-root PATH] [--functions NAME[,NAME]]
                          [--message-lease SECONDS] [--drain-seconds SECONDS]
+
+``--functions`` serves only the named functions, as the real host's ``functions`` array in host.json does:
+two hosts can then play the HTTP front and the queue worker, and the worker can be killed on its own.
 
 Logs say which function ran, how it ended and how long it took: never a body, a message or a query string,
 which carry user ids and command text.
@@ -278,11 +281,20 @@ def load_app(script_root: Path) -> Any:
     return apps[0]
 
 
-def index(app: Any, queue_options: QueueOptions) -> tuple[list[Function], list[str]]:
-    """The functions the host can serve, and an error line for each it cannot (the others still run)."""
+def index(
+    app: Any, queue_options: QueueOptions, only: frozenset[str] | None = None
+) -> tuple[list[Function], list[str]]:
+    """The functions the host can serve, and an error line for each it cannot (the others still run).
+    With ``only``, the functions of other names are left out, unindexed; a name the app lacks is an error."""
     functions: list[Function] = []
     errors: list[str] = []
-    for definition in app.get_functions():  # allowed once per app object: this is the only call
+    definitions = app.get_functions()  # allowed once per app object: this is the only call
+    if only is not None:
+        unknown = only - {definition.get_function_name() for definition in definitions}
+        if unknown:
+            raise HostError(f"the app has no function named {', '.join(sorted(unknown))} (see --functions).")
+        definitions = [definition for definition in definitions if definition.get_function_name() in only]
+    for definition in definitions:
         try:
             functions.append(_function(definition, queue_options))
         except HostError as error:
@@ -979,6 +991,7 @@ class HostOptions:
     host_json: Path | None = None  # None: host.json in the script root
     message_lease: float = REAL_HOST_LEASE_SECONDS
     drain_seconds: float = 10.0
+    functions: frozenset[str] | None = None  # None: every function of the app
 
 
 class Host:
@@ -1037,7 +1050,7 @@ def build(options: HostOptions) -> Host:
     apply_settings(options.script_root)
     config = HostConfig.load(options.host_json or options.script_root / "host.json")
     logging.getLogger().setLevel(config.log_level)
-    functions, errors = index(load_app(options.script_root), config.queues)
+    functions, errors = index(load_app(options.script_root), config.queues, options.functions)
     for error in errors:
         log.error("%s", error)
     port = options.port or local_http_port(options.script_root) or DEFAULT_PORT
@@ -1093,6 +1106,12 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--script-root", type=Path, default=ROOT, help="function_app.py's folder (default: the project)")
     parse.add_argument("--host-json", type=Path, help="host.json to use instead of the script root's")
     parse.add_argument(
+        "--functions",
+        type=function_names,
+        metavar="NAME[,NAME]",
+        help="serve only these functions, by name (default: all of the app's)",
+    )
+    parse.add_argument(
         "--message-lease",
         type=float,
         default=REAL_HOST_LEASE_SECONDS,
@@ -1117,7 +1136,15 @@ def options_from(args: argparse.Namespace) -> HostOptions:
         host_json=args.host_json.resolve() if args.host_json else None,
         message_lease=args.message_lease,
         drain_seconds=args.drain_seconds,
+        functions=args.functions,
     )
+
+
+def function_names(text: str) -> frozenset[str]:
+    names = frozenset(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one function")
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
