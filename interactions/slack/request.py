@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from slack_sdk.signature import Clock, SignatureVerifier
+if TYPE_CHECKING:
+    from slack_sdk.signature import Clock, SignatureVerifier
+
+
+def _slack_sdk_signature() -> ModuleType:
+    """slack_sdk's signature module, loaded without running ``slack_sdk/__init__.py``: that file imports
+    the WebClient and all of Block Kit, tens of milliseconds on the first ack of a cold worker, while this
+    module needs only hashlib and hmac. Falls back to the plain import if slack_sdk's layout changes."""
+    if "slack_sdk.signature" in sys.modules:
+        return sys.modules["slack_sdk.signature"]
+    package = importlib.util.find_spec("slack_sdk")  # locates the package without importing it
+    if package is not None and package.origin is not None:
+        path = Path(package.origin).with_name("signature") / "__init__.py"
+        spec = importlib.util.spec_from_file_location("interactions.slack._slack_sdk_signature", path)
+        if spec is not None and spec.loader is not None and path.exists():
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    return importlib.import_module("slack_sdk.signature")
+
+
+_signature = _slack_sdk_signature()
+if not TYPE_CHECKING:
+    Clock, SignatureVerifier = _signature.Clock, _signature.SignatureVerifier
 
 COMMANDS = ("/interactions", "/interaction")
 MAX_BODY_BYTES = 16 * 1024
