@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SLACK_USER := $(if $(filter command line,$(origin USER)),$(USER),U0LOCALUSER)
 TEXT ?=
 
-.PHONY: setup run try test check bench clean
+.PHONY: setup run try test check bench prove clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -38,6 +38,10 @@ check: setup
 
 bench: setup
 	$(PY) -m bench.run $(if $(QUICK),--quick,)
+
+# Load, faults, bad input and privacy against the local host on Azurite, as a table (QUICK=1: the CI size).
+prove: setup
+	$(PY) -m prove.run $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,12 +6,18 @@ from __future__ import annotations
 from contextlib import suppress
 from functools import lru_cache
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError, ServiceResponseError
 from azure.storage.queue import LinearRetry, QueueClient
 
-# The ack path has 3 seconds in all: one quick retry, short timeouts, then the user is told to retry.
-_ACK_PATH_RETRY = LinearRetry(backoff=0, retry_total=1, random_jitter_range=0)
+# The ack path has 3 seconds in all: short timeouts and one quick retry, then the user is told. Only a
+# request that never left is retried (retry_read=0): one whose answer was lost may have queued the
+# command already, and sending it again would answer it twice.
+_ACK_PATH_RETRY = LinearRetry(backoff=0, retry_total=1, random_jitter_range=0, retry_read=0)
 _TIMEOUT_SECONDS = 1
+
+
+class OutcomeUnknown(Exception):
+    """The message went out but no answer came back: it may be on the queue, or not."""
 
 
 @lru_cache(maxsize=4)
@@ -26,11 +32,15 @@ def _client(connection_string: str, queue_name: str) -> QueueClient:
 
 
 def send(connection_string: str, queue_name: str, message: str) -> None:
-    """Put one message on the queue, creating the queue on first use; raises if storage is out of reach."""
+    """Put one message on the queue, creating the queue on first use. Raises ``OutcomeUnknown`` when it
+    may have been queued, and any other error when it was not."""
     client = _client(connection_string, queue_name)
     try:
-        client.send_message(message)
-    except ResourceNotFoundError:
-        with suppress(ResourceExistsError):  # another instance created it meanwhile
-            client.create_queue()
-        client.send_message(message)
+        try:
+            client.send_message(message)
+        except ResourceNotFoundError:
+            with suppress(ResourceExistsError):  # another instance created it meanwhile
+                client.create_queue()
+            client.send_message(message)
+    except ServiceResponseError as error:
+        raise OutcomeUnknown from error

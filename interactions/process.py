@@ -7,19 +7,21 @@ finally moves it to the poison queue. Everything here is safe to run twice for t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 from interactions import grammar, reports
 from interactions.queued_command import MalformedMessage, QueuedCommand
 from interactions.slack import blocks
 from interactions.slack.client import Slack
-from interactions.store import EntryStore
+from interactions.store import CLEAR_MEMORY, EntryStore
 
 log = logging.getLogger(__name__)
 
 PERCENT_WINDOW_DAYS = 30
 CLEARED = "Thanks! Your interaction logs are cleared."
+LOGGED_BEFORE_CLEAR = "You cleared your logs after typing that, so those interactions were not kept."
+TOO_OLD = "Sorry, that command waited more than a day to be carried out, so it was not saved. Please try again."
 FAILED_NOTHING_SAVED = (
     "Sorry, something went wrong on our side and that command failed: nothing was saved. Please try again."
 )
@@ -39,7 +41,9 @@ def logged(percent: int) -> str:
     return f"Got it! You're {percent}% for positive interactions in the last {PERCENT_WINDOW_DAYS} days."
 
 
-def process(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
+def process(
+    raw: str | bytes, store: EntryStore, slack: Slack, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> None:
     try:
         queued = QueuedCommand.from_json(raw)
     except MalformedMessage as error:
@@ -53,11 +57,11 @@ def process(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
         return
     log.info("Processing command %s: %s.", queued.command_id, type(command).__name__.lower())
     if isinstance(command, grammar.Log):
-        _log(queued, command, store, slack)
+        _log(queued, command, store, slack, now())
     elif isinstance(command, grammar.View):
         _view(queued, command, store, slack)
     elif isinstance(command, grammar.Clear):
-        store.clear(queued.owner)
+        store.clear(queued.owner, queued.received_at)
         slack.respond(queued.response_url, CLEARED)
     else:
         slack.respond(queued.response_url, grammar.HELP, blocks.text_blocks(grammar.HELP))
@@ -91,8 +95,18 @@ def _saved(queued: QueuedCommand, store: EntryStore) -> bool | None:
         return None
 
 
-def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: Slack) -> None:
+def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: Slack, now: datetime) -> None:
+    if now - queued.received_at > CLEAR_MEMORY:  # a clear since then may be forgotten: it must win
+        slack.respond(queued.response_url, TOO_OLD)
+        return
     store.add(queued.owner, queued.command_id, queued.received_at, command.entries)
+    # A clear typed after this log may have run first (a batch runs messages at once), or this message
+    # is a redelivery after a crash: the clear wins. Checked after writing, so that a clear running now
+    # either sees these rows or is seen here.
+    if store.cleared_since(queued.owner, queued.received_at):
+        store.remove(queued.owner, queued.command_id, queued.received_at, len(command.entries))
+        slack.respond(queued.response_url, LOGGED_BEFORE_CLEAR)
+        return
     totals = reports.Totals()
     for rating in store.ratings_since(queued.owner, queued.received_at - timedelta(days=PERCENT_WINDOW_DAYS)):
         totals.add(rating)

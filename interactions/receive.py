@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from interactions import grammar
+from interactions.command_queue import OutcomeUnknown
 from interactions.queued_command import QueuedCommand, owner_key
 from interactions.settings import Settings
 from interactions.slack import request as slack_request
@@ -21,6 +22,7 @@ from interactions.slack import request as slack_request
 log = logging.getLogger(__name__)
 
 COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
+MAYBE_RECORDED = "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
 WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
 
 
@@ -34,7 +36,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Enqueue = Callable[[str], None]
+Enqueue = Callable[[str], None]  # raises OutcomeUnknown when the message may be queued all the same
 
 
 class Modals(Protocol):
@@ -70,8 +72,9 @@ def receive(
     if command.command not in slack_request.COMMANDS:
         return Reply(200, slack_request.ephemeral(WRONG_COMMAND))
 
+    parsed = _parsed(command.text, command.user_id)
     view_id = None
-    if modals is not None and command.trigger_id and _is_view(command.text, command.user_id):
+    if modals is not None and command.trigger_id and isinstance(parsed, grammar.View):
         view_id = modals.open_loading_modal(command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -86,14 +89,18 @@ def receive(
         enqueue(message.to_json())
     except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
         log.error("Could not queue a command: %s.", type(error).__name__)
+        # Told to try again a log that may be queued already, a member would log the same people twice.
+        maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(parsed, grammar.Log)
+        text = MAYBE_RECORDED if maybe_logged else COULD_NOT_RECORD
         if modals is not None and view_id is not None:
-            modals.show_text_in_modal(view_id, COULD_NOT_RECORD)  # else it would say "loading" forever
-        return Reply(200, slack_request.ephemeral(COULD_NOT_RECORD))
+            modals.show_text_in_modal(view_id, text)  # else it would say "loading" forever
+        return Reply(200, slack_request.ephemeral(text))
     return Reply(200)
 
 
-def _is_view(text: str, user_id: str) -> bool:
+def _parsed(text: str, user_id: str) -> grammar.Command | None:
+    """The command, to know its kind here; the worker parses it again and answers mistakes."""
     try:
-        return isinstance(grammar.parse(text, user_id), grammar.View)
+        return grammar.parse(text, user_id)
     except grammar.UsageError:
-        return False
+        return None

@@ -1,14 +1,14 @@
 """The storage of entries: the only code that talks to Azure Table Storage.
 
-One partition per user, keyed by the pseudonymous owner key. RowKeys sort newest first:
-``<inverted ms timestamp, 13 digits>-<command id>-<index>``, so a time window is a RowKey range read on
-the server, and writing the same command twice writes the same rows.
+One partition per user, keyed by the pseudonymous owner key, and one (``cleared``) of recent clears.
+RowKeys sort newest first: ``<inverted ms timestamp, 13 digits>-<command id>-<index>``, so a time window
+is a RowKey range read on the server, and writing the same command twice writes the same rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
@@ -21,6 +21,11 @@ _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
 PAGE_SIZE = 1000  # the service's largest page
 TRANSACTION_SIZE = 100  # the service's largest entity-group transaction
 _ENTRY_PROPERTIES = ["Person", "Mention", "Rating", "At"]
+# Who cleared in the last day, and when: RowKey the owner key, ``At`` the time, nothing else. Pseudonyms
+# are 64 hex digits, so this partition cannot be anyone's. A day outlasts every redelivery of a message
+# (5 tries, each after at most a 10-minute lease); the worker refuses logs older than that.
+CLEARED_PARTITION = "cleared"
+CLEAR_MEMORY = timedelta(days=1)
 
 
 def _inverted(at: datetime) -> str:
@@ -109,27 +114,58 @@ class EntryStore:
         for row in self._window(owner, since, None, ["Rating"]):
             yield 1 if row["Rating"] > 0 else -1
 
-    def clear(self, owner: str) -> int:
-        """Delete every entry of the owner, a page at a time; returns how many were deleted."""
-        deleted = 0
+    def clear(self, owner: str, at: datetime) -> int:
+        """Delete every entry of the owner, a page at a time; returns how many were deleted. The clear's
+        time ``at`` is remembered first, for a day, so that a log typed before it cannot outlive it."""
         self.ensure_table()
-        rows = self._table.query_entities(
-            "PartitionKey eq @owner", parameters={"owner": owner}, select=["RowKey"], results_per_page=PAGE_SIZE
+        self._remember_clear(owner, at.astimezone(UTC))
+        self._delete_all(
+            CLEARED_PARTITION,
+            "PartitionKey eq @cleared and At lt @forgotten",
+            {"cleared": CLEARED_PARTITION, "forgotten": at - CLEAR_MEMORY},
         )
+        return self._delete_all(owner, "PartitionKey eq @owner", {"owner": owner})
+
+    def cleared_since(self, owner: str, at: datetime) -> bool:
+        """Whether the owner cleared their logs at or after ``at`` (within the last day). A log checks this
+        after writing its rows, and a clear remembers its time before deleting: one always sees the other."""
+        self.ensure_table()
+        try:
+            cleared = self._table.get_entity(CLEARED_PARTITION, owner, select=["At"])
+        except ResourceNotFoundError:
+            return False
+        return bool(cleared["At"] >= at)
+
+    def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None:
+        """Delete one log command's entries, those a clear has not deleted already."""
+        self._delete(owner, [row_key(at, command_id, index) for index in range(count)])
+
+    def _remember_clear(self, owner: str, at: datetime) -> None:
+        try:
+            known: datetime | None = self._table.get_entity(CLEARED_PARTITION, owner, select=["At"])["At"]
+        except ResourceNotFoundError:
+            known = None
+        if known is None or known < at:  # clears processed out of order: the latest one counts
+            entity = {"PartitionKey": CLEARED_PARTITION, "RowKey": owner, "At": at}
+            self._table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def _delete_all(self, partition: str, query: str, parameters: dict[str, Any]) -> int:
+        rows = self._table.query_entities(query, parameters=parameters, select=["RowKey"], results_per_page=PAGE_SIZE)
+        deleted = 0
         for page in rows.by_page():
             keys = [row["RowKey"] for row in page]
             for start in range(0, len(keys), TRANSACTION_SIZE):
-                self._delete(owner, keys[start : start + TRANSACTION_SIZE])
+                self._delete(partition, keys[start : start + TRANSACTION_SIZE])
             deleted += len(keys)
         return deleted
 
-    def _delete(self, owner: str, row_keys: list[str]) -> None:
+    def _delete(self, partition: str, row_keys: list[str]) -> None:
         try:
-            self._table.submit_transaction([("delete", {"PartitionKey": owner, "RowKey": key}) for key in row_keys])
+            self._table.submit_transaction([("delete", {"PartitionKey": partition, "RowKey": key}) for key in row_keys])
         except TableTransactionError:
             # Another clear of the same user got some rows first; delete the rest one by one.
             for key in row_keys:
-                self._table.delete_entity(partition_key=owner, row_key=key)
+                self._table.delete_entity(partition_key=partition, row_key=key)
 
     def _window(self, owner: str, since: datetime, rating: int | None, select: list[str]) -> Iterator[Any]:
         query = "PartitionKey eq @owner and RowKey lt @newer_than"

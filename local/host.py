@@ -642,6 +642,13 @@ def http_answer(value: Any) -> Answer:
     raise HostError(f"an HTTP function must return an HttpResponse or a str, not {type(value).__name__}.")
 
 
+class _HttpServer(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of connections then waits out a SYN retransmit (1 s)
+    # or is refused. Kestrel, which the real host serves with, keeps 512 waiting.
+    request_queue_size = 512
+    daemon_threads = True
+
+
 class HttpFront:
     """Serves the HTTP triggers from a ThreadingHTTPServer, one thread per request."""
 
@@ -649,8 +656,7 @@ class HttpFront:
         self.router = router
         self.in_flight = InFlight()
         self._invoker = invoker
-        self._server = ThreadingHTTPServer((bind, port), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _HttpServer((bind, port), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
 
     @property

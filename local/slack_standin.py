@@ -2,7 +2,8 @@
 ``views.open`` / ``views.update``, and keeps what each user was shown.
 
 Response URLs it hands out look like ``http://HOST:PORT/hooks/<user id>/<anything>``; trigger ids look
-like ``<user id>.<anything>``, so each modal is known to belong to a user.
+like ``<user id>.<anything>``, so each modal is known to belong to a user. Every request is also kept as a
+``Call``, with that ``<anything>``: a caller that puts its own id there can tell which command was answered.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -42,16 +44,36 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Call:
+    """One request the stand-in answered: to a response_url ("hook"), or to the Web API's views methods."""
+
+    at: float  # time.monotonic() on arrival
+    method: str  # "hook", "views.open" or "views.update"
+    user: str  # "" for views.update, which names only the view
+    ref: str  # the response_url's last segment, the trigger id's part after the user, or the view id
+    status: int
+    text: str = ""  # a hook's text
+    view_id: str | None = None  # the view opened or updated
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 would make a burst of answers wait out SYN retransmits; Slack does not.
+    request_queue_size = 512
+    daemon_threads = True
+
+
 class SlackStandIn:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Condition()
         self._shown: dict[str, list[Shown]] = defaultdict(list)
         self._modals: dict[str, Shown] = {}
         self._failures: list[Failure] = []
+        self._user_failures: dict[str, list[Failure]] = defaultdict(list)
+        self._calls: list[Call] = []
         self._view_ids = itertools.count(1)
         self.requests = 0
-        self._server = ThreadingHTTPServer((host, port), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, name="slack-stand-in", daemon=True)
 
     @property
@@ -78,10 +100,16 @@ class SlackStandIn:
         self._server.shutdown()
         self._server.server_close()
 
-    def fail_next(self, *failures: Failure) -> None:
-        """Answer the next response_url posts with these failures, in order."""
+    def fail_next(self, *failures: Failure, user: str | None = None) -> None:
+        """Answer the next response_url posts with these failures, in order; with ``user``, only the posts to
+        that user's response_urls (they go first), so other users' answers get through meanwhile."""
         with self._lock:
-            self._failures.extend(failures)
+            (self._failures if user is None else self._user_failures[user]).extend(failures)
+
+    def calls(self) -> list[Call]:
+        """Every request answered so far, in order of arrival."""
+        with self._lock:
+            return list(self._calls)
 
     def shown(self, user: str) -> list[Shown]:
         with self._lock:
@@ -102,34 +130,50 @@ class SlackStandIn:
             self._shown.clear()
             self._modals.clear()
             self._failures.clear()
+            self._user_failures.clear()
+            self._calls.clear()
 
     def _record(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             self.requests += 1
+            arrived = time.monotonic()
             parts = path.strip("/").split("/")
             if parts[0] == "hooks" and len(parts) >= 2:
-                if self._failures:
-                    failure = self._failures.pop(0)
+                user, ref = parts[1], parts[-1] if len(parts) > 2 else ""
+                failures = self._user_failures.get(user) or self._failures
+                if failures:
+                    failure = failures.pop(0)
+                    self._calls.append(Call(arrived, "hook", user, ref, failure.status, str(body.get("text", ""))))
                     return failure.status, {"ok": False}, failure.headers
-                self._shown[parts[1]].append(Shown("message", body))
+                self._shown[user].append(Shown("message", body))
+                self._calls.append(Call(arrived, "hook", user, ref, 200, str(body.get("text", ""))))
                 self._lock.notify_all()
                 return 200, {}, {}
             if path == "/api/views.open":
                 view_id = f"V{next(self._view_ids):08d}"
-                user = str(body.get("trigger_id", "")).split(".")[0]
+                user, _, ref = str(body.get("trigger_id", "")).partition(".")
                 shown = Shown("modal", {**_view(body), "loading": True}, view_id)
                 self._modals[view_id] = shown
                 self._shown[user].append(shown)
+                self._calls.append(Call(arrived, "views.open", user, ref, 200, view_id=view_id))
                 self._lock.notify_all()
                 return 200, {"ok": True, "view": {"id": view_id}}, {}
             if path == "/api/views.update":
-                modal = self._modals.get(str(body.get("view_id")))
+                view_id = str(body.get("view_id"))
+                modal = self._modals.get(view_id)
                 if modal is None:
+                    self._calls.append(Call(arrived, "views.update", "", view_id, 404, view_id=view_id))
                     return 200, {"ok": False, "error": "not_found"}, {}
                 modal.payload = _view(body)
+                self._calls.append(Call(arrived, "views.update", "", view_id, 200, view_id=view_id))
                 self._lock.notify_all()
                 return 200, {"ok": True, "view": {"id": modal.view_id}}, {}
             return 404, {"ok": False, "error": "unknown_method"}, {}
+
+    def modal(self, view_id: str) -> Shown | None:
+        """A modal as it stands now (its payload has ``loading`` until the app fills it)."""
+        with self._lock:
+            return self._modals.get(view_id)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
+import threading
 import time
 import urllib.parse
 
 import pytest
+from azure.functions import QueueMessage
 
-from tests.e2e.conftest import App, signed_headers, text_of
+from tests.e2e.conftest import FUNCTIONS, App, signed_headers, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -106,6 +109,42 @@ def test_clear_deletes_all_of_my_logs_and_nobody_elses(app: App, app_env: dict[s
     assert "<@U0ME>" in text_of(app.command(DON, ""))
 
 
+def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App) -> None:
+    assert app.send(ME, "Random Guy +").status_code == 200
+    time.sleep(0.01)  # a later receipt time, as when the member types the clear next
+    assert app.send(ME, "clear").status_code == 200
+    received = app.queue.receive_messages(max_messages=2, visibility_timeout=30)
+    log, clear = sorted(received, key=lambda message: '"text":"clear"' in message.content)
+
+    for message in (clear, log):  # the clear first: a batch runs them at once, or the log was redelivered
+        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        app.queue.delete_message(message)
+
+    assert [s.payload["text"] for s in app.slack.wait_for(ME, 2)] == [
+        "Thanks! Your interaction logs are cleared.",
+        "You cleared your logs after typing that, so those interactions were not kept.",
+    ]
+    assert [e["PartitionKey"] for e in app.stored()] == ["cleared"]
+
+
+def test_a_log_that_waited_more_than_a_day_is_not_saved(app: App) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from function_app import _slack, _store
+    from interactions.process import process
+    from interactions.settings import Settings
+
+    app.send(ME, "Random Guy +")
+    (message,) = app.queue.receive_messages(max_messages=1)
+    settings = Settings.from_env()
+
+    process(message.content, _store(settings), _slack(settings), now=lambda: datetime.now(UTC) + timedelta(days=1))
+
+    (shown,) = app.slack.wait_for(ME, 1)
+    assert shown.payload["text"].startswith("Sorry, that command waited more than a day")
+    assert app.stored() == []
+
+
 def test_help_and_the_singular_alias(app: App) -> None:
     shown = app.command(ME, "help")
     assert "/interactions @don + @Maelle + Random Guy -" in text_of(shown)
@@ -164,9 +203,10 @@ def test_odd_requests_get_clear_answers(app: App) -> None:
     assert app.waiting() == []
 
 
-def storage_goes_down(app_env: dict[str, str]) -> None:
+def storage_goes_down(app_env: dict[str, str], port: int = 9) -> None:
+    """Point the app's queue at ``port``: by default one where nothing listens."""
     queue_port = app_env["AzureWebJobsStorage"].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0]
-    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(f":{queue_port}/", ":9/")
+    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(f":{queue_port}/", f":{port}/")
 
 
 def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: dict[str, str]) -> None:
@@ -179,6 +219,22 @@ def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: d
         "response_type": "ephemeral",
         "text": "Sorry, I couldn't record that, please try again.",
     }
+
+
+def test_a_log_that_may_have_been_queued_is_not_to_be_sent_again(app: App, app_env: dict[str, str]) -> None:
+    with socket.socket() as silent:  # takes the request, then hangs up without an answer
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        hang_up = threading.Thread(target=lambda: [silent.accept()[0].close() for _ in range(2)], daemon=True)
+        hang_up.start()
+        storage_goes_down(app_env, port)
+
+        log = json.loads(app.send(ME, "<@U0DON> +").get_body())["text"]
+        view = json.loads(app.send(ME, "90").get_body())["text"]
+
+    assert log == "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
+    assert view == "Sorry, I couldn't record that, please try again."  # a view is safe to try again
 
 
 def test_storage_down_leaves_no_modal_loading_forever(modal_app: App, app_env: dict[str, str]) -> None:

@@ -94,7 +94,7 @@ class HostProcess:
 
     def start(self, timeout: float = 20) -> HostProcess:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own module, with our own arguments
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "local.host", "--port", str(self.port), *self.args],
                 cwd=ROOT,
                 env=self.env,

@@ -108,7 +108,7 @@ def test_unknown_routes_and_methods(app: App) -> None:
 
 def test_try_command_prints_what_the_user_was_shown(app: App) -> None:
     def try_command(*args: str) -> str:
-        result = subprocess.run(  # noqa: S603 - our own module
+        result = subprocess.run(
             [
                 sys.executable,
                 "-m",

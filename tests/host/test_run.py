@@ -45,7 +45,7 @@ def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -
     env = run_env(connection_string(blob, queue, table))
     log = tmp_path / "run.log"
     with log.open("wb") as out:
-        run = subprocess.Popen(  # noqa: S603 - our own module
+        run = subprocess.Popen(
             [sys.executable, "-m", "local.run", "--port", str(port), "--slack-port", str(slack_port)],
             cwd=ROOT,
             env=env,
@@ -54,7 +54,7 @@ def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -
         )
     try:
         wait_until_open(port, run, log)
-        tried = subprocess.run(  # noqa: S603 - our own module
+        tried = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -111,7 +111,7 @@ def not_storage() -> Iterator[int]:
 
 def test_make_run_says_so_when_the_storage_port_holds_something_else() -> None:
     with not_storage() as taken:
-        result = subprocess.run(  # noqa: S603 - our own module
+        result = subprocess.run(
             [sys.executable, "-m", "local.run", "--port", str(free_port()), "--slack-port", str(free_port())],
             cwd=ROOT,
             env=run_env(connection_string(free_port(), taken, free_port())),

@@ -120,15 +120,15 @@ def test_clear_deletes_more_than_a_page_and_a_transaction_and_spares_others(
     bulk_add(table, store, "owner-a", 2150, NOW)
     store.add("owner-b", "keep", NOW, rated((DON, 1)))
 
-    assert store.clear("owner-a") == 2150
+    assert store.clear("owner-a", NOW) == 2150
 
     assert list(store.entries("owner-a", NOW - timedelta(days=3650))) == []
-    assert [e["PartitionKey"] for e in table.list_entities()] == ["owner-b"]
+    assert sorted(e["PartitionKey"] for e in table.list_entities()) == ["cleared", "owner-b"]
 
 
 def test_clear_of_nothing_and_reads_before_the_table_exists_are_fine(store: EntryStore) -> None:
     assert list(store.entries("nobody", NOW - timedelta(days=30))) == []
-    assert store.clear("nobody") == 0
+    assert store.clear("nobody", NOW) == 0
 
 
 def test_odd_names_are_stored_and_read_back_literally(store: EntryStore) -> None:
@@ -150,3 +150,30 @@ def test_has_command_tells_whether_a_log_was_saved(store: EntryStore) -> None:
     assert store.has_command("owner-a", "saved", NOW)
     assert not store.has_command("owner-a", "never-saved", NOW)
     assert not store.has_command("owner-b", "saved", NOW)
+
+
+def test_a_clear_is_remembered_a_day_outside_every_partition_so_an_older_log_can_remove_itself(
+    store: EntryStore, table: TableClient
+) -> None:
+    store.clear("owner-a", NOW)
+    store.clear("owner-a", NOW - timedelta(minutes=5))  # processed late: the latest clear still counts
+    store.add("owner-a", "late", NOW - timedelta(seconds=1), rated((DON, 1), (GUY, -1)))
+
+    assert store.cleared_since("owner-a", NOW - timedelta(seconds=1))
+    assert store.cleared_since("owner-a", NOW)
+    assert not store.cleared_since("owner-a", NOW + timedelta(milliseconds=1))
+    assert not store.cleared_since("owner-b", NOW - timedelta(days=1))
+    store.remove("owner-a", "late", NOW - timedelta(seconds=1), 2)
+    assert list(store.entries("owner-a", NOW - timedelta(days=1))) == []
+    assert [(e["PartitionKey"], e["RowKey"], set(e)) for e in table.list_entities()] == [
+        ("cleared", "owner-a", {"PartitionKey", "RowKey", "At"})
+    ]
+
+
+def test_clears_older_than_a_day_are_forgotten(store: EntryStore, table: TableClient) -> None:
+    store.clear("owner-a", NOW - timedelta(days=1, seconds=1))
+    store.clear("owner-b", NOW - timedelta(hours=23))
+
+    store.clear("owner-c", NOW)
+
+    assert sorted(e["RowKey"] for e in table.list_entities()) == ["owner-b", "owner-c"]

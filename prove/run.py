@@ -1,0 +1,159 @@
+"""``make prove``: load, faults, bad input and privacy against the local host on Azurite, as one table.
+
+    python -m prove.run [--quick] [--keep] [--only NAME[,NAME]]
+
+The full run (2,000 commands from 200 users at concurrency 32; each fault under its own load; bad input;
+privacy; the Hypothesis suites) takes about 3 minutes on 2 cores. ``--quick`` (200 commands, 20 users,
+concurrency 8, smaller faults, without the pytest suites, which ``make test`` runs anyway, and without 2e,
+which fails until the app keeps a clear from being undone by a redelivered log) takes about 1 minute; CI runs
+it (tests/prove). Exit status 1 when any figure fails: a loss, a duplicate, a leak, a 5xx, or any other.
+``--keep`` keeps the run's folder (every process's log, Azurite's data); ``--only`` runs some parts (load,
+kill, azurite, slack, poison, clear-race, bad-input, privacy, suites), to work on one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from prove import bad_input, faults, privacy, steady, suites
+from prove.env import Stack, host_json, stack
+from prove.report import Row, failures, table
+from prove.traffic import People
+
+PARTS = ("load", "kill", "azurite", "slack", "poison", "clear-race", "bad-input", "privacy", "suites")
+
+log = logging.getLogger("prove")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    load: steady.Shape
+    kill: faults.Paced
+    kill_between: int  # commands the worker runs between kills
+    azurite: faults.Paced
+    slack: faults.Paced
+    poison: faults.Paced
+    fuzz: int  # random requests at the HTTP front
+    suites: bool  # run the Hypothesis suites too (make test runs them in CI)
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(
+            load=steady.Shape(commands=2000, users=200, concurrency=32),
+            kill=faults.Paced(commands=900, users=90, concurrency=32, rate=40),
+            kill_between=40,
+            azurite=faults.Paced(commands=600, users=60, concurrency=32, rate=25),
+            slack=faults.Paced(commands=300, users=30, concurrency=16, rate=30),
+            poison=faults.Paced(commands=200, users=20, concurrency=8, rate=15),
+            fuzz=600,
+            suites=True,
+        )
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(
+            load=steady.Shape(commands=200, users=20, concurrency=8),
+            kill=faults.Paced(commands=300, users=30, concurrency=8, rate=20),
+            kill_between=10,
+            azurite=faults.Paced(commands=200, users=20, concurrency=8, rate=12),
+            slack=faults.Paced(commands=60, users=10, concurrency=8, rate=20),
+            poison=faults.Paced(commands=60, users=10, concurrency=8, rate=10),
+            fuzz=150,
+            suites=False,
+        )
+
+
+class Cast:
+    """Everyone the run made up, scenario by scenario, for the privacy check at the end."""
+
+    def __init__(self, run_tag: str) -> None:
+        self.run_tag = run_tag
+        self.people: list[People] = []
+
+    def make(self, scenario: str, seed: int) -> People:
+        people = People.make(f"{self.run_tag}{scenario}", seed)
+        self.people.append(people)
+        return people
+
+
+def measure(folder: Path, sizes: Sizes, parts: set[str], progress: Callable[[str], None]) -> list[Row]:
+    rows: list[Row] = []
+    cast = Cast("R" + secrets.token_hex(2).upper())  # in every id, name and log text the run makes up
+    with stack(folder) as world:
+        max_dequeue = json.loads(host_json(folder).read_text())["extensions"]["queues"]["maxDequeueCount"]
+        steps: list[tuple[str, Callable[[Stack], list[Row]]]] = [
+            ("load", lambda s: steady.load(s, sizes.load, cast.make("LD", 1))),
+            ("kill", lambda s: faults.worker_killed(s, cast.make("KW", 2), sizes.kill, between=sizes.kill_between)),
+            ("azurite", lambda s: faults.azurite_down(s, cast.make("AZ", 3), sizes.azurite)),
+            ("slack", lambda s: faults.slack_failing(s, cast.make("SF", 4), sizes.slack)),
+            ("poison", lambda s: faults.poison(s, cast.make("PM", 5), sizes.poison, max_dequeue)),
+            ("clear-race", lambda s: faults.log_redelivered_after_clear(s, cast.make("CR", 8))),
+            ("bad-input", lambda s: bad_input.bad_input(s, cast.make("BI", 6), sizes.fuzz)),
+            ("privacy", lambda s: privacy.privacy(s, cast.people, cast.make("PV", 7))),
+        ]
+        for name, step in steps:
+            if name in parts:
+                progress(name)
+                rows.extend(step(world))
+        workspace = world.workspace
+    if "privacy" in parts:  # now that every process has stopped and written its last line
+        rows.extend(privacy.logs_check(folder, workspace, cast.people))
+    if sizes.suites and "suites" in parts:
+        progress("suites")
+        rows.extend(suites.run(folder))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m prove.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="the CI size: about 1 minute")
+    parser.add_argument("--keep", action="store_true", help="keep the run's folder: logs and Azurite's data")
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(PARTS),
+        metavar="NAME[,NAME]",
+        help=f"run only these parts: {', '.join(PARTS)}",
+    )
+    args = parser.parse_args(argv)
+    unknown = args.only - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+
+    folder = Path(tempfile.mkdtemp(prefix="prove-"))
+    privacy.capture_logging(folder / "logs" / "harness.log")
+    started = time.monotonic()
+
+    def progress(step: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f} s] {step}…", file=sys.stderr, flush=True)
+        log.info("Step: %s.", step)
+
+    try:
+        rows = measure(folder, Sizes.quick() if args.quick else Sizes.full(), args.only, progress)
+    finally:
+        if args.keep:
+            print(f"Kept {folder}", file=sys.stderr)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    progress("done")
+    rows.sort(key=lambda row: row.section.split(".")[0])  # in the issue's order; stable within a section
+    print(table(rows))
+    failed = failures(rows)
+    minutes = (time.monotonic() - started) / 60
+    print(f"\n{'Quick' if args.quick else 'Full'} run, {minutes:.1f} min: ", end="")
+    print(f"{len(failed)} figure(s) FAIL." if failed else "every figure holds.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Bad input through the local host: names that look like injections, paths, control characters, emoji or
+80 characters are stored and shown literally; messages the app never writes, put straight on its queue, are
+dropped with a log line while the worker keeps serving."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from contextlib import suppress
+from datetime import UTC, datetime
+
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableClient
+from azure.storage.queue import QueueClient
+
+from interactions.queued_command import QueuedCommand, owner_key
+from local.slack_standin import Shown
+from local.try_command import command_form, plain, signed_headers
+from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
+from tests.host.conftest import TEAM, App, new_user, text_of
+
+pytestmark = pytest.mark.e2e
+
+ODD_NAMES = [
+    "x' or PartitionKey ne 'y",
+    "') or (RowKey ne '",
+    "a/b\\c#d?e",
+    "%2F %23 ..\\..",
+    "bell\x07 del\x7f soh\x01 nul\x00",
+    "Tom & Jerry <3 >.< &amp;",
+    "<@U0FAKE> <!here> <#C0FAKE>",
+    "🧑‍💻 Zoë 👍🏽 🇫🇷",
+    "L" * 80,
+    "😀" * 80,
+]
+DROPPED = "Dropped a malformed queue message"
+
+
+def as_slack_sends(typed: str) -> str:
+    """Slack escapes & < > in what the user typed; nothing else (``@U123`` typed here is not a mention)."""
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def type_literally(app: App, user: str, typed: str) -> Shown:
+    """Send ``typed`` as the user typed it and return what they were shown in answer."""
+    form = {**command_form(user, TEAM, "/interactions", "", app.slack.url), "text": as_slack_sends(typed)}
+    body = urllib.parse.urlencode(form).encode()
+    before = len(app.slack.shown(user))
+    reply = app.post(body, signed_headers(SIGNING_SECRET, body))
+    assert (reply.status, reply.body) == (200, b"")
+    shown = app.slack.wait_for(user, before + 1, timeout=15)
+    assert len(shown) == before + 1, app.host.log[-3000:]
+    return shown[-1]
+
+
+def stored_people(app: App, user: str) -> list[str]:
+    table = TableClient.from_connection_string(app.host.env["AzureWebJobsStorage"], app.host.env["INTERACTIONS_TABLE"])
+    owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, user)
+    return [str(e["Person"]) for e in table.query_entities("PartitionKey eq @owner", parameters={"owner": owner})]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES, ids=lambda name: repr(name)[:24])
+def test_odd_names_are_stored_and_shown_literally(app: App, name: str) -> None:
+    me = new_user()
+    assert type_literally(app, me, f"{name} -").payload["text"].startswith("Got it! You're 0%")
+
+    assert stored_people(app, me) == [name]
+    listing = plain(text_of(type_literally(app, me, "")))  # as the user reads it, once Slack renders mrkdwn
+    assert f" · {name} `−`" in listing
+    by_person = plain(text_of(type_literally(app, me, "person")))
+    assert f"{name} · 1 (0 `+`, 1 `−`) · 0% positive" in by_person
+
+
+def test_a_name_of_81_characters_is_refused_and_nothing_is_stored(app: App) -> None:
+    me = new_user()
+    answer = type_literally(app, me, "L" * 81 + " +")
+
+    assert "Names are at most 80 characters" in answer.payload["text"]
+    assert stored_people(app, me) == []
+
+
+def malformed_messages(user: str, response_url: str) -> list[str]:
+    """Messages the app never writes; several carry a user id and a name, which must not reach the log."""
+    good = QueuedCommand("0" * 32, user, "0" * 64, "Zebulon Quartermaine +", response_url, datetime.now(UTC))
+    fields = json.loads(good.to_json())
+    return [
+        "not json",
+        "{",
+        "[]",
+        "null",
+        json.dumps({"v": 1}),
+        json.dumps({**fields, "v": 2}),
+        json.dumps({**fields, "user_id": 42}),
+        json.dumps({**fields, "text": None}),
+        json.dumps({**fields, "received_at": "yesterday"}),
+        json.dumps({**fields, "received_at": "2026-01-01T00:00:00"}),
+        json.dumps({**fields, "unexpected": "field"}),
+        json.dumps({key: value for key, value in fields.items() if key != "owner"}),
+        "x" * 48_000,
+    ]
+
+
+def test_malformed_queue_messages_are_dropped_and_the_worker_keeps_serving(app: App) -> None:
+    me, sender = new_user(), new_user()
+    env = app.host.env
+    queue = QueueClient.from_connection_string(env["AzureWebJobsStorage"], env["INTERACTIONS_QUEUE"])
+    messages = malformed_messages(sender, app.slack.response_url(sender))
+    before = app.host.log.count(DROPPED)
+    for message in messages:
+        queue.send_message(message)  # raw, as messageEncoding "none" has the app write its own
+
+    log = app.host.wait_for_log(DROPPED, before + len(messages), timeout=20)
+    assert log.count(DROPPED) - before == len(messages)
+    assert app.command(me, "Random Guy +").payload["text"].startswith("Got it!")  # the same worker, still serving
+    assert app.host.process is not None and app.host.process.poll() is None
+    assert app.slack.shown(sender) == []
+    poison = QueueClient.from_connection_string(env["AzureWebJobsStorage"], env["INTERACTIONS_QUEUE"] + "-poison")
+    with suppress(ResourceNotFoundError):  # no poison queue at all is as good
+        assert not poison.get_queue_properties().approximate_message_count
+    log = app.host.log
+    for secret in (sender, "Zebulon", "Unexpected error"):
+        assert secret not in log
