@@ -72,9 +72,8 @@ def receive(
     if command.command not in slack_request.COMMANDS:
         return Reply(200, slack_request.ephemeral(WRONG_COMMAND))
 
-    parsed = _parsed(command.text, command.user_id)
     view_id = None
-    if modals is not None and command.trigger_id and isinstance(parsed, grammar.View):
+    if modals is not None and command.trigger_id and isinstance(_parsed(command), grammar.View):
         view_id = modals.open_loading_modal(command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -90,7 +89,7 @@ def receive(
     except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
         log.error("Could not queue a command: %s.", type(error).__name__)
         # Told to try again a log that may be queued already, a member would log the same people twice.
-        maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(parsed, grammar.Log)
+        maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(_parsed(command), grammar.Log)
         text = MAYBE_RECORDED if maybe_logged else COULD_NOT_RECORD
         if modals is not None and view_id is not None:
             modals.show_text_in_modal(view_id, text)  # else it would say "loading" forever
@@ -98,9 +97,9 @@ def receive(
     return Reply(200)
 
 
-def _parsed(text: str, user_id: str) -> grammar.Command | None:
-    """The command, to know its kind here; the worker parses it again and answers mistakes."""
+def _parsed(command: slack_request.SlashCommand) -> grammar.Command | None:
+    """The command, where its kind matters here; the worker parses it again and answers mistakes."""
     try:
-        return grammar.parse(text, user_id)
+        return grammar.parse(command.text, command.user_id)
     except grammar.UsageError:
         return None

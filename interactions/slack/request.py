@@ -102,7 +102,7 @@ class MissingFields(ValueError):
 
 
 def is_ssl_check(body: bytes) -> bool:
-    return parse_qs(body.decode("utf-8", "replace")).get("ssl_check") == ["1"]
+    return b"ssl_check=" in body and parse_qs(body.decode("utf-8", "replace")).get("ssl_check") == ["1"]
 
 
 def slash_command(body: bytes) -> SlashCommand:
