@@ -37,7 +37,7 @@ check: setup
 	$(PY) -m mypy
 
 bench: setup
-	$(PY) -m bench.run $(if $(QUICK),--quick,)
+	$(PY) -m bench.run $(if $(QUICK),--quick,--write BENCHMARKS.md)
 
 # Load, faults, bad input and privacy against the local host on Azurite, as a table (QUICK=1: the CI size).
 prove: setup

@@ -1,0 +1,265 @@
+"""Each figure of issue 5: ours, measured by invoking the registered functions with real signed requests
+and real queue messages, against its floor, the raw SDK (or urllib) calls the operation cannot avoid, both
+against the same Azurite and the same Slack stand-in in the same run, interleaved."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from azure.data.tables import UpdateMode
+
+from bench.env import LOG_TEXT, ROOT, Bench, BenchFailure, owner_of, row_key, signed_headers, unique
+from bench.report import Row, ratio_row
+from bench.stats import Action, interleaved, median, p99, timed
+
+VIEW_SELECT = ["Person", "Mention", "Rating", "At"]  # what a view reads of each entry
+VIEW_TEXTS = {"view-list": "90", "view-person": "90 person", "view-time": "90 time"}
+CLEARED = "Thanks! Your interaction logs are cleared."
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much each figure repeats, and on how many entries."""
+
+    ack: int
+    log: int
+    view_entries: int
+    view: int
+    clear_entries: int
+    clear: int
+    cold: int
+    throughput: int
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(ack=2000, log=300, view_entries=5000, view=20, clear_entries=10_000, clear=7, cold=40,
+                   throughput=500)  # fmt: skip
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(ack=60, log=15, view_entries=200, view=3, clear_entries=300, clear=2, cold=3, throughput=32)
+
+
+def ack(bench: Bench, repetitions: int) -> list[Row]:
+    """The HTTP function on a signed 3-person log command, against one raw send_message on its queue."""
+    floor_message = bench.queued("U0ACKSAMPLE", LOG_TEXT).decode()  # a real message, for its size
+    not_queued: list[int] = []
+    warmup = max(5, repetitions // 20)
+
+    def ours(index: int) -> Action:
+        if index % 250 == 0:
+            bench.queue.clear_messages()  # both sides' messages pile up; keep the queue short
+        request = bench.http_request(f"U0ACK{index:05d}", LOG_TEXT)
+
+        def action() -> None:
+            if not bench.ack(request):
+                not_queued.append(index)  # the member was told to try again: kept, it is what they waited
+
+        return action
+
+    def floor(_index: int) -> Action:
+        return lambda: bench.queue.send_message(floor_message)
+
+    samples = interleaved(repetitions, ours, floor, warmup=warmup)
+    bench.queue.clear_messages()
+    figure = "ack: HTTP function, signed 3-person log"
+    if not_queued:
+        figure += f" ({len(not_queued)} of {warmup + repetitions} not queued in time)"
+    return [
+        ratio_row("ack-median", f"{figure}, median", median(samples.ours), median(samples.floor), "s", 1.15),
+        ratio_row("ack-p99", f"{figure}, p99", p99(samples.ours), p99(samples.floor), "s", 1.15),
+    ]
+
+
+def log(bench: Bench, repetitions: int) -> list[Row]:
+    """The queue function on a 3-person log message (transaction, 30-day percentage, answer POSTed to the
+    stand-in), against a raw 3-entity transaction + a raw 30-day range query + a raw POST. Every repetition
+    is a member with no earlier entries, on both sides: each writes 3 entities and reads 3 back."""
+    users: list[str] = []
+    prefix = unique("U0")  # members new to the table, whatever ran before
+
+    def ours(index: int) -> Action:
+        user = f"{prefix}L{index:05d}"
+        users.append(user)
+        message = bench.queued(user, LOG_TEXT)
+        return lambda: bench.process(message)
+
+    def floor(index: int) -> Action:
+        owner = owner_of(f"{prefix}F{index:05d}")
+        now = datetime.now().astimezone()
+        command_id = unique("c").lower()
+        operations = [
+            (
+                "upsert",
+                {"PartitionKey": owner, "RowKey": row_key(now, command_id, i), "Person": person, "Mention": mention,
+                 "Rating": rating, "At": now},
+                {"mode": UpdateMode.REPLACE},
+            )
+            for i, (person, mention, rating) in enumerate(
+                [("U0DON", True, 1), ("U0MAELLE", True, 1), ("Random Guy", False, -1)]
+            )
+        ]  # fmt: skip
+
+        def action() -> None:
+            bench.table.submit_transaction(operations)
+            bench.raw_window(owner, now - timedelta(days=30), ["Rating"])
+            bench.raw_post(f"{prefix}F{index:05d}", _logged(67))
+
+        return action
+
+    samples = interleaved(repetitions, ours, floor, warmup=max(3, repetitions // 20))
+    wrong = [u for u in users if [s.payload.get("text") for s in bench.slack.shown(u)] != [_logged(67)]]
+    if wrong:
+        raise BenchFailure(
+            f"{len(wrong)} log command(s) were not answered with 67%, e.g. {bench.slack.shown(wrong[0])}"
+        )
+    return [
+        ratio_row("log", "log: queue function on that message", median(samples.ours), median(samples.floor), "s", 1.3)
+    ]
+
+
+def _logged(percent: int) -> str:
+    return f"Got it! You're {percent}% for positive interactions in the last 30 days."
+
+
+def view(bench: Bench, entries: int, repetitions: int) -> list[Row]:
+    """``/interactions 90``, ``90 person`` and ``90 time`` for a member with ``entries`` entries in the last
+    90 days, each against a raw range query of the same rows."""
+    user = unique("U0V")
+    bench.seed(owner_of(user), entries, days=89)
+    return [_view(bench, user, key, text, entries, repetitions) for key, text in VIEW_TEXTS.items()]
+
+
+def _view(bench: Bench, user: str, key: str, text: str, entries: int, repetitions: int) -> Row:
+    message = bench.queued(user, text)
+    since = datetime.fromisoformat(json.loads(message)["received_at"]) - timedelta(days=90)
+    owner = owner_of(user)
+    before = len(bench.slack.shown(user))
+    counts: list[int] = []
+    samples = interleaved(
+        repetitions,
+        lambda _: lambda: bench.process(message),
+        lambda _: lambda: counts.append(bench.raw_window(owner, since, VIEW_SELECT)),
+        warmup=1,
+    )
+    answers = bench.slack.shown(user)[before:]
+    summary = f"{entries} interactions:"
+    if len(answers) != repetitions + 1 or not all(summary in json.dumps(a.payload) for a in answers):
+        raise BenchFailure(f"`/interactions {text}` did not answer with a summary of {entries} entries")
+    if set(counts) != {entries}:
+        raise BenchFailure(f"the raw range query read {sorted(set(counts))} rows, not {entries}")
+    figure = f"view: `/interactions {text}`, {entries:,} entries"
+    return ratio_row(key, figure, median(samples.ours), median(samples.floor), "s", 1.3)
+
+
+def clear(bench: Bench, entries: int, repetitions: int) -> list[Row]:
+    """``/interactions clear`` of ``entries`` entries, against a raw paged query of the keys whose pages are
+    deleted in raw 100-entity transactions. Each side seeds its partition, untimed, right before it is timed."""
+    cleared: list[tuple[str, str]] = []
+    prefix = unique("U0")
+
+    def ours(index: int) -> Action:
+        user = f"{prefix}C{index:03d}"
+        bench.seed(owner_of(user), entries, days=300)
+        message = bench.queued(user, "clear")
+        cleared.append((user, owner_of(user)))
+        return lambda: bench.process(message)
+
+    def floor(index: int) -> Action:
+        owner = owner_of(f"{prefix}F{index:03d}")
+        bench.seed(owner, entries, days=300)
+        cleared.append(("", owner))
+
+        def action() -> None:
+            if bench.raw_clear(owner) != entries:
+                raise BenchFailure("the raw clear did not find every entry")
+
+        return action
+
+    samples = interleaved(repetitions, ours, floor, warmup=0)
+    for user, owner in cleared:
+        if bench.count(owner):
+            raise BenchFailure("entries were left after a clear")
+        if user and [s.payload.get("text") for s in bench.slack.shown(user)] != [CLEARED]:
+            raise BenchFailure("`/interactions clear` was not answered")
+    figure = f"clear: {entries:,} entries"
+    return [ratio_row("clear", figure, median(samples.ours), median(samples.floor), "s", 1.2)]
+
+
+def cold_start(repetitions: int) -> list[Row]:
+    """Fresh interpreters importing the app, against fresh interpreters importing azure.functions alone."""
+
+    def python(code: str) -> Action:
+        command = [sys.executable, "-c", code]
+        return lambda: subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter
+
+    for code in ("import function_app", "import azure.functions"):  # fill the OS page cache first
+        timed(python(code))
+    samples = interleaved(
+        repetitions,
+        lambda _i: python("import function_app"),
+        lambda _i: python("import azure.functions"),
+    )
+    figure = "cold start: `python -c 'import function_app'`"
+    return [ratio_row("cold", figure, median(samples.ours), median(samples.floor), "s", 1.7)]
+
+
+def ack_imports(bench: Bench) -> list[Row]:
+    """What a fresh worker has imported once it has acknowledged one command: nothing of the worker side."""
+    body = bench.form("U0IMPORTS", LOG_TEXT)
+    request = json.dumps({"headers": signed_headers(body), "body": body.decode()})
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.first_ack"], cwd=ROOT, input=request, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BenchFailure(f"the first-ack probe failed: {result.stderr.strip()[-800:]}")
+    loaded = json.loads(result.stdout)["loaded"]
+    bench.queue.clear_messages()
+    return [
+        Row(
+            key="ack-imports",
+            figure="ack path imports: `import function_app` + first ack",
+            ours=", ".join(loaded) if loaded else "neither",
+            floor="—",
+            ratio=None,
+            goal="no azure.data.tables, no Block Kit",
+            met=not loaded,
+        )
+    ]
+
+
+def memory(bench: Bench, view_entries: int, clear_entries: int) -> list[Row]:
+    """The queue worker's peak RSS while it carries out the three views of ``view_entries`` entries, and
+    (in another worker) the clear of ``clear_entries``, each divided by that worker's idle RSS."""
+    warmup = bench.queued(unique("U0MI"), "90").decode()  # a view of nobody's entries
+    viewer, clearer = unique("U0MV"), unique("U0MC")
+    bench.seed(owner_of(viewer), view_entries, days=89)
+    bench.seed(owner_of(clearer), clear_entries, days=300)
+    jobs = {
+        "memory-view": (f"memory: worker during the {view_entries:,}-entry views", viewer, list(VIEW_TEXTS.values())),
+        "memory-clear": (f"memory: worker during the {clear_entries:,}-entry clear", clearer, ["clear"]),
+    }
+    rows = []
+    for key, (figure, user, texts) in jobs.items():
+        messages = [bench.queued(user, text).decode() for text in texts]
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.worker_memory"],
+            cwd=ROOT,
+            input=json.dumps({"warmup": warmup, "messages": messages}),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise BenchFailure(f"the memory probe failed: {result.stderr.strip()[-800:]}")
+        if len(bench.slack.shown(user)) != len(texts):
+            raise BenchFailure(f"the memory probe's commands were not all answered ({user})")
+        rss = json.loads(result.stdout)
+        rows.append(ratio_row(key, figure, rss["peak_kib"], rss["idle_kib"], "KiB", 1.5))
+    if bench.count(owner_of(clearer)):
+        raise BenchFailure("the memory probe's clear left entries")
+    return rows

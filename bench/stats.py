@@ -1,0 +1,66 @@
+"""Summaries of repeated timings, and the interleaved ours/floor loop that produces them."""
+
+from __future__ import annotations
+
+import gc
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Action = Callable[[], object]
+
+
+@dataclass
+class Samples:
+    """Seconds per repetition, ours and the floor's, taken in alternation."""
+
+    ours: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p99(values: list[float]) -> float:
+    """The nearest-rank 99th percentile: a value that was actually observed."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
+
+
+def timed(action: Action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def interleaved(
+    repetitions: int,
+    ours: Callable[[int], Action],
+    floor: Callable[[int], Action],
+    warmup: int = 0,
+) -> Samples:
+    """Time ``ours(i)()`` and ``floor(i)()`` alternately, swapping which goes first on every repetition, so
+    drift (Azurite's heap, caches, a busy core) falls on both alike. ``ours(i)`` and ``floor(i)`` prepare a
+    repetition untimed and return the action to time; each side is prepared right before it is timed, so
+    that neither runs against what the other's preparation left behind (seeded rows, say). The first
+    ``warmup`` repetitions are not kept."""
+    samples = Samples()
+    # The bench's own heap (answers kept by the Slack stand-in, earlier figures) must not make the garbage
+    # collections that either side triggers slower: park it where the collector does not look.
+    gc.collect()
+    gc.freeze()
+    try:
+        for index in range(warmup + repetitions):
+            sides = [("ours", ours), ("floor", floor)]
+            if index % 2:
+                sides.reverse()
+            results = {name: timed(prepare(index)) for name, prepare in sides}
+            if index >= warmup:
+                samples.ours.append(results["ours"])
+                samples.floor.append(results["floor"])
+    finally:
+        gc.unfreeze()
+    return samples
