@@ -34,7 +34,7 @@ def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
         req.headers,
         settings,
         enqueue=partial(command_queue.send, settings.storage_connection, settings.queue),
-        modals=_slack(settings) if settings.bot_token else None,
+        modals=partial(_slack, settings) if settings.bot_token else None,
     )
     body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
     return func.HttpResponse(body, status_code=reply.status, mimetype="application/json", charset="utf-8")

@@ -55,7 +55,7 @@ def process(
     except grammar.UsageError as error:
         slack.respond(queued.response_url, f"{error}\n{grammar.USAGE}")
         return
-    log.info("Processing command %s: %s.", queued.command_id, type(command).__name__.lower())
+    log.info("Processing a %s command.", type(command).__name__.lower())
     if isinstance(command, grammar.Log):
         _log(queued, command, store, slack, now())
     elif isinstance(command, grammar.View):
@@ -115,7 +115,6 @@ def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: 
 
 def _view(queued: QueuedCommand, command: grammar.View, store: EntryStore, slack: Slack) -> None:
     entries = store.entries(queued.owner, queued.received_at - timedelta(days=command.days), command.rating)
-    max_blocks = blocks.MODAL_BLOCKS if queued.view_id else blocks.MESSAGE_BLOCKS
     rows: Iterable[str]
     if command.mode is grammar.Mode.PERSON:
         people = reports.by_person(entries)
@@ -128,7 +127,11 @@ def _view(queued: QueuedCommand, command: grammar.View, store: EntryStore, slack
         totals = reports.Totals()  # filled in as the rows stream past
         aggregate, rows = "", blocks.entry_rows(entries, totals)
     title = blocks.heading(command.days, command.rating, aggregate)
-    rendered = blocks.report(title, rows, blocks.nothing_logged(command.days, command.rating), max_blocks, totals)
-    if queued.view_id and slack.show_modal(queued.view_id, blocks.modal(rendered)):
-        return
-    slack.respond(queued.response_url, title, rendered)
+    empty = blocks.nothing_logged(command.days, command.rating)
+    if queued.view_id:
+        rows = list(rows)  # kept: a modal closed meanwhile gets the message, within a message's limits
+        if slack.show_modal(
+            queued.view_id, blocks.modal(blocks.report(title, rows, empty, blocks.MODAL_BLOCKS, totals))
+        ):
+            return
+    slack.respond(queued.response_url, title, blocks.report(title, rows, empty, blocks.MESSAGE_BLOCKS, totals))

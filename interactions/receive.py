@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -33,7 +33,6 @@ _REPLAYS = slack_request.ReplayGuard()
 class Reply:
     status: int
     body: dict[str, Any] | None = None  # JSON for Slack; None for an empty acknowledgement
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 Enqueue = Callable[[str], None]  # raises OutcomeUnknown when the message may be queued all the same
@@ -50,12 +49,13 @@ def receive(
     headers: Mapping[str, str],
     settings: Settings,
     enqueue: Enqueue,
-    modals: Modals | None = None,
+    modals: Callable[[], Modals] | None = None,
     now: Callable[[], float] = time.time,
     replays: slack_request.ReplayGuard = _REPLAYS,
 ) -> Reply:
     """Answer one request to /api/slack/commands. ``enqueue`` raises when the queue is out of reach;
-    ``modals`` (given when a bot token is set) opens the loading modal of a view command."""
+    ``modals`` (given when a bot token is set) makes the Slack client that opens a view's loading modal:
+    made only for a view, so that a log's ack never loads the Web API client and Block Kit."""
     if len(body) > slack_request.MAX_BODY_BYTES:
         return Reply(413, slack_request.ephemeral("That request is too large."))
     if slack_request.is_ssl_check(body):
@@ -74,7 +74,7 @@ def receive(
 
     view_id = None
     if modals is not None and command.trigger_id and isinstance(_parsed(command), grammar.View):
-        view_id = modals.open_loading_modal(command.trigger_id)
+        view_id = modals().open_loading_modal(command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
         user_id=command.user_id,
@@ -91,8 +91,8 @@ def receive(
         # Told to try again a log that may be queued already, a member would log the same people twice.
         maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(_parsed(command), grammar.Log)
         text = MAYBE_RECORDED if maybe_logged else COULD_NOT_RECORD
-        if modals is not None and view_id is not None:
-            modals.show_text_in_modal(view_id, text)  # else it would say "loading" forever
+        if modals is not None and view_id is not None and modals().show_text_in_modal(view_id, text):
+            return Reply(200)  # said in the modal, which would otherwise say "loading" forever
         return Reply(200, slack_request.ephemeral(text))
     return Reply(200)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,13 @@ class MissingSetting(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
-    signing_secret: str
-    pseudonym_key: bytes
-    storage_connection: str
+    # Secrets stay out of repr(), and so out of any log line or traceback that shows the settings.
+    signing_secret: str = field(repr=False)
+    pseudonym_key: bytes = field(repr=False)
+    storage_connection: str = field(repr=False)
     queue: str
     table: str = DEFAULT_TABLE
-    bot_token: str | None = None
+    bot_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     response_url_prefixes: tuple[str, ...] = DEFAULT_RESPONSE_URL_PREFIXES
 

@@ -115,8 +115,8 @@ class EntryStore:
             yield 1 if row["Rating"] > 0 else -1
 
     def clear(self, owner: str, at: datetime) -> int:
-        """Delete every entry of the owner, a page at a time; returns how many were deleted. The clear's
-        time ``at`` is remembered first, for a day, so that a log typed before it cannot outlive it."""
+        """Delete every entry the owner logged up to ``at``, a page at a time; returns how many. The clear's
+        time is remembered first, for a day, so that a log typed before it cannot outlive it."""
         self.ensure_table()
         self._remember_clear(owner, at.astimezone(UTC))
         self._delete_all(
@@ -124,7 +124,10 @@ class EntryStore:
             "PartitionKey eq @cleared and At lt @forgotten",
             {"cleared": CLEARED_PARTITION, "forgotten": at - CLEAR_MEMORY},
         )
-        return self._delete_all(owner, "PartitionKey eq @owner", {"owner": owner})
+        # Only what was logged up to the clear: a log typed after it may be carried out before it.
+        return self._delete_all(
+            owner, "PartitionKey eq @owner and RowKey ge @until", {"owner": owner, "until": _inverted(at)}
+        )
 
     def cleared_since(self, owner: str, at: datetime) -> bool:
         """Whether the owner cleared their logs at or after ``at`` (within the last day). A log checks this

@@ -145,6 +145,9 @@ class SlackStandIn:
                     failure = failures.pop(0)
                     self._calls.append(Call(arrived, "hook", user, ref, failure.status, str(body.get("text", ""))))
                     return failure.status, {"ok": False}, failure.headers
+                if _breaks_limits(body, MESSAGE_BLOCKS):
+                    self._calls.append(Call(arrived, "hook", user, ref, 400, str(body.get("text", ""))))
+                    return 400, {"ok": False, "error": "invalid_blocks"}, {}
                 self._shown[user].append(Shown("message", body))
                 self._calls.append(Call(arrived, "hook", user, ref, 200, str(body.get("text", ""))))
                 self._lock.notify_all()
@@ -164,11 +167,19 @@ class SlackStandIn:
                 if modal is None:
                     self._calls.append(Call(arrived, "views.update", "", view_id, 404, view_id=view_id))
                     return 200, {"ok": False, "error": "not_found"}, {}
+                if _breaks_limits(_view(body), MODAL_BLOCKS):
+                    self._calls.append(Call(arrived, "views.update", "", view_id, 400, view_id=view_id))
+                    return 200, {"ok": False, "error": "invalid_arguments"}, {}
                 modal.payload = _view(body)
                 self._calls.append(Call(arrived, "views.update", "", view_id, 200, view_id=view_id))
                 self._lock.notify_all()
                 return 200, {"ok": True, "view": {"id": modal.view_id}}, {}
             return 404, {"ok": False, "error": "unknown_method"}, {}
+
+    def close_modals(self) -> None:
+        """As when the user closes every modal: updating one then fails with not_found."""
+        with self._lock:
+            self._modals.clear()
 
     def modal(self, view_id: str) -> Shown | None:
         """A modal as it stands now (its payload has ``loading`` until the app fills it)."""
@@ -211,6 +222,18 @@ class SlackStandIn:
                 pass
 
         return Handler
+
+
+MESSAGE_BLOCKS = 50  # Slack's limits, refused as Slack refuses them
+MODAL_BLOCKS = 100
+TEXT_CHARACTERS = 3000
+
+
+def _breaks_limits(payload: dict[str, Any], max_blocks: int) -> bool:
+    blocks = payload.get("blocks") or []
+    texts = [b.get("text", {}).get("text", "") for b in blocks if isinstance(b.get("text"), dict)]
+    texts += [e.get("text", "") for b in blocks for e in b.get("elements", []) if isinstance(e, dict)]
+    return len(blocks) > max_blocks or any(not t or len(t) > TEXT_CHARACTERS for t in texts)
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from prove.traffic import Caller, Command, People, User, plan
 
 GAVE_UP = "Gave up answering through response_url"
 FAILED_RUN = "Executed 'Functions.process_command' (Failed"
-STARTED = "Processing command "  # the app's line as it starts on a parsed command
+STARTED = "Processing a "  # the app's line as it starts on a parsed command ("Processing a log command.")
 FINISHED = "Executed 'Functions.process_command'"
 
 

@@ -44,10 +44,6 @@ class Slack:
         self._bot_token = bot_token
         self._response_url_prefixes = tuple(response_url_prefixes)
 
-    @property
-    def can_open_modals(self) -> bool:
-        return self._bot_token is not None
-
     def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool:
         """Answer the caller alone; True when Slack took the answer. Failures are logged, never raised:
         what was stored stays stored, and retrying the whole command would not help."""
@@ -89,7 +85,7 @@ class Slack:
     def _update(self, view_id: str, view: View, client: WebClient) -> bool:
         try:
             client.views_update(view_id=view_id, view=view)
-        except (SlackApiError, OSError) as error:
+        except Exception as error:  # noqa: BLE001 - a modal that can't be updated gets a message instead
             log.warning("Could not update the modal: %s.", _reason(error))
             return False
         return True

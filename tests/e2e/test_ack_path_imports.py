@@ -31,7 +31,10 @@ print(json.dumps({"status": response.status_code, "modules": sorted(sys.modules)
 """
 
 
-def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(azurite: Azurite, unique_name: str) -> None:
+@pytest.mark.parametrize("bot_token", ["", "xoxb-modals-enabled"])
+def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
+    azurite: Azurite, unique_name: str, bot_token: str
+) -> None:
     body = urllib.parse.urlencode(
         {
             "command": "/interactions",
@@ -47,6 +50,7 @@ def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(azur
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
         "INTERACTIONS_QUEUE": unique_name,
+        "SLACK_BOT_TOKEN": bot_token,
     }
 
     run = subprocess.run(

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
 import urllib.parse
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from azure.functions import QueueMessage
 
-from tests.e2e.conftest import FUNCTIONS, App, signed_headers, text_of
+from local.slack_standin import Failure
+from tests.conftest import PSEUDONYM_KEY
+from tests.e2e.conftest import FUNCTIONS, TEAM, App, signed_headers, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -68,7 +72,7 @@ def test_person_and_time_aggregates(app: App) -> None:
 
     by_person = text_of(app.command(ME, "90 person"))
     assert "<@U0DON> · 2 (1 `+`, 1 `−`) · 50% positive" in by_person
-    assert "Random Guy · 2 (0 `+`, 2 `−`) · 0% positive" in by_person or "random guy · 2" in by_person
+    assert "random guy · 2 (0 `+`, 2 `−`) · 0% positive" in by_person  # one person, shown as last typed
 
     by_time = text_of(app.command(ME, "time"))
     assert "by week" in by_time
@@ -98,6 +102,37 @@ def test_views_open_a_modal_that_the_worker_fills(modal_app: App) -> None:
     assert "<@U0DON> · 1 (1 `+`, 0 `−`) · 100% positive" in text_of(modal)
 
 
+def test_a_big_report_for_a_modal_closed_meanwhile_comes_as_a_message_within_slacks_limits(
+    modal_app: App, app_env: dict[str, str]
+) -> None:
+    from azure.data.tables import TableClient
+
+    from interactions.queued_command import owner_key
+    from interactions.store import row_key
+
+    owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, ME)
+    table = TableClient.from_connection_string(app_env["AzureWebJobsStorage"], app_env["INTERACTIONS_TABLE"])
+    table.create_table()
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    for first in range(0, 3000, 100):  # more rows than 50 blocks of 3000 characters hold
+        batch = []
+        for index in range(first, first + 100):
+            at = start - timedelta(minutes=index)
+            entity = {"PartitionKey": owner, "RowKey": row_key(at, f"c{index}", 0), "Person": f"Person {index}"}
+            batch.append(("upsert", {**entity, "Mention": False, "Rating": 1, "At": at}))
+        table.submit_transaction(batch)
+
+    modal_app.send(ME, "90")
+    modal_app.slack.close_modals()
+    modal_app.run_worker()
+
+    message = modal_app.slack.wait_for(ME, 2)[-1]
+    assert message.kind == "message"
+    assert len(message.payload["blocks"]) == 50
+    assert re.search(r"…and \d+ more", message.payload["blocks"][-1]["elements"][0]["text"])
+    assert "3000 interactions" in text_of(message)
+
+
 def test_clear_deletes_all_of_my_logs_and_nobody_elses(app: App, app_env: dict[str, str]) -> None:
     app.command(ME, "<@U0DON> + Random Guy -")
     app.command(DON, "<@U0ME> +")
@@ -125,6 +160,20 @@ def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App)
         "You cleared your logs after typing that, so those interactions were not kept.",
     ]
     assert [e["PartitionKey"] for e in app.stored()] == ["cleared"]
+
+
+def test_a_log_typed_after_a_clear_survives_it_even_when_run_before_it(app: App) -> None:
+    assert app.send(ME, "clear").status_code == 200
+    time.sleep(0.01)  # the member logs someone right after clearing
+    assert app.send(ME, "Random Guy +").status_code == 200
+    received = app.queue.receive_messages(max_messages=2, visibility_timeout=30)
+    clear, log = sorted(received, key=lambda message: '"text":"clear"' not in message.content)
+
+    for message in (log, clear):  # the log first: a batch runs them at once
+        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        app.queue.delete_message(message)
+
+    assert "Random Guy" in text_of(app.command(ME, ""))
 
 
 def test_a_log_that_waited_more_than_a_day_is_not_saved(app: App) -> None:
@@ -242,7 +291,8 @@ def test_storage_down_leaves_no_modal_loading_forever(modal_app: App, app_env: d
 
     response = modal_app.send(ME, "90")
 
-    assert json.loads(response.get_body())["text"] == "Sorry, I couldn't record that, please try again."
+    assert response.status_code == 200
+    assert response.get_body() == b""  # said once, in the modal the member is looking at
     (modal,) = modal_app.slack.shown(ME)
     assert text_of(modal) == "Sorry, I couldn't record that, please try again."
 
@@ -262,13 +312,16 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
     assert "2 interactions" in text_of(app.command(ME, ""))
 
 
-def test_answers_only_go_to_slack(app: App) -> None:
-    body = urllib.parse.urlencode({**app.form(ME, "help"), "response_url": "http://127.0.0.1:9/steal"}).encode()
+def test_answers_only_go_to_slack(app: App, caplog: pytest.LogCaptureFixture) -> None:
+    elsewhere = app.slack.url + "/elsewhere/" + ME  # a live server, but outside SLACK_RESPONSE_URL_PREFIXES
+    body = urllib.parse.urlencode({**app.form(ME, "help"), "response_url": elsewhere}).encode()
     assert app.post(body).status_code == 200
+    requests_before = app.slack.requests
 
     app.run_worker()
 
-    assert app.slack.shown(ME) == []
+    assert app.slack.requests == requests_before  # never fetched
+    assert "Refused to answer through a response_url outside SLACK_RESPONSE_URL_PREFIXES" in caplog.text
 
 
 def test_malformed_queue_messages_are_dropped_without_crashing(app: App, caplog: pytest.LogCaptureFixture) -> None:
@@ -285,11 +338,19 @@ def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: p
 
     app.command(ME, "<@U0SECRETPAL> + Zebulon Quartermaine -")
     app.command(ME, "90 person")
-    app.command(ME, "Zebulon Quartermaine person")
+    app.command(ME, "Zebulon Quartermaine person")  # a usage error
+    app.slack.fail_next(Failure(500), Failure(500), Failure(500))  # an answer given up
+    app.send(ME, "Zebulon Quartermaine +")
+    app.run_worker()
+    modal_app.send(ME, "90")
+    app.slack.close_modals()  # a modal that can't be updated
+    app.run_worker()
+    app.queue.send_message("Zebulon Quartermaine <@U0SECRETPAL> not a message")  # malformed
+    app.run_worker()
     app.command(ME, "clear")
     app.slack.reset()
 
-    assert "Processing command" in caplog.text
+    assert "Processing a log command." in caplog.text
     for word in secret_words:
         assert word.lower() not in caplog.text.lower()
 

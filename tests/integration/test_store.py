@@ -177,3 +177,12 @@ def test_clears_older_than_a_day_are_forgotten(store: EntryStore, table: TableCl
     store.clear("owner-c", NOW)
 
     assert sorted(e["RowKey"] for e in table.list_entities()) == ["owner-b", "owner-c"]
+
+
+def test_a_clear_keeps_what_was_logged_after_it(store: EntryStore) -> None:
+    store.add("owner-a", "before", NOW - timedelta(seconds=1), rated((GUY, 1)))
+    store.add("owner-a", "after", NOW + timedelta(milliseconds=1), rated((DON, 1)))  # carried out first
+
+    assert store.clear("owner-a", NOW) == 1
+
+    assert [e.person for e in store.entries("owner-a", NOW - timedelta(days=1))] == [DON]
