@@ -91,8 +91,8 @@ def receive(
         # Told to try again a log that may be queued already, a member would log the same people twice.
         maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(_parsed(command), grammar.Log)
         text = MAYBE_RECORDED if maybe_logged else COULD_NOT_RECORD
-        if modals is not None and view_id is not None and modals().show_text_in_modal(view_id, text):
-            return Reply(200)  # said in the modal, which would otherwise say "loading" forever
+        if modals is not None and view_id is not None:
+            modals().show_text_in_modal(view_id, text)  # else it would say "loading" forever
         return Reply(200, slack_request.ephemeral(text))
     return Reply(200)
 
