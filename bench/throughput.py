@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -15,9 +14,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bench.env import LOG_TEXT, ROOT, Bench, owner_of, signed_headers, unique
+from bench.env import LOG_TEXT, Bench, owner_of, signed_headers, unique
 from bench.report import Row
-from local.azurite import free_port, port_open
+from local.azurite import free_port
+from local.host import HostError, spawn
 
 CONCURRENCY = 16
 ANSWERED = "Got it! You're 67% for positive interactions in the last 30 days."
@@ -51,19 +51,12 @@ class LocalHost:
     def __init__(self, bench: Bench) -> None:
         self.port = free_port()
         self._log = tempfile.NamedTemporaryFile(prefix="bench-host-", suffix=".log", delete=False)
-        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter
-            [sys.executable, "-m", "local.host", "--port", str(self.port), "--drain-seconds", "5"],
-            cwd=ROOT,
-            env={**os.environ, **bench.settings()},
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not port_open(self.port):
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"python -m local.host did not start:\n{self.log_tail()}")
-            time.sleep(0.05)
+        try:
+            self._process = spawn(
+                self.port, ["--drain-seconds", "5"], {**os.environ, **bench.settings()}, self._log, START_TIMEOUT
+            )
+        except HostError as error:
+            raise RuntimeError(f"python -m local.host did not start ({error}):\n{self.log_tail()}") from error
 
     @property
     def url(self) -> str:

@@ -37,6 +37,7 @@ import logging
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -46,13 +47,15 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.functions.queue import QueueMessage as TriggerMessage
 from azure.storage.queue import ExponentialRetry, QueueClient, QueueMessage
+
+from local.azurite import port_open
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 7071
@@ -1151,6 +1154,30 @@ def function_names(text: str) -> frozenset[str]:
     if not names:
         raise argparse.ArgumentTypeError("name at least one function")
     return names
+
+
+def spawn(
+    port: int, args: Iterable[str], env: Mapping[str, str], output: IO[bytes], timeout: float = 30
+) -> subprocess.Popen[bytes]:
+    """``python -m local.host`` on ``port`` in a subprocess, returned once it listens: its port opens only
+    after the app is indexed and every listener started. If it exits or is not listening by ``timeout``,
+    it is killed and HostError says which."""
+    process = subprocess.Popen(  # noqa: S603 - our own module, with our own arguments
+        [sys.executable, "-m", "local.host", "--port", str(port), *args],
+        cwd=ROOT,
+        env=dict(env),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + timeout
+    while not port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            exited = process.poll() is not None
+            process.kill()
+            process.wait()
+            raise HostError("the host exited at start" if exited else f"the host was not listening after {timeout} s")
+        time.sleep(0.05)
+    return process
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +21,8 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.queue import QueueClient, QueueServiceClient
 
-from local.azurite import Azurite, free_port, port_open
+from local.azurite import Azurite, free_port
+from local.host import HostError, spawn
 from local.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,20 +96,12 @@ class HostProcess:
     def start(self, timeout: float = 30) -> HostProcess:
         self.starts += 1
         with self.log_file(self.starts).open("wb") as output:
-            self.process = subprocess.Popen(  # noqa: S603 - our own module, with our own arguments
-                [sys.executable, "-m", "local.host", "--port", str(self.port), *self.args],
-                cwd=ROOT,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        # The port opens once the app is indexed and every listener started.
-        while not port_open(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"The {self.name} host did not start; see {self.log_file(self.starts)}.")
-            time.sleep(0.05)
+            try:
+                self.process = spawn(self.port, self.args, self.env, output, timeout)
+            except HostError as error:
+                raise RuntimeError(
+                    f"The {self.name} host did not start ({error}); see {self.log_file(self.starts)}."
+                ) from error
         return self
 
     def log_file(self, start: int) -> Path:

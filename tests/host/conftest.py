@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from local.azurite import Azurite, free_port, port_open
+from local.azurite import Azurite, free_port
+from local.host import HostError, spawn
 from local.slack_standin import Shown, SlackStandIn
 from local.try_command import command_form, signed_headers
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
@@ -94,19 +94,10 @@ class HostProcess:
 
     def start(self, timeout: float = 20) -> HostProcess:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "local.host", "--port", str(self.port), *self.args],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while not port_open(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"The host did not start:\n{self.log[-3000:]}")
-            time.sleep(0.05)
+            try:
+                self.process = spawn(self.port, self.args, self.env, log, timeout)
+            except HostError as error:
+                raise RuntimeError(f"The host did not start ({error}):\n{self.log[-3000:]}") from error
         return self
 
     def url(self, path: str) -> str:
