@@ -1,12 +1,22 @@
 # One command to run the app locally, one to run the tests; both set up what they need, idempotently.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 # `make try USER=U123`: USER from the shell environment (your login name) is not a Slack user id.
 SLACK_USER := $(if $(filter command line,$(origin USER)),$(USER),U0LOCALUSER)
 TEXT ?=
 
-.PHONY: setup run try test check bench prove clean
+# `make deploy`: see README.md, "Deploy to Azure". DRY_RUN=1 prints the commands and runs nothing.
+NAME ?=
+LOCATION ?=
+STORAGE_ACCOUNT ?=
+ALWAYS_READY_HTTP ?= 1
+ALWAYS_READY_WORKER ?= 1
+DRY_RUN ?=
+# The pinned Azure CLI that check-deploy parses the dry run's commands with; re-made when its pin changes.
+AZ_VENV := .cache/azure-cli
+
+.PHONY: setup run try test check bench prove clean deploy check-deploy
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,6 +52,23 @@ bench: setup
 # Load, faults, bad input and privacy against the local host on Azurite, as a table (QUICK=1: the CI size).
 prove: setup
 	$(PY) -m prove.run $(if $(QUICK),--quick,)
+
+deploy:
+	@test -n "$(NAME)" && test -n "$(LOCATION)" || \
+		{ echo "usage: make deploy NAME=<prefix> LOCATION=<region> [DRY_RUN=1]" >&2; exit 2; }
+	@$(PYTHON) -m deploy --name "$(NAME)" --location "$(LOCATION)" --storage-account "$(STORAGE_ACCOUNT)" \
+		--always-ready-http "$(ALWAYS_READY_HTTP)" --always-ready-worker "$(ALWAYS_READY_WORKER)" \
+		$(if $(DRY_RUN),--dry-run,)
+
+$(AZ_VENV)/.installed: requirements-deploy.txt
+	rm -rf $(AZ_VENV)
+	$(PYTHON) -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	touch $@
+
+# Every az command of the dry run, parsed by the real CLI without a login: a wrong flag fails here.
+check-deploy: $(AZ_VENV)/.installed
+	$(PYTHON) -m deploy.check --az $(AZ_VENV)/bin/az
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

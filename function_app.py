@@ -33,7 +33,7 @@ def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
         req.get_body(),
         req.headers,
         settings,
-        enqueue=partial(command_queue.send, settings.storage_connection, settings.queue),
+        enqueue=partial(command_queue.send, settings.storage, settings.queue),
         modals=partial(_slack, settings) if settings.bot_token else None,
     )
     body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
@@ -68,7 +68,7 @@ def _settings() -> Settings:
 def _store(settings: Settings) -> EntryStore:
     from interactions.store import EntryStore
 
-    return EntryStore.from_connection_string(settings.storage_connection, settings.table)
+    return EntryStore.connect(settings.storage, settings.table)
 
 
 @lru_cache(maxsize=2)

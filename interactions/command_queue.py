@@ -9,6 +9,8 @@ from functools import lru_cache
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError, ServiceResponseError
 from azure.storage.queue import LinearRetry, QueueClient
 
+from interactions.storage_account import StorageAccount
+
 # The ack path has 3 seconds in all: short timeouts and one quick retry, then the user is told. Only a
 # request that never left is retried (retry_read=0): one whose answer was lost may have queued the
 # command already, and sending it again would answer it twice.
@@ -24,9 +26,8 @@ class OutcomeUnknown(Exception):
 
 
 @lru_cache(maxsize=4)
-def _client(connection_string: str, queue_name: str) -> QueueClient:
-    return QueueClient.from_connection_string(
-        connection_string,
+def _client(storage: StorageAccount, queue_name: str) -> QueueClient:
+    return storage.queue_client(
         queue_name,
         retry_policy=_ACK_PATH_RETRY,
         connection_timeout=_CONNECT_TIMEOUT_SECONDS,
@@ -34,10 +35,10 @@ def _client(connection_string: str, queue_name: str) -> QueueClient:
     )
 
 
-def send(connection_string: str, queue_name: str, message: str) -> None:
+def send(storage: StorageAccount, queue_name: str, message: str) -> None:
     """Put one message on the queue, creating the queue on first use. Raises ``OutcomeUnknown`` when it
     may have been queued, and any other error when it was not."""
-    client = _client(connection_string, queue_name)
+    client = _client(storage, queue_name)
     try:
         try:
             client.send_message(message)

@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from interactions.storage_account import StorageAccount, StorageNotConfigured
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TABLE = "interactions"
@@ -23,7 +25,7 @@ class Settings:
     # Secrets stay out of repr(), and so out of any log line or traceback that shows the settings.
     signing_secret: str = field(repr=False)
     pseudonym_key: bytes = field(repr=False)
-    storage_connection: str = field(repr=False)
+    storage: StorageAccount
     queue: str
     table: str = DEFAULT_TABLE
     bot_token: str | None = field(default=None, repr=False)
@@ -36,13 +38,20 @@ class Settings:
         return cls(
             signing_secret=_required(env, "SLACK_SIGNING_SECRET"),
             pseudonym_key=_required(env, "INTERACTIONS_PSEUDONYM_KEY").encode(),
-            storage_connection=_required(env, "AzureWebJobsStorage"),
+            storage=_storage(env),
             queue=_required(env, "INTERACTIONS_QUEUE"),
             table=env.get("INTERACTIONS_TABLE") or DEFAULT_TABLE,
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_api_url=env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
             response_url_prefixes=prefixes or DEFAULT_RESPONSE_URL_PREFIXES,
         )
+
+
+def _storage(env: Mapping[str, str]) -> StorageAccount:
+    try:
+        return StorageAccount.from_settings(env)
+    except StorageNotConfigured as error:  # logged where it was found, naming what is missing
+        raise MissingSetting(str(error)) from error
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

@@ -16,6 +16,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from interactions.grammar import Person, Rated
 from interactions.reports import Entry
+from interactions.storage_account import StorageAccount
 
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
 PAGE_SIZE = 1000  # the service's largest page
@@ -47,14 +48,13 @@ class EntryStore:
         self._table_ready = False
 
     @classmethod
-    def from_connection_string(cls, connection_string: str, table_name: str) -> EntryStore:
+    def connect(cls, storage: StorageAccount, table_name: str) -> EntryStore:
         # The SDK's exponential retry rides out brief storage faults (about 8 s in all, not its default of
         # minutes, which would outlast functionTimeout); what still fails propagates, so the queue host
         # retries the message later and finally moves it to the poison queue.
         return cls(
-            TableClient.from_connection_string(
-                connection_string,
-                table_name=table_name,
+            storage.table_client(
+                table_name,
                 retry_total=4,
                 retry_backoff_factor=0.5,
                 retry_backoff_max=8,

@@ -19,12 +19,56 @@ ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1
 DEFAULT_PORTS = (10000, 10001, 10002)
 
 
-def connection_string(blob: int, queue: int, table: int, host: str = "127.0.0.1") -> str:
+def connection_string(blob: int, queue: int, table: int, host: str = "127.0.0.1", scheme: str = "http") -> str:
     return (
-        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
-        f"BlobEndpoint=http://{host}:{blob}/{ACCOUNT};QueueEndpoint=http://{host}:{queue}/{ACCOUNT};"
-        f"TableEndpoint=http://{host}:{table}/{ACCOUNT};"
+        f"DefaultEndpointsProtocol={scheme};AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
+        f"BlobEndpoint={scheme}://{host}:{blob}/{ACCOUNT};QueueEndpoint={scheme}://{host}:{queue}/{ACCOUNT};"
+        f"TableEndpoint={scheme}://{host}:{table}/{ACCOUNT};"
     )
+
+
+@dataclass(frozen=True)
+class Tls:
+    """A certificate for 127.0.0.1 and localhost, and its key, as PEM files. Self-signed: a client trusts it
+    by naming ``certificate`` as its CA bundle (``REQUESTS_CA_BUNDLE`` for the Azure SDK)."""
+
+    certificate: Path
+    key: Path
+
+    @classmethod
+    def self_signed(cls, folder: Path) -> Tls:
+        import ipaddress
+        from datetime import UTC, datetime, timedelta
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+        now = datetime.now(UTC)
+        names = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        tls = cls(folder / "azurite-cert.pem", folder / "azurite-key.pem")
+        tls.certificate.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        tls.key.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        return tls
 
 
 def free_port() -> int:
@@ -47,15 +91,27 @@ class AzuriteError(RuntimeError):
 class Azurite:
     """One Azurite process; ``ports`` are blob, queue, table. In memory, unless ``location`` names a folder
     to keep the data in: then a stop (SIGTERM, which Azurite answers by saving) and a start on the same
-    ports find the data again."""
+    ports find the data again. With ``tls`` it serves HTTPS, and with ``oauth`` it also takes bearer tokens
+    (Azurite checks their issuer, audience and lifetime, not their signature; over HTTPS only)."""
 
     ports: tuple[int, int, int]
     process: subprocess.Popen[bytes] | None = None
     location: Path | None = None
+    tls: Tls | None = None
+    oauth: bool = False
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls is not None else "http"
 
     @property
     def connection_string(self) -> str:
-        return connection_string(*self.ports)
+        return connection_string(*self.ports, scheme=self.scheme)
+
+    def service_uri(self, service: str) -> str:
+        """The account's endpoint of one service ("blob", "queue" or "table"), as keyless settings name it."""
+        port = self.ports[("blob", "queue", "table").index(service)]
+        return f"{self.scheme}://127.0.0.1:{port}/{ACCOUNT}"
 
     def start(self, timeout: float = 30) -> Azurite:
         executable = ROOT / "node_modules" / ".bin" / "azurite"
@@ -89,8 +145,12 @@ class Azurite:
     def _arguments(self) -> list[str]:
         blob, queue, table = self.ports
         storage = ["--location", str(self.location)] if self.location is not None else ["--inMemoryPersistence"]
+        security = ["--cert", str(self.tls.certificate), "--key", str(self.tls.key)] if self.tls else []
+        if self.oauth:
+            security += ["--oauth", "basic"]
         return [
             *storage,
+            *security,
             "--disableTelemetry",
             "--skipApiVersionCheck",
             "--disableProductStyleUrl",
@@ -113,8 +173,8 @@ class Azurite:
             shutil.rmtree(self._workspace, ignore_errors=True)
 
     @classmethod
-    def on_free_ports(cls, location: Path | None = None) -> Azurite:
-        return cls((free_port(), free_port(), free_port()), location=location).start()
+    def on_free_ports(cls, location: Path | None = None, tls: Tls | None = None, oauth: bool = False) -> Azurite:
+        return cls((free_port(), free_port(), free_port()), location=location, tls=tls, oauth=oauth).start()
 
 
 def node_available() -> bool:

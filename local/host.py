@@ -55,6 +55,7 @@ from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFo
 from azure.functions.queue import QueueMessage as TriggerMessage
 from azure.storage.queue import ExponentialRetry, QueueClient, QueueMessage
 
+from interactions.storage_account import StorageAccount, StorageNotConfigured
 from local.azurite import port_open
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,14 +130,16 @@ def resolve(text: str) -> str:
     return re.sub(r"%([^%]+)%", value, text)
 
 
-def connection_string(connection: str | None) -> str:
-    """The storage connection string a binding's ``connection`` names (``AzureWebJobsStorage`` when empty)."""
+def storage_account(connection: str | None) -> StorageAccount:
+    """The storage account a binding's ``connection`` names (``AzureWebJobsStorage`` when empty): a connection
+    string, or identity-based ``<name>__...`` settings, as the real host reads them."""
     name = connection or "AzureWebJobsStorage"
     for candidate in (name, f"AzureWebJobs{name}"):
-        if os.environ.get(candidate):
-            return os.environ[candidate]
-    if any(key.startswith(f"{name}__") for key in os.environ):
-        raise HostError(f"connection {name} is identity-based ({name}__...): the local host needs a connection string.")
+        if os.environ.get(candidate) or any(key.startswith(f"{candidate}__") for key in os.environ):
+            try:
+                return StorageAccount.from_settings(os.environ, candidate)
+            except StorageNotConfigured as error:
+                raise HostError(f"connection {candidate}: {error}") from error
     raise HostError(f"connection setting {name} is missing: set it in local.settings.json or the environment.")
 
 
@@ -226,7 +229,7 @@ _QUEUE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]")
 class QueueTarget:
     """A queue a binding names, with its settings resolved."""
 
-    connection_string: str
+    storage: StorageAccount
     name: str
     encoding: str
 
@@ -235,15 +238,15 @@ class QueueTarget:
         name = resolve(str(binding.get("queueName", "")))
         if not _QUEUE_NAME.fullmatch(name):
             raise HostError(f"{name!r} is not a valid queue name (3-63 lowercase letters, digits and single hyphens).")
-        connection = connection_string(binding.get("connection"))
+        storage = storage_account(binding.get("connection"))
         try:
-            QueueClient.from_connection_string(connection, name)
+            storage.queue_client(name)
         except ValueError as error:
             raise HostError(f"connection {binding.get('connection')} is not a storage connection string.") from error
-        return cls(connection, name, encoding)
+        return cls(storage, name, encoding)
 
     def poison(self) -> QueueTarget:
-        return QueueTarget(self.connection_string, f"{self.name}-poison", self.encoding)
+        return QueueTarget(self.storage, f"{self.name}-poison", self.encoding)
 
 
 @dataclass(frozen=True)
@@ -417,16 +420,15 @@ class Queues:
     (the real host's shared queue watcher: no waiting for the next poll)."""
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str, str], QueueClient] = {}
-        self._watchers: dict[str, list[Callable[[], None]]] = {}  # by _key()
+        self._clients: dict[tuple[StorageAccount, str], QueueClient] = {}
+        self._watchers: dict[tuple[StorageAccount, str], list[Callable[[], None]]] = {}
         self._lock = threading.Lock()
 
     def client(self, target: QueueTarget) -> QueueClient:
         with self._lock:
-            key = (target.connection_string, target.name)
+            key = (target.storage, target.name)
             if key not in self._clients:
-                self._clients[key] = QueueClient.from_connection_string(
-                    target.connection_string,
+                self._clients[key] = target.storage.queue_client(
                     target.name,
                     retry_policy=ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=2),
                     connection_timeout=5,
@@ -450,17 +452,13 @@ class Queues:
 
     def watch(self, target: QueueTarget, wake: Callable[[], None]) -> None:
         with self._lock:
-            self._watchers.setdefault(self._key(target), []).append(wake)
+            self._watchers.setdefault((target.storage, target.name), []).append(wake)
 
     def notify(self, target: QueueTarget) -> None:
         with self._lock:
-            watchers = list(self._watchers.get(self._key(target), []))
+            watchers = list(self._watchers.get((target.storage, target.name), []))
         for wake in watchers:
             wake()
-
-    @staticmethod
-    def _key(target: QueueTarget) -> str:
-        return f"{target.connection_string}|{target.name}"
 
 
 class InFlight:

@@ -1,6 +1,7 @@
 """``make run``: the app on this machine. Starts Azurite in memory (unless AzureWebJobsStorage already points
-at storage that answers), the Slack stand-in (unless --no-slack, for a real workspace reaching this machine
-through a tunnel), then the local Functions host; Ctrl-C stops them all.
+at storage that answers, or is empty beside keyless ``AzureWebJobsStorage__*`` settings), the Slack
+stand-in (unless --no-slack, for a real workspace reaching this machine through a tunnel), then the local
+Functions host; Ctrl-C stops them all.
 
     python -m local.run [--port 7071] [--slack-port 7072] [--no-slack] [--host-json PATH]
 """
@@ -122,11 +123,14 @@ def parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     with ExitStack() as cleanup:
-        storage = host.resolved_settings(host.ROOT).get("AzureWebJobsStorage", "")
-        if not storage:
+        settings = host.resolved_settings(host.ROOT)
+        storage = settings.get("AzureWebJobsStorage", "")
+        if not storage and any(name.startswith("AzureWebJobsStorage__") for name in settings):
+            # A real account without keys (for one, `az login` and AzureWebJobsStorage__accountName).
+            print("Storage:        keyless, through the AzureWebJobsStorage__* settings and azure-identity")
+        elif not storage:
             raise RunError("AzureWebJobsStorage is not set in the environment, local.settings.json or its example.")
-        azurite = ensure_storage(storage)
-        if azurite is not None:
+        elif azurite := ensure_storage(storage):
             cleanup.callback(azurite.stop)
         if args.no_slack:
             print("Slack:          no stand-in; answers go to SLACK_API_URL and the response_urls Slack sends")

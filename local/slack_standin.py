@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from local.json_http import send_json
+
 
 @dataclass
 class Shown:
@@ -79,7 +81,7 @@ class SlackStandIn:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def api_url(self) -> str:
@@ -195,13 +197,7 @@ class SlackStandIn:
                 raw = self.rfile.read(length).decode("utf-8")
                 body = _decode(raw, self.headers.get("Content-Type", ""))
                 status, answer, headers = standin._record(urlsplit(self.path).path, body)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                for name, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, answer, headers)
 
             def do_GET(self) -> None:
                 # GET /shown/<user id>: what that user was shown, for `make try` in another process.
@@ -211,12 +207,7 @@ class SlackStandIn:
                     status, answer = 200, [asdict(shown) for shown in standin.shown(parts[1])]
                 else:
                     status, answer = 404, {"ok": False, "error": "not_found"}
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from local.azurite import Azurite
+from local.azurite import Azurite, Tls
+from local.identity_standin import IdentityStandIn
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.e2e.conftest import signed_headers
 
@@ -27,14 +28,13 @@ import function_app
 body, headers = json.loads(sys.stdin.read())
 (ack,) = [f.get_user_function() for f in function_app.app.get_functions() if f.get_function_name() == "slack_commands"]
 response = ack(func.HttpRequest("POST", "http://localhost/api/slack/commands", headers=headers, body=body.encode()))
-print(json.dumps({"status": response.status_code, "modules": sorted(sys.modules)}))
+answer = {"status": response.status_code, "body": response.get_body().decode()}
+print(json.dumps({**answer, "modules": sorted(sys.modules)}))
 """
 
 
-@pytest.mark.parametrize("bot_token", ["", "xoxb-modals-enabled"])
-def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
-    azurite: Azurite, unique_name: str, bot_token: str
-) -> None:
+def first_ack(env: dict[str, str]) -> list[str]:
+    """Acknowledge one signed log in a fresh interpreter; the modules it loaded."""
     body = urllib.parse.urlencode(
         {
             "command": "/interactions",
@@ -44,27 +44,61 @@ def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
             "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x",
         }
     )
-    env = {
-        **os.environ,
-        "AzureWebJobsStorage": azurite.connection_string,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "INTERACTIONS_QUEUE": unique_name,
-        "SLACK_BOT_TOKEN": bot_token,
-    }
-
     run = subprocess.run(
         [sys.executable, "-c", FIRST_ACK],
         input=json.dumps([body, signed_headers(body.encode())]),
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY, **env},
         check=True,
     )
-
     result = json.loads(run.stdout)
-    assert result["status"] == 200
-    loaded = result["modules"]
+    assert (result["status"], result["body"]) == (200, ""), result["body"]  # queued: nothing to apologise for
+    loaded: list[str] = result["modules"]
     assert "azure.storage.queue" in loaded  # the ack did queue the command
-    assert not [m for m in loaded if m.startswith(("azure.data.tables", "slack_sdk.models", "slack_sdk.web"))]
+    return loaded
+
+
+def heavy(loaded: list[str]) -> list[str]:
+    return [m for m in loaded if m.startswith(("azure.data.tables", "slack_sdk.models", "slack_sdk.web"))]
+
+
+@pytest.mark.parametrize("bot_token", ["", "xoxb-modals-enabled"])
+def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
+    azurite: Azurite, unique_name: str, bot_token: str
+) -> None:
+    loaded = first_ack(
+        {
+            "AzureWebJobsStorage": azurite.connection_string,
+            "INTERACTIONS_QUEUE": unique_name,
+            "SLACK_BOT_TOKEN": bot_token,
+        }
+    )
+    assert not heavy(loaded)
+    assert not [m for m in loaded if m.startswith("azure.identity")]  # no identity configured, none loaded
+
+
+def test_the_keyless_first_ack_loads_the_identity_sdk_and_still_no_table_sdk(
+    oauth_azurite: Azurite, tls: Tls, unique_name: str
+) -> None:
+    identity = IdentityStandIn().start()
+    try:
+        loaded = first_ack(
+            {
+                "AzureWebJobsStorage": "",
+                "AzureWebJobsStorage__queueServiceUri": oauth_azurite.service_uri("queue"),
+                "AzureWebJobsStorage__tableServiceUri": oauth_azurite.service_uri("table"),
+                "AzureWebJobsStorage__credential": "managedidentity",
+                "AzureWebJobsStorage__clientId": identity.client_id,
+                "REQUESTS_CA_BUNDLE": str(tls.certificate),
+                "INTERACTIONS_QUEUE": unique_name,
+                "SLACK_BOT_TOKEN": "",
+                **identity.environment(),
+            }
+        )
+    finally:
+        identity.stop()
+    assert "azure.identity" in loaded
+    assert not heavy(loaded)
+    assert identity.token_requests == 1

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from interactions import grammar
+from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore
 from local.azurite import Azurite
 
@@ -71,7 +72,7 @@ def slack_text(entries: list[tuple[tuple[str, bool], str]], labelled: bool) -> s
 @pytest.fixture(scope="module")
 def store(azurite: Azurite) -> Iterator[EntryStore]:
     table = "g" + uuid.uuid4().hex[:20]
-    yield EntryStore.from_connection_string(azurite.connection_string, table)
+    yield EntryStore.connect(StorageAccount(connection_string=azurite.connection_string), table)
 
 
 def stored_and_read(store: EntryStore, log: grammar.Log) -> list[Typed]:

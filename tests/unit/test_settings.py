@@ -13,6 +13,7 @@ from interactions.settings import (
     MissingSetting,
     Settings,
 )
+from interactions.storage_account import StorageAccount
 
 REQUIRED = {
     "SLACK_SIGNING_SECRET": "signing-secret",
@@ -26,7 +27,7 @@ def test_the_required_settings_are_read() -> None:
     settings = Settings.from_env(REQUIRED)
     assert settings.signing_secret == "signing-secret"
     assert settings.pseudonym_key == b"pseudonym-key"
-    assert settings.storage_connection == "UseDevelopmentStorage=true"
+    assert settings.storage == StorageAccount(connection_string="UseDevelopmentStorage=true")
     assert settings.queue == "interactions-commands"
 
 

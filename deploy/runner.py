@@ -1,0 +1,140 @@
+"""Runners of the deploy plan: one runs the commands, one prints them. Secrets never reach the output."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TextIO
+
+
+@dataclass(frozen=True)
+class Secret:
+    """An argument whose real value is passed to the command but never printed: ``shown`` is printed."""
+
+    shown: str
+    value: str = field(repr=False)
+
+
+Arg = str | Secret
+
+
+def shown(argv: Sequence[Arg]) -> str:
+    """The command as printed: shlex-quoted, so ``shlex.split`` gives back the argv, with secrets hidden."""
+    return shlex.join(a.shown if isinstance(a, Secret) else a for a in argv)
+
+
+def real(argv: Sequence[Arg]) -> list[str]:
+    return [a.value if isinstance(a, Secret) else a for a in argv]
+
+
+class DeployError(Exception):
+    """The deploy cannot go on; the message says why and what to do."""
+
+
+class CommandFailed(DeployError):
+    def __init__(self, command: str, returncode: int, stderr: str) -> None:
+        super().__init__(f"command failed (exit {returncode}): {command}\n{stderr.strip()}")
+        self.command = command
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+class Runner(Protocol):
+    dry: bool
+
+    def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
+        """Run a command that must succeed; its stripped stdout. A dry run answers ``dry_result``."""
+
+    def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
+        """Run a ``show`` that may find nothing: its stdout, or None when the resource does not exist. A dry
+        run answers ``dry_result``: None, as on a fresh subscription, unless a placeholder is given."""
+
+    def publish(self, argv: Sequence[Arg]) -> None:
+        """Run a long command with its output shown as it comes (it carries no secret)."""
+
+
+@dataclass
+class DryRunner:
+    """Prints each command, one a line, and runs nothing."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    dry: bool = True
+    commands: list[str] = field(default_factory=list)
+
+    def _print(self, argv: Sequence[Arg]) -> None:
+        line = shown(argv)
+        self.commands.append(line)
+        print(line, file=self.out, flush=True)
+
+    def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
+        self._print(argv)
+        return dry_result
+
+    def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
+        self._print(argv)
+        return dry_result
+
+    def publish(self, argv: Sequence[Arg]) -> None:
+        self._print(argv)
+
+
+# A missing resource: exit code 3 is the CLI's ResourceNotFoundError; some commands (the raw REST calls of
+# Flex apps among them) report a 404 as a generic error with one of these phrases.
+_NOT_FOUND = ("ResourceNotFound", "ResourceGroupNotFound", "was not found", "could not be found")
+NOT_FOUND_EXIT_CODE = 3
+
+
+def is_not_found(returncode: int, stderr: str) -> bool:
+    return returncode == NOT_FOUND_EXIT_CODE or any(phrase in stderr for phrase in _NOT_FOUND)
+
+
+@dataclass
+class SubprocessRunner:
+    """Runs the commands, echoing each (secrets hidden) to ``log``; output is captured, never echoed, since
+    some of it (``appsettings list``) holds secrets."""
+
+    log: TextIO = field(default_factory=lambda: sys.stderr)
+    dry: bool = False
+    _secrets: set[str] = field(default_factory=set)
+
+    def _scrub(self, text: str) -> str:
+        for value in self._secrets:
+            text = text.replace(value, "<secret>")
+        return text
+
+    def _exec(self, argv: Sequence[Arg]) -> tuple[str, subprocess.CompletedProcess[str]]:
+        self._secrets.update(a.value for a in argv if isinstance(a, Secret) and a.value)
+        command = shown(argv)
+        print(f"+ {command}", file=self.log, flush=True)
+        done = subprocess.run(real(argv), capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+        return command, done
+
+    def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
+        command, done = self._exec(argv)
+        if done.returncode != 0:
+            raise CommandFailed(command, done.returncode, self._scrub(done.stderr))
+        self._relay_warnings(done.stderr)
+        return done.stdout.strip()
+
+    def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
+        command, done = self._exec(argv)
+        if done.returncode != 0:
+            if is_not_found(done.returncode, done.stderr):
+                return None
+            raise CommandFailed(command, done.returncode, self._scrub(done.stderr))
+        self._relay_warnings(done.stderr)
+        return done.stdout.strip()
+
+    def publish(self, argv: Sequence[Arg]) -> None:
+        command = shown(argv)
+        print(f"+ {command}", file=self.log, flush=True)
+        done = subprocess.run(real(argv), stdin=subprocess.DEVNULL, check=False)
+        if done.returncode != 0:
+            raise CommandFailed(command, done.returncode, "(its output is above)")
+
+    def _relay_warnings(self, stderr: str) -> None:
+        if stderr.strip():
+            print(self._scrub(stderr.rstrip()), file=self.log, flush=True)

@@ -1,0 +1,116 @@
+"""How the app reaches its storage account: read the way the Functions host reads a connection.
+
+Either ``<name>`` holds a connection string (Azurite, ``make run``, keys-based accounts), or the
+identity-based settings do (``<name>__accountName``, or ``<name>__queueServiceUri`` with
+``<name>__tableServiceUri``; ``<name>__credential`` and ``<name>__clientId``). Identity-based clients get
+their tokens from ``azure-identity``: a managed identity when the credential is ``managedidentity``, else
+``DefaultAzureCredential``, so that ``az login`` works on a laptop against a real account.
+
+The SDKs are imported where a client is made: the HTTP path makes only a queue client, so it never loads
+the Table SDK, and ``azure.identity`` is loaded only where identity is configured.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+    from azure.data.tables import TableClient
+    from azure.storage.queue import QueueClient
+
+log = logging.getLogger(__name__)
+
+CONNECTION = "AzureWebJobsStorage"
+MANAGED_IDENTITY = "managedidentity"
+_ENDPOINT_SUFFIX = "core.windows.net"
+
+
+class StorageNotConfigured(RuntimeError):
+    """The storage settings are missing or incomplete; the message names what to set (never a value)."""
+
+
+@dataclass(frozen=True)
+class StorageAccount:
+    """A connection string, or the service URIs and identity of a keyless connection."""
+
+    connection_string: str | None = field(default=None, repr=False)
+    queue_service_uri: str | None = None
+    table_service_uri: str | None = None
+    managed_identity: bool = False
+    client_id: str | None = None
+
+    @property
+    def keyless(self) -> bool:
+        return self.connection_string is None
+
+    @classmethod
+    def from_settings(cls, env: Mapping[str, str], name: str = CONNECTION) -> StorageAccount:
+        """The connection ``name`` as the Functions host resolves it: a connection string wins; otherwise
+        the identity-based settings, which must be complete. Raises ``StorageNotConfigured``, logged once."""
+        try:
+            return cls._read(env, name)
+        except StorageNotConfigured as error:
+            log.error("Storage is not configured: %s See README.md, Settings.", error)
+            raise
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str], name: str) -> StorageAccount:
+        def setting(suffix: str) -> str:
+            return env.get(f"{name}__{suffix}", "").strip()
+
+        connection_string = env.get(name, "").strip()
+        if connection_string:
+            return cls(connection_string=connection_string)
+        account, queue_uri, table_uri = setting("accountName"), setting("queueServiceUri"), setting("tableServiceUri")
+        credential, client_id = setting("credential"), setting("clientId")
+        if not any((account, queue_uri, table_uri, credential, client_id)):
+            raise StorageNotConfigured(f"set {name} (a connection string) or {name}__accountName (keyless).")
+        if credential and credential.lower() != MANAGED_IDENTITY:
+            raise StorageNotConfigured(f"{name}__credential may only be {MANAGED_IDENTITY}, or left out.")
+        if client_id and not credential:
+            raise StorageNotConfigured(f"{name}__clientId is set, so {name}__credential must be {MANAGED_IDENTITY}.")
+        if account:
+            queue_uri = queue_uri or f"https://{account}.queue.{_ENDPOINT_SUFFIX}"
+            table_uri = table_uri or f"https://{account}.table.{_ENDPOINT_SUFFIX}"
+        missing = [f"{name}__{s}" for s, v in (("queueServiceUri", queue_uri), ("tableServiceUri", table_uri)) if not v]
+        if missing:
+            raise StorageNotConfigured(f"{' and '.join(missing)} missing: set it, or {name}__accountName instead.")
+        return cls(
+            queue_service_uri=queue_uri,
+            table_service_uri=table_uri,
+            managed_identity=bool(credential),
+            client_id=client_id or None,
+        )
+
+    def queue_client(self, queue_name: str, **options: Any) -> QueueClient:
+        from azure.storage.queue import QueueClient
+
+        if self.connection_string is not None:
+            return QueueClient.from_connection_string(self.connection_string, queue_name, **options)
+        return QueueClient(str(self.queue_service_uri), queue_name, credential=self.credential(), **options)
+
+    def table_client(self, table_name: str, **options: Any) -> TableClient:
+        from azure.data.tables import TableClient
+
+        if self.connection_string is not None:
+            return TableClient.from_connection_string(self.connection_string, table_name=table_name, **options)
+        return TableClient(str(self.table_service_uri), table_name=table_name, credential=self.credential(), **options)
+
+    def credential(self) -> TokenCredential:
+        """The token source of a keyless connection, one per instance: every client made from it shares one
+        token cache, so commands do not each ask for a token."""
+        return _credential(self.managed_identity, self.client_id)
+
+
+@lru_cache(maxsize=4)
+def _credential(managed_identity: bool, client_id: str | None) -> TokenCredential:
+    from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
+
+    if managed_identity:
+        return ManagedIdentityCredential(client_id=client_id)
+    return DefaultAzureCredential()
