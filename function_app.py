@@ -25,7 +25,7 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
     from functools import partial
 
-    from interactions import command_queue
+    from interactions import storage_queue
     from interactions.receive import receive
 
     settings = _settings()
@@ -33,7 +33,7 @@ def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
         req.get_body(),
         req.headers,
         settings,
-        enqueue=partial(command_queue.send, settings.storage, settings.queue),
+        enqueue=partial(storage_queue.send, settings.storage, settings.queue),
         modals=partial(_slack, settings) if settings.bot_token else None,
     )
     body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""

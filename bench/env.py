@@ -3,11 +3,8 @@ settings in ``os.environ``, the registered functions, and raw SDK clients for th
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -24,49 +21,39 @@ from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
 from bench.functions import registered_functions
+from interactions.pseudonym import owner_key
+from interactions.reports import percent
+from interactions.slack import texts
+
+# The app's own window bound, so that the floor reads exactly the rows a view reads.
+from interactions.store import PAGE_SIZE, TRANSACTION_SIZE, newer_than, row_key
 from local.azurite import Azurite
 from local.slack_standin import SlackStandIn
+from testkit.app_settings import app_settings
+from testkit.slack_requests import command_form, signed_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench-signing-secret"  # noqa: S105 - a throwaway secret, for this run's Azurite only
 PSEUDONYM_KEY = "bench-pseudonym-key"
 TEAM = "T0BENCH"
-LOG_TEXT = "<@U0DON|don> + <@U0MAELLE> + Random Guy -"  # the issue's 3-person log command
-COULD_NOT_RECORD = "Sorry, I couldn't record that"  # interactions/receive.py, when the queue is out of reach
-BATCH = 100  # entities per raw transaction: the service's largest
-_LATEST_MS = 10**13 - 1  # the app's RowKey layout (interactions/store.py), restated for the raw floors
+COMMANDS_PATH = "/api/slack/commands"  # the HTTP function's route under the host's /api prefix
+LOG_TEXT = "<@U0DON|don> + <@U0MAELLE> + Random Guy -"  # as Slack sends it: two mentions and a plain name
+LOG_ANSWER = texts.logged(percent(2, 3))  # its answer to a member with no earlier entries
+# What the HTTP function answers when the queue did not take the command in time: try again, or check first.
+NOT_QUEUED = (texts.COULD_NOT_RECORD, texts.MAYBE_RECORDED)
 
 
 class BenchFailure(RuntimeError):
     """The app did not do what a figure assumes it did: the timing would mean nothing."""
 
 
-def signed_headers(body: bytes) -> dict[str, str]:
-    """Headers as Slack sends them: ``v0=HMAC-SHA256(secret, "v0:<timestamp>:<body>")``."""
-    stamp = str(int(time.time()))
-    digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": f"v0={digest}",
-    }
-
-
 def owner_of(user: str) -> str:
-    from interactions.queued_command import owner_key
-
     return owner_key(PSEUDONYM_KEY.encode(), TEAM, user)
 
 
-def row_key(at: datetime, command_id: str, index: int) -> str:
-    from interactions.store import row_key as app_row_key
-
-    return app_row_key(at, command_id, index)
-
-
-def window_bound(since: datetime) -> str:
-    """Exclusive upper RowKey of the rows at or after ``since`` (the app's layout: inverted milliseconds)."""
-    return f"{_LATEST_MS - int(since.timestamp() * 1000) + 1:013d}"
+def seeded_rating(index: int) -> int:
+    """The rating of ``Bench.seed``'s entry number ``index``: two in three positive."""
+    return 1 if index % 3 else -1
 
 
 def unique(prefix: str) -> str:
@@ -86,72 +73,67 @@ class Bench:
     def connection_string(self) -> str:
         return self.azurite.connection_string
 
-    def settings(self) -> dict[str, str]:
-        """The app settings, as the Functions host would hold them."""
-        return {
-            "AzureWebJobsStorage": self.connection_string,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-            "INTERACTIONS_QUEUE": self.queue_name,
-            "INTERACTIONS_TABLE": self.table_name,
-            "SLACK_BOT_TOKEN": "",  # answers come through response_url: one POST per command
-            "SLACK_API_URL": self.slack.api_url,
-            "SLACK_RESPONSE_URL_PREFIXES": self.slack.url + "/hooks/",
-        }
+    def settings(self, storage: str | None = None) -> dict[str, str]:
+        """The app settings, as the Functions host would hold them (``storage``: a connection string, when
+        not this Azurite's). No bot token: every answer comes through the response_url, one POST per command,
+        which the floors can match."""
+        return app_settings(
+            storage or self.connection_string,
+            self.slack,
+            signing_secret=SIGNING_SECRET,
+            pseudonym_key=PSEUDONYM_KEY,
+            queue=self.queue_name,
+            table=self.table_name,
+        )
 
     # --- what Slack sends -------------------------------------------------------------------------------
 
-    def form(self, user: str, text: str) -> bytes:
-        return urllib.parse.urlencode(
-            {
-                "token": "deprecated-verification-token",
-                "team_id": TEAM,
-                "team_domain": "bench",
-                "channel_id": "C0BENCH",
-                "channel_name": "general",
-                "user_id": user,
-                "user_name": f"name-of-{user.lower()}",
-                "command": "/interactions",
-                "text": text,
-                "api_app_id": "A0BENCH",
-                "response_url": self.slack.response_url(user),
-                "trigger_id": self.slack.trigger_id(user),
-            }
-        ).encode()
+    def form(self, user: str, text: str, ref: str | None = None) -> bytes:
+        """The form of ``/interactions text`` (``text`` as Slack sends it) typed by ``user``; ``ref``, when
+        given, ends its response_url, so that the stand-in's calls tell which command an answer is for."""
+        fields = command_form(user, TEAM, "/interactions", text, self.slack.url, as_typed=False)
+        if ref is not None:
+            fields["response_url"] = f"{self.slack.url}/hooks/{user}/{ref}"
+        return urllib.parse.urlencode(fields).encode()
+
+    def signed(self, body: bytes) -> dict[str, str]:
+        return signed_headers(SIGNING_SECRET, body)
 
     def http_request(self, user: str, text: str) -> func.HttpRequest:
         body = self.form(user, text)
         return func.HttpRequest(
-            method="POST", url="http://localhost:7071/api/slack/commands", headers=signed_headers(body), body=body
+            method="POST", url=f"http://localhost:7071{COMMANDS_PATH}", headers=self.signed(body), body=body
         )
 
     # --- the registered functions, as the host invokes them ------------------------------------------------
 
     def ack(self, request: func.HttpRequest) -> bool:
-        """Invoke the HTTP function: True when it queued the command (an empty 200), False when it told the
-        member to try again because the queue did not answer in time (its own 1 s timeout, one retry)."""
+        """Invoke the HTTP function: True when it queued the command (an empty 200), False when the queue did
+        not answer in time (its own 1 s timeout, one retry) and it told the member to try again or to check."""
         response = registered_functions()["slack_commands"](request)
         body = response.get_body()
         if response.status_code == 200 and not body:
             return True
-        if response.status_code == 200 and COULD_NOT_RECORD.encode() in body:
+        if response.status_code == 200 and any(text.encode() in body for text in NOT_QUEUED):
             return False
         raise BenchFailure(f"the HTTP function answered {response.status_code}: {body[:200]!r}")
 
     def process(self, message: bytes) -> None:
         registered_functions()["process_command"](func.QueueMessage(id=uuid.uuid4().hex, body=message))
 
-    def queued(self, user: str, text: str) -> bytes:
+    def queued(self, user: str, text: str, queue: QueueClient | None = None) -> bytes:
         """The message the HTTP function queues for ``/interactions text`` typed by ``user``, taken off the
-        queue (which must hold nothing else), as the host would hand it to the queue function."""
-        self.queue.clear_messages()
+        queue (which must hold nothing else), as the host would hand it to the queue function. ``queue``:
+        the one the settings now in ``os.environ`` send to, when not the bench's own."""
+        queue = queue or self.queue
+        queue.clear_messages()
         for _attempt in range(3):  # Azurite stalls for a second now and then: untimed, so try again
             if self.ack(self.http_request(user, text)):
                 break
         else:
             raise BenchFailure("the HTTP function could not queue a command three times in a row")
-        (message,) = self.queue.receive_messages(max_messages=1, visibility_timeout=60)
-        self.queue.delete_message(message)
+        (message,) = queue.receive_messages(max_messages=1, visibility_timeout=60)
+        queue.delete_message(message)
         return str(message.content).encode()
 
     # --- raw calls: the floors -------------------------------------------------------------------------
@@ -167,9 +149,9 @@ class Bench:
     def raw_window(self, owner: str, since: datetime, select: list[str]) -> int:
         rows = self.table.query_entities(
             "PartitionKey eq @owner and RowKey lt @bound",
-            parameters={"owner": owner, "bound": window_bound(since)},
+            parameters={"owner": owner, "bound": newer_than(since)},
             select=select,
-            results_per_page=1000,
+            results_per_page=PAGE_SIZE,
         )
         return sum(1 for _ in rows)
 
@@ -177,13 +159,16 @@ class Bench:
         """A paged query of the keys, each page deleted in 100-entity transactions as it arrives."""
         deleted = 0
         rows = self.table.query_entities(
-            "PartitionKey eq @owner", parameters={"owner": owner}, select=["RowKey"], results_per_page=1000
+            "PartitionKey eq @owner", parameters={"owner": owner}, select=["RowKey"], results_per_page=PAGE_SIZE
         )
         for page in rows.by_page():
             keys = [row["RowKey"] for row in page]
-            for start in range(0, len(keys), BATCH):
+            for start in range(0, len(keys), TRANSACTION_SIZE):
                 self.table.submit_transaction(
-                    [("delete", {"PartitionKey": owner, "RowKey": key}) for key in keys[start : start + BATCH]]
+                    [
+                        ("delete", {"PartitionKey": owner, "RowKey": key})
+                        for key in keys[start : start + TRANSACTION_SIZE]
+                    ]
                 )
             deleted += len(keys)
         return deleted
@@ -204,19 +189,31 @@ class Bench:
             person = index % 40
             return {
                 "PartitionKey": owner,
-                "RowKey": row_key(at, f"seed{index // BATCH:06d}", index % BATCH),
+                "RowKey": row_key(at, f"seed{index // TRANSACTION_SIZE:06d}", index % TRANSACTION_SIZE),
                 "Person": f"U0PERSON{person:02d}" if person % 5 == 0 else f"Person Number {person}",
                 "Mention": person % 5 == 0,
-                "Rating": 1 if index % 3 else -1,
+                "Rating": seeded_rating(index),
                 "At": at,
             }
 
         def insert(start: int) -> None:
-            stop = min(start + BATCH, count)
+            stop = min(start + TRANSACTION_SIZE, count)
             self.table.submit_transaction([("create", entity(index)) for index in range(start, stop)])
 
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(insert, range(0, count, BATCH)))
+            list(pool.map(insert, range(0, count, TRANSACTION_SIZE)))
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` in it, as it was again afterwards: the app reads its settings there."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @contextmanager
@@ -224,7 +221,6 @@ def bench_environment() -> Iterator[Bench]:
     """Start Azurite and the stand-in, put the app's settings in ``os.environ``; undo it all at the end."""
     azurite = Azurite.on_free_ports()
     slack = SlackStandIn().start()
-    saved = dict(os.environ)
     try:
         name = unique("bench").lower()
         bench = Bench(
@@ -235,12 +231,10 @@ def bench_environment() -> Iterator[Bench]:
             queue=QueueClient.from_connection_string(azurite.connection_string, name),
             table=TableClient.from_connection_string(azurite.connection_string, name),
         )
-        os.environ.update(bench.settings())
-        bench.queue.create_queue()
-        bench.table.create_table()
-        yield bench
+        with environment(bench.settings()):
+            bench.queue.create_queue()
+            bench.table.create_table()
+            yield bench
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
         slack.stop()
         azurite.stop()

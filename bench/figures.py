@@ -1,4 +1,4 @@
-"""Each figure of issue 5: ours, measured by invoking the registered functions with real signed requests
+"""Each figure: ours, measured by invoking the registered functions with real signed requests
 and real queue messages, against its floor, the raw SDK (or urllib) calls the operation cannot avoid, both
 against the same Azurite and the same Slack stand-in in the same run, interleaved."""
 
@@ -7,18 +7,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from azure.data.tables import UpdateMode
+from azure.storage.queue import QueueClient
 
-from bench.env import LOG_TEXT, ROOT, Bench, BenchFailure, owner_of, row_key, signed_headers, unique
-from bench.report import Row, ratio_row
+from bench.env import LOG_ANSWER, LOG_TEXT, ROOT, Bench, BenchFailure, owner_of, seeded_rating, unique
+from bench.report import Row, plain_row, ratio_row
 from bench.stats import Action, interleaved, median, p99, timed
+from interactions.reports import Totals
+from interactions.slack import blocks
+from interactions.slack.texts import CLEARED
+from interactions.store import row_key
 
 VIEW_SELECT = ["Person", "Mention", "Rating", "At"]  # what a view reads of each entry
 VIEW_TEXTS = {"view-list": "90", "view-person": "90 person", "view-time": "90 time"}
-CLEARED = "Thanks! Your interaction logs are cleared."
 
 
 @dataclass(frozen=True)
@@ -46,32 +51,37 @@ class Sizes:
 
 def ack(bench: Bench, repetitions: int) -> list[Row]:
     """The HTTP function on a signed 3-person log command, against one raw send_message on its queue."""
-    floor_message = bench.queued("U0ACKSAMPLE", LOG_TEXT).decode()  # a real message, for its size
+    return ack_rows(bench, bench.queue, repetitions, "ack", "ack: HTTP function, signed 3-person log")
+
+
+def ack_rows(bench: Bench, queue: QueueClient, repetitions: int, key: str, figure: str) -> list[Row]:
+    """The ack's median and p99 rows (``<key>-median``, ``<key>-p99``): the HTTP function, with the storage
+    settings now in ``os.environ``, against a raw send_message through ``queue``, the queue it sends to."""
+    floor_message = bench.queued("U0ACKSAMPLE", LOG_TEXT, queue).decode()  # a real message, for its size
     not_queued: list[int] = []
     warmup = max(5, repetitions // 20)
 
     def ours(index: int) -> Action:
         if index % 250 == 0:
-            bench.queue.clear_messages()  # both sides' messages pile up; keep the queue short
+            queue.clear_messages()  # both sides' messages pile up; keep the queue short
         request = bench.http_request(f"U0ACK{index:05d}", LOG_TEXT)
 
         def action() -> None:
             if not bench.ack(request):
-                not_queued.append(index)  # the member was told to try again: kept, it is what they waited
+                not_queued.append(index)  # the member was told to retry or check: kept, it is what they waited
 
         return action
 
     def floor(_index: int) -> Action:
-        return lambda: bench.queue.send_message(floor_message)
+        return lambda: queue.send_message(floor_message)
 
     samples = interleaved(repetitions, ours, floor, warmup=warmup)
-    bench.queue.clear_messages()
-    figure = "ack: HTTP function, signed 3-person log"
+    queue.clear_messages()
     if not_queued:
         figure += f" ({len(not_queued)} of {warmup + repetitions} not queued in time)"
     return [
-        ratio_row("ack-median", f"{figure}, median", median(samples.ours), median(samples.floor), "s", 1.15),
-        ratio_row("ack-p99", f"{figure}, p99", p99(samples.ours), p99(samples.floor), "s", 1.15),
+        ratio_row(f"{key}-median", f"{figure}, median", median(samples.ours), median(samples.floor), "s", 1.15),
+        ratio_row(f"{key}-p99", f"{figure}, p99", p99(samples.ours), p99(samples.floor), "s", 1.15),
     ]
 
 
@@ -107,12 +117,12 @@ def log(bench: Bench, repetitions: int) -> list[Row]:
         def action() -> None:
             bench.table.submit_transaction(operations)
             bench.raw_window(owner, now - timedelta(days=30), ["Rating"])
-            bench.raw_post(f"{prefix}F{index:05d}", _logged(67))
+            bench.raw_post(f"{prefix}F{index:05d}", LOG_ANSWER)
 
         return action
 
     samples = interleaved(repetitions, ours, floor, warmup=max(3, repetitions // 20))
-    wrong = [u for u in users if [s.payload.get("text") for s in bench.slack.shown(u)] != [_logged(67)]]
+    wrong = [u for u in users if [s.payload.get("text") for s in bench.slack.shown(u)] != [LOG_ANSWER]]
     if wrong:
         raise BenchFailure(
             f"{len(wrong)} log command(s) were not answered with 67%, e.g. {bench.slack.shown(wrong[0])}"
@@ -120,10 +130,6 @@ def log(bench: Bench, repetitions: int) -> list[Row]:
     return [
         ratio_row("log", "log: queue function on that message", median(samples.ours), median(samples.floor), "s", 1.3)
     ]
-
-
-def _logged(percent: int) -> str:
-    return f"Got it! You're {percent}% for positive interactions in the last 30 days."
 
 
 def view(bench: Bench, entries: int, repetitions: int) -> list[Row]:
@@ -147,8 +153,13 @@ def _view(bench: Bench, user: str, key: str, text: str, entries: int, repetition
         warmup=1,
     )
     answers = bench.slack.shown(user)[before:]
-    summary = f"{entries} interactions:"
-    if len(answers) != repetitions + 1 or not all(summary in json.dumps(a.payload) for a in answers):
+    seeded = Totals()
+    for index in range(entries):
+        seeded.add(seeded_rating(index))
+    summary = blocks.summary(seeded)
+    if len(answers) != repetitions + 1 or not all(
+        summary in json.dumps(a.payload, ensure_ascii=False) for a in answers
+    ):
         raise BenchFailure(f"`/interactions {text}` did not answer with a summary of {entries} entries")
     if set(counts) != {entries}:
         raise BenchFailure(f"the raw range query read {sorted(set(counts))} rows, not {entries}")
@@ -208,28 +219,46 @@ def cold_start(repetitions: int) -> list[Row]:
     return [ratio_row("cold", figure, median(samples.ours), median(samples.floor), "s", 1.7)]
 
 
-def ack_imports(bench: Bench) -> list[Row]:
-    """What a fresh worker has imported once it has acknowledged one command: nothing of the worker side."""
-    body = bench.form("U0IMPORTS", LOG_TEXT)
-    request = json.dumps({"headers": signed_headers(body), "body": body.decode()})
+def first_ack_request(bench: Bench, user: str) -> str:
+    """What ``bench.first_ack`` reads: a signed 3-person log, typed by ``user``."""
+    body = bench.form(user, LOG_TEXT)
+    return json.dumps({"headers": bench.signed(body), "body": body.decode()})
+
+
+@dataclass(frozen=True)
+class FirstAck:
+    loaded: list[str]  # the worker-only modules the interpreter held after the ack
+    queued: bool  # False: the member was told the command was not (or maybe not) recorded
+
+
+def first_ack(request: str, env: Mapping[str, str] | None = None) -> FirstAck:
+    """A fresh interpreter imports the app and acknowledges one command (``bench.first_ack``), with the
+    settings of ``env`` (default: this process's)."""
     result = subprocess.run(
-        [sys.executable, "-m", "bench.first_ack"], cwd=ROOT, input=request, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bench.first_ack"],
+        cwd=ROOT,
+        env=env,
+        input=request,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise BenchFailure(f"the first-ack probe failed: {result.stderr.strip()[-800:]}")
-    loaded = json.loads(result.stdout)["loaded"]
+    answer = json.loads(result.stdout)
+    return FirstAck(loaded=answer["loaded"], queued=answer["queued"])
+
+
+def ack_imports(bench: Bench) -> list[Row]:
+    """What a fresh worker has imported once it has acknowledged one command: nothing of the worker side."""
+    probe = first_ack(first_ack_request(bench, "U0IMPORTS"))
+    if not probe.queued:
+        raise BenchFailure("the first-ack probe's command was not queued")
+    loaded = probe.loaded
     bench.queue.clear_messages()
-    return [
-        Row(
-            key="ack-imports",
-            figure="ack path imports: `import function_app` + first ack",
-            ours=", ".join(loaded) if loaded else "neither",
-            floor="—",
-            ratio=None,
-            goal="no azure.data.tables, no Block Kit",
-            met=not loaded,
-        )
-    ]
+    figure = "ack path imports: `import function_app` + first ack"
+    ours = ", ".join(loaded) if loaded else "neither"
+    return [plain_row("ack-imports", figure, ours, "no azure.data.tables, no Block Kit", not loaded)]
 
 
 def memory(bench: Bench, view_entries: int, clear_entries: int) -> list[Row]:

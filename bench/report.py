@@ -1,4 +1,5 @@
-"""The results: one row per figure, the table printed and written, and the machine they were measured on."""
+"""The results: one row per figure, the table printed and written into the results file's marked section,
+and the machine they were measured on."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
 from bench.env import ROOT
 
 
 @dataclass(frozen=True)
 class Row:
-    key: str  # names the figure's analysis in bench/findings.py
+    key: str  # the figure's name whatever its size: run.py orders the rows by it
     figure: str
     ours: str
     floor: str
@@ -35,11 +37,19 @@ class Row:
         return shown
 
 
-def ratio_row(key: str, figure: str, ours: float, floor: float, unit: str, limit: float) -> Row:
+def ratio_row(key: str, figure: str, ours: float, floor: float, unit: str, limit: float | None) -> Row:
+    """``ours / floor`` against the goal ``≤ limit``; with no limit the ratio is informational, never missed."""
     ratio = ours / floor
+    if limit is None:
+        return Row(key, figure, _quantity(ours, unit), _quantity(floor, unit), ratio, "none (informational)", True)
     return Row(
         key, figure, _quantity(ours, unit), _quantity(floor, unit), ratio, f"≤ {limit:.2f}", ratio <= limit, limit
     )
+
+
+def plain_row(key: str, figure: str, ours: str, goal: str, met: bool) -> Row:
+    """A figure with no floor: a count, a list, a wait."""
+    return Row(key, figure, ours, "—", None, goal, met)
 
 
 def _quantity(value: float, unit: str) -> str:
@@ -62,6 +72,42 @@ def table(rows: list[Row]) -> str:
         return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, body)])
+
+
+NEAR = 0.95  # a met ratio above this share of its goal is close enough to it for noise to tip it
+
+
+def close_to_goal(row: Row) -> bool:
+    return row.met and row.ratio is not None and row.limit is not None and row.ratio > NEAR * row.limit
+
+
+# The results file's prose is kept by hand; a run rewrites only what stands between these lines.
+BEGIN = "<!-- results: written by `python -m bench.run --write`, the rest of this file by hand -->"
+END = "<!-- end of results -->"
+
+
+def results_section(rows: list[Row], machine: Machine, quick: bool) -> str:
+    run = f"- Run: `python -m bench.run {'--quick ' if quick else ''}--write BENCHMARKS.md`"
+    return "\n".join(
+        [*machine.lines(), run + (" (quick: sizes too small to judge speed)" if quick else ""), "", table(rows)]
+    )
+
+
+def around_results(path: Path) -> tuple[str, str]:
+    """What stands before the results section of ``path`` and after it: nothing, for a new file."""
+    if not path.exists():
+        return "", "\n"
+    before, begin, rest = path.read_text(encoding="utf-8").partition(BEGIN)
+    _old, end, after = rest.partition(END)
+    if not begin or not end:
+        raise ValueError(f"{path} has no section for the results: a line {BEGIN!r}, later a line {END!r}")
+    return before, after
+
+
+def write_results(path: Path, section: str) -> None:
+    """Put ``section`` between the markers of ``path``, leaving the rest of it as it was."""
+    before, after = around_results(path)
+    path.write_text(f"{before}{BEGIN}\n{section}\n{END}{after}", encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,14 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def p99(values: list[float]) -> float:
-    """The nearest-rank 99th percentile: a value that was actually observed."""
+def percentile(values: list[float], percent: float) -> float:
+    """The nearest-rank percentile: a value that was actually observed."""
     ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
+
+
+def p99(values: list[float]) -> float:
+    return percentile(values, 99)
 
 
 def timed(action: Action) -> float:

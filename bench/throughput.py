@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-from bench.env import LOG_TEXT, Bench, owner_of, signed_headers, unique
-from bench.report import Row
-from local.azurite import free_port
-from local.host import HostError, spawn
+from bench.env import COMMANDS_PATH, LOG_ANSWER, LOG_TEXT, Bench, owner_of, unique
+from bench.report import Row, plain_row
+from testkit.host_process import HostProcess
 
 CONCURRENCY = 16
-ANSWERED = "Got it! You're 67% for positive interactions in the last 30 days."
-START_TIMEOUT = 30.0
 SETTLE_TIMEOUT = 60.0  # how long answers may keep coming after the last acknowledgement
 
 
@@ -45,50 +44,34 @@ class Throughput:
         return (self.sent - self.lost) / self.seconds
 
 
-class LocalHost:
-    """``python -m local.host`` on a free port, with the bench's settings in its environment."""
-
-    def __init__(self, bench: Bench) -> None:
-        self.port = free_port()
-        self._log = tempfile.NamedTemporaryFile(prefix="bench-host-", suffix=".log", delete=False)
+@contextmanager
+def warm_host(bench: Bench, user: str) -> Iterator[HostProcess]:
+    """``python -m local.host`` with the bench's settings and the project's host.json, started and past a
+    first command from ``user`` (it imports the HTTP path); stopped at the end."""
+    with tempfile.TemporaryDirectory(prefix="bench-host-") as logs:
+        host = HostProcess({**os.environ, **bench.settings()}, Path(logs), ("--drain-seconds", "5"), name="bench")
         try:
-            self._process = spawn(
-                self.port, ["--drain-seconds", "5"], {**os.environ, **bench.settings()}, self._log, START_TIMEOUT
-            )
-        except HostError as error:
-            raise RuntimeError(f"python -m local.host did not start ({error}):\n{self.log_tail()}") from error
+            host.start()
+            if refusal := send_log(bench, host.url(COMMANDS_PATH), user):
+                raise RuntimeError(f"the local host refused a first command: {refusal}\n{tail(host)}")
+            bench.slack.wait_for(user, 1)
+            yield host
+        finally:
+            host.stop()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/slack/commands"
 
-    def log_tail(self, lines: int = 30) -> str:
-        with open(self._log.name, encoding="utf-8", errors="replace") as log:
-            return "".join(log.readlines()[-lines:])
-
-    def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._log.close()
-        os.unlink(self._log.name)
+def tail(host: HostProcess, characters: int = 3000) -> str:
+    return host.log[-characters:]
 
 
 def measure(bench: Bench, commands: int) -> Throughput:
     prefix = unique("U0T")  # members new to the table, whatever ran before
     users = [f"{prefix}{index:05d}" for index in range(commands)]
-    host = LocalHost(bench)
-    try:
-        if refusal := _send(bench, host.url, f"{prefix}WARMUP"):  # the first request imports the HTTP path
-            raise RuntimeError(f"the local host refused a first command: {refusal}\n{host.log_tail()}")
-        bench.slack.wait_for(f"{prefix}WARMUP", 1)
+    with warm_host(bench, f"{prefix}WARMUP") as host:
+        url = host.url(COMMANDS_PATH)
         start = time.perf_counter()
         with ThreadPoolExecutor(CONCURRENCY) as pool:
-            refusals = dict(zip(users, pool.map(lambda user: _send(bench, host.url, user), users), strict=True))
+            refusals = dict(zip(users, pool.map(lambda user: send_log(bench, url, user), users), strict=True))
         waiting = [user for user in users if refusals[user] is None]
         end = time.perf_counter()
         deadline = time.monotonic() + SETTLE_TIMEOUT
@@ -99,13 +82,11 @@ def measure(bench: Bench, commands: int) -> Throughput:
         refused = {user: why for user, why in refusals.items() if why is not None}
         if refused or waiting:
             log.warning("Throughput: %d refused (first: %s), %d unanswered. Host log:\n%s", len(refused),
-                        next(iter(refused.values()), "-"), len(waiting), host.log_tail())  # fmt: skip
-    finally:
-        host.stop()
+                        next(iter(refused.values()), "-"), len(waiting), tail(host))  # fmt: skip
     right = [
         user
         for user in users
-        if user not in refused and [s.payload.get("text") for s in bench.slack.shown(user)] == [ANSWERED]
+        if user not in refused and [s.payload.get("text") for s in bench.slack.shown(user)] == [LOG_ANSWER]
     ]
     return Throughput(
         sent=commands,
@@ -116,11 +97,11 @@ def measure(bench: Bench, commands: int) -> Throughput:
     )
 
 
-def _send(bench: Bench, url: str, user: str) -> str | None:
-    """POST one signed 3-person log command, as Slack does; None when acknowledged with an empty 200, else
-    what came back instead."""
-    body = bench.form(user, LOG_TEXT)
-    request = urllib.request.Request(url, data=body, headers=signed_headers(body), method="POST")
+def send_log(bench: Bench, url: str, user: str, ref: str | None = None) -> str | None:
+    """POST one signed 3-person log command, as Slack does (``ref``: see ``Bench.form``); None when
+    acknowledged with an empty 200, else what came back instead."""
+    body = bench.form(user, LOG_TEXT, ref)
+    request = urllib.request.Request(url, data=body, headers=bench.signed(body), method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             answer = response.read()
@@ -138,14 +119,5 @@ def throughput(bench: Bench, commands: int) -> list[Row]:
         if result.lost
         else ""
     )
-    return [
-        Row(
-            key="throughput",
-            figure=f"throughput: {commands} log commands via local host, concurrency {CONCURRENCY}",
-            ours=f"{result.per_second:.1f} cmd/s, {lost}",
-            floor="—",
-            ratio=None,
-            goal="lost = 0",
-            met=result.lost == 0,
-        )
-    ]
+    figure = f"throughput: {commands} log commands via local host, concurrency {CONCURRENCY}"
+    return [plain_row("throughput", figure, f"{result.per_second:.1f} cmd/s, {lost}", "lost = 0", result.lost == 0)]

@@ -1,4 +1,5 @@
-"""The /interactions command grammar: text in, a command out. Pure: no I/O, no clock.
+"""The /interactions command grammar: text in, a command out, or the mistake that keeps it from being one.
+Pure: no I/O, no clock, no wording (the Slack layer words mistakes).
 
 Slack sends the text with ``should_escape`` on, so mentions arrive as ``<@U123>`` or ``<@U123|name>``
 and ``& < >`` typed by the user arrive as ``&amp; &lt; &gt;``.
@@ -9,97 +10,123 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import Enum
 
-MAX_PEOPLE = 25
-MAX_NAME_LENGTH = 80
-MIN_DAYS = 1
-MAX_DAYS = 3650
-DEFAULT_DAYS = 30
-
-USAGE = (
-    "Usage: `/interactions @person +` (or `-`, several people at once) · "
-    "`/interactions [days] [person|time] [+|-]` · `/interactions clear` · `/interactions help`"
+from interactions.model import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    MAX_NAME_LENGTH,
+    MAX_PEOPLE,
+    MIN_DAYS,
+    NEGATIVE,
+    POSITIVE,
+    Clear,
+    Command,
+    Help,
+    Log,
+    Mode,
+    Person,
+    Rated,
+    View,
 )
 
-HELP = "\n".join(
-    [
-        "*Interactions* keeps a private log of who you meet and how it went. Only you see your logs.",
-        "",
-        "*Log an interaction*, rated `+` or `-` after each person:",
-        "• `/interactions @don +`",
-        "• `/interactions @don + @Maelle + Random Guy -`: Slack mentions and plain names mixed,"
-        f" up to {MAX_PEOPLE} people, names up to {MAX_NAME_LENGTH} characters",
-        "",
-        "*See your logs*, newest first:",
-        f"• `/interactions`: the last {DEFAULT_DAYS} days",
-        "• `/interactions 90`: the last 90 days",
-        "• `/interactions 90 person`: totals per person",
-        "• `/interactions 90 time`: totals per day, week or month",
-        "• `/interactions +` or `/interactions -`: only positive or only negative ones",
-        "",
-        "*Opt out*: `/interactions clear` deletes all of your logs at once, without asking again.",
-        "",
-        "`/interaction` (singular) works the same way.",
-    ]
-)
-
-RATING_SIGNS = {"+": 1, "-": -1, "\u2212": -1, "\u2013": -1, "\u2014": -1}
+RATING_SIGNS = {"+": POSITIVE, "-": NEGATIVE, "\u2212": NEGATIVE, "\u2013": NEGATIVE, "\u2014": NEGATIVE}
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _OTHER_MENTION = re.compile(r"<[#!][^>]*>")  # channels, @here, user groups: not people
+# A link Slack made of a typed URL, with the label the member gave it, if any.
+_LINK = re.compile(r"<((?:https?|mailto):[^|>\s]*)(?:\|([^>]*))?>")
+# A name in double quotes, straight or curly, is a name whatever its words: "Help Desk", "42", "Time".
+_QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+# What someone may type for a number of days that is not a whole one: -5, 1.5, +7.
+_NUMBERISH = re.compile(r"[-+\u2212\u2013\u2014]?\d+(?:[.,]\d+)?")
+# Invisible: zero-width and bidi formatting characters (Unicode category Cf).
+_INVISIBLE = "Cf"
 _HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
-class Mode(Enum):
-    LIST = "list"
-    PERSON = "person"
-    TIME = "time"
+# What can be wrong with a command, for the Slack layer to put in words.
+@dataclass(frozen=True)
+class KeywordNotAlone:
+    keyword: str  # "help" or "clear"
 
 
 @dataclass(frozen=True)
-class Person:
-    """Someone met: a Slack user id when ``mention``, else the free-text name as typed."""
-
-    name: str
-    mention: bool
-
-    def shown(self) -> str:
-        return f"<@{self.name}>" if self.mention else self.name
+class NotAPerson:
+    """A channel, @here or a user group where a person was expected."""
 
 
 @dataclass(frozen=True)
-class Rated:
+class TwoDayCounts:
+    pass
+
+
+@dataclass(frozen=True)
+class DaysNotWhole:
+    typed: str  # "-5", "1.5"
+
+
+@dataclass(frozen=True)
+class DaysOutOfRange:
+    typed: str
+
+
+@dataclass(frozen=True)
+class TwoModes:
+    pass
+
+
+@dataclass(frozen=True)
+class TwoRatings:
+    pass
+
+
+@dataclass(frozen=True)
+class RatingWithoutPerson:
+    sign: str
+
+
+@dataclass(frozen=True)
+class NeedsRating:
+    person: Person  # a mention, or the words typed without a rating after them
+
+
+@dataclass(frozen=True)
+class OneRatingPerPerson:
     person: Person
-    rating: int  # +1 or -1
 
 
 @dataclass(frozen=True)
-class Log:
-    entries: tuple[Rated, ...]
+class InvisibleName:
+    """A name with nothing visible in it: empty quotes, or only zero-width or bidi control characters."""
 
 
 @dataclass(frozen=True)
-class View:
-    days: int = DEFAULT_DAYS
-    mode: Mode = Mode.LIST
-    rating: int | None = None  # keep only +1 or -1 entries when set
-
-
-@dataclass(frozen=True)
-class Clear:
+class SelfRating:
     pass
 
 
 @dataclass(frozen=True)
-class Help:
-    pass
+class TooManyPeople:
+    count: int
 
 
-Command = Log | View | Clear | Help
+@dataclass(frozen=True)
+class NameTooLong:
+    start: str  # the first characters of the name
+
+
+Mistake = (
+    KeywordNotAlone | NotAPerson | TwoDayCounts | DaysNotWhole | DaysOutOfRange | TwoModes | TwoRatings
+    | RatingWithoutPerson | NeedsRating | OneRatingPerPerson | InvisibleName | SelfRating | TooManyPeople
+    | NameTooLong
+)  # fmt: skip
 
 
 class UsageError(ValueError):
-    """The text is not a command; the message says what was not understood, in the user's terms."""
+    """The text is not a command; ``mistake`` says what was not understood."""
+
+    def __init__(self, mistake: Mistake) -> None:
+        super().__init__(type(mistake).__name__)
+        self.mistake = mistake
 
 
 def parse(text: str, caller: str) -> Command:
@@ -107,22 +134,36 @@ def parse(text: str, caller: str) -> Command:
     tokens = _tokens(text)
     if not tokens:
         return View()
-    first = tokens[0].casefold() if isinstance(tokens[0], str) else None
+    first = tokens[0].casefold() if isinstance(tokens[0], str) and not isinstance(tokens[0], Quoted) else None
     for keyword, command in (("help", Help()), ("clear", Clear())):
         if first == keyword:
             if len(tokens) > 1:
-                raise UsageError(f"`{keyword}` stands alone, with nothing after it.")
+                raise UsageError(KeywordNotAlone(keyword))
             return command
-    if all(isinstance(t, str) and _is_view_option(t) for t in tokens):
-        return _view(tokens)  # type: ignore[arg-type]
+    words = [t for t in tokens if isinstance(t, str) and not isinstance(t, Quoted)]
+    if len(words) == len(tokens) and all(_is_view_option(w) or _NUMBERISH.fullmatch(w) for w in words):
+        return _view(words)
     return _log(tokens, caller)
 
 
-Token = str | Person
+class Quoted(str):
+    """A name typed in double quotes: a name, never a keyword, a view word or a number of days. Next to
+    other words it is part of a longer name, quotes and all (``Dwayne "The Rock" Johnson``): ``raw``."""
+
+    raw: str
+
+    def __new__(cls, inner: str, raw: str) -> Quoted:
+        quoted = super().__new__(cls, " ".join(inner.split()))
+        quoted.raw = raw
+        return quoted
+
+
+Token = str | Quoted | Person
 
 
 def _tokens(text: str) -> list[Token]:
-    """Split into words and mentions; a rating glued to the end of a word or mention is its own token."""
+    """Split into words, quoted names and mentions; a rating glued to the end of a word, a quoted name or a
+    mention is its own token."""
     tokens: list[Token] = []
     parts = _MENTION.split(unicodedata.normalize("NFC", text))
     for index, part in enumerate(parts):
@@ -130,13 +171,28 @@ def _tokens(text: str) -> list[Token]:
             tokens.append(Person(part, mention=True))
             continue
         if _OTHER_MENTION.search(part):
-            raise UsageError("Only people can be rated: mention them as `@name` or type their name.")
-        for word in _unescape(part).split():
-            if len(word) > 1 and word[-1] in RATING_SIGNS and word[:-1].strip("".join(RATING_SIGNS)):
-                tokens.extend([word[:-1], word[-1]])
-            else:
-                tokens.append(word)
+            raise UsageError(NotAPerson())
+        part = _unescape(_LINK.sub(lambda link: link.group(2) or link.group(1), part))
+        done = 0
+        for quoted in _QUOTED.finditer(part):
+            tokens.extend(_words(part[done : quoted.start()]))
+            inner = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+            tokens.append(Quoted(inner, quoted.group(0)))
+            done = quoted.end()
+        tokens.extend(_words(part[done:]))
     return tokens
+
+
+def _words(text: str) -> list[str]:
+    words: list[str] = []
+    for word in text.split():
+        if len(word) > 1 and word[-1] in RATING_SIGNS and word[:-1].strip("".join(RATING_SIGNS)):
+            words.extend([word[:-1], word[-1]])
+        elif len(word) > 1 and not word.strip("".join(RATING_SIGNS)):
+            words.extend(word)  # "++": signs typed together, each its own
+        else:
+            words.append(word)
+    return words
 
 
 def _unescape(text: str) -> str:
@@ -145,15 +201,9 @@ def _unescape(text: str) -> str:
     return text
 
 
-def _quoted(user_text: str) -> str:
-    """User text inside an error message (Slack mrkdwn), shown literally."""
-    plain = user_text.replace("`", "'")
-    for escaped, char in reversed(_HTML_ESCAPES):
-        plain = plain.replace(char, escaped)
-    return f"`{plain}`"
-
-
 def _is_view_option(word: str) -> bool:
+    if isinstance(word, Quoted):
+        return False
     return (word.isascii() and word.isdigit()) or word.casefold() in ("person", "time") or word in RATING_SIGNS
 
 
@@ -163,51 +213,62 @@ def _view(words: list[str]) -> View:
     rating: int | None = None
     for word in words:
         folded = word.casefold()
+        if not _is_view_option(word):
+            raise UsageError(DaysNotWhole(word))
         if folded.isdigit():
             if days is not None:
-                raise UsageError("Give one number of days, not two.")
+                raise UsageError(TwoDayCounts())
             days = int(folded) if len(folded) <= len(str(MAX_DAYS)) else MAX_DAYS + 1  # int() refuses 4300+ digits
             if not MIN_DAYS <= days <= MAX_DAYS:
-                raise UsageError(f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {_quoted(word)} is not.")
+                raise UsageError(DaysOutOfRange(word))
         elif folded in ("person", "time"):
             if mode is not None:
-                raise UsageError("Choose one of `person` or `time`, not both.")
+                raise UsageError(TwoModes())
             mode = Mode(folded)
         else:
             if rating is not None:
-                raise UsageError("Choose one of `+` or `-`, not both.")
+                raise UsageError(TwoRatings())
             rating = RATING_SIGNS[word]
-    return View(days=days or DEFAULT_DAYS, mode=mode or Mode.LIST, rating=rating)
+    # "Time -" or "42 +" may have been meant as a log of someone named so: the answer says how to log them.
+    could_be_log = rating is not None and (mode is not None or days is not None) and len(words) == 2
+    return View(days=days or DEFAULT_DAYS, mode=mode or Mode.LIST, rating=rating, could_be_log=could_be_log)
 
 
 def _log(tokens: list[Token], caller: str) -> Log:
     entries: list[Rated] = []
     name_words: list[str] = []
     pending: Person | None = None
+    just_rated: Person | None = None  # the person the last token rated, while no one else has come
+    quoted: Quoted | None = None  # the quoted name pending, which a next word would make part of a name
     for token in tokens:
-        if isinstance(token, str) and token in RATING_SIGNS:
+        if isinstance(token, str) and not isinstance(token, Quoted) and token in RATING_SIGNS:
             person = pending or _named(name_words)
             if person is None:
-                raise UsageError(f"`{token}` must follow the person it rates, as in `@don {token}`.")
+                raise UsageError(OneRatingPerPerson(just_rated) if just_rated else RatingWithoutPerson(token))
             entries.append(Rated(person, RATING_SIGNS[token]))
-            pending, name_words = None, []
+            pending, name_words, just_rated, quoted = None, [], person, None
             continue
+        just_rated = None
+        if quoted is not None and not isinstance(token, Person):
+            name_words, pending, quoted = [quoted.raw], None, None  # quotes inside a longer name
         if pending is not None:
-            raise UsageError(f"{pending.shown()} needs a rating, `+` or `-`, right after it.")
+            raise UsageError(NeedsRating(pending))
         if isinstance(token, Person):
             if name_words:
-                raise UsageError(f"{_quoted(' '.join(name_words))} needs a rating, `+` or `-`, right after it.")
+                raise UsageError(NeedsRating(Person(" ".join(name_words), mention=False)))
             if token.name == caller:
-                raise UsageError("You can't rate an interaction with yourself.")
+                raise UsageError(SelfRating())
             pending = token
+        elif isinstance(token, Quoted) and not name_words:
+            pending, quoted = _named([token]), token
         else:
-            name_words.append(token)
+            name_words.append(token.raw if isinstance(token, Quoted) else token)
     if pending is not None:
-        raise UsageError(f"{pending.shown()} needs a rating, `+` or `-`, right after it.")
+        raise UsageError(NeedsRating(pending))
     if name_words:
-        raise UsageError(f"{_quoted(' '.join(name_words))} needs a rating, `+` or `-`, right after it.")
+        raise UsageError(NeedsRating(Person(" ".join(name_words), mention=False)))
     if len(entries) > MAX_PEOPLE:
-        raise UsageError(f"Log at most {MAX_PEOPLE} people at once; that was {len(entries)}.")
+        raise UsageError(TooManyPeople(len(entries)))
     return Log(tuple(entries))
 
 
@@ -215,6 +276,8 @@ def _named(words: list[str]) -> Person | None:
     if not words:
         return None
     name = " ".join(words)
+    if not "".join(c for c in name if unicodedata.category(c) != _INVISIBLE).strip():
+        raise UsageError(InvisibleName())
     if len(name) > MAX_NAME_LENGTH:
-        raise UsageError(f"Names are at most {MAX_NAME_LENGTH} characters; {_quoted(name[:20] + '…')} is longer.")
+        raise UsageError(NameTooLong(name[:20]))
     return Person(name, mention=False)

@@ -7,42 +7,49 @@ finally moves it to the poison queue. Everything here is safe to run twice for t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View as ModalView
 
 from interactions import grammar, reports
-from interactions.queued_command import MalformedMessage, QueuedCommand
-from interactions.slack import blocks
-from interactions.slack.client import Slack
-from interactions.store import CLEAR_MEMORY, EntryStore
+from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW_DAYS, Clear, Entry, Log, Mode, Rated, View
+from interactions.queue_message import MalformedMessage, QueuedCommand
+from interactions.slack import blocks, texts
 
 log = logging.getLogger(__name__)
 
-PERCENT_WINDOW_DAYS = 30
-CLEARED = "Thanks! Your interaction logs are cleared."
-LOGGED_BEFORE_CLEAR = "You cleared your logs after typing that, so those interactions were not kept."
-TOO_OLD = "Sorry, that command waited more than a day to be carried out, so it was not saved. Please try again."
-FAILED_NOTHING_SAVED = (
-    "Sorry, something went wrong on our side and that command failed: nothing was saved. Please try again."
-)
-FAILED_LOG_SAVED = "Sorry, something went wrong on our side after your interactions were saved. They are in your logs."
-FAILED_LOG_UNKNOWN = (
-    "Sorry, something went wrong on our side and that command failed. I can't tell yet whether your "
-    "interactions were saved: `/interactions` will show them if they were."
-)
-FAILED_CLEAR = (
-    "Sorry, something went wrong on our side while clearing your logs: some may remain. "
-    "Please run `/interactions clear` again."
-)
-FAILED_VIEW = "Sorry, something went wrong on our side and I couldn't show your logs. Nothing was changed."
+
+class Store(Protocol):
+    """The entries of every member (``interactions.store.EntryStore``)."""
+
+    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None: ...
+
+    def has_command(self, owner: str, command_id: str, at: datetime) -> bool: ...
+
+    def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]: ...
+
+    def ratings_since(self, owner: str, since: datetime) -> Iterator[int]: ...
+
+    def clear(self, owner: str, at: datetime) -> int: ...
+
+    def cleared_since(self, owner: str, at: datetime) -> bool: ...
+
+    def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None: ...
 
 
-def logged(percent: int) -> str:
-    return f"Got it! You're {percent}% for positive interactions in the last {PERCENT_WINDOW_DAYS} days."
+class Answers(Protocol):
+    """Slack, as the worker answers through it (``interactions.slack.client.Slack``)."""
+
+    def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool: ...
+
+    def show_modal(self, view_id: str, view: ModalView) -> bool: ...
 
 
 def process(
-    raw: str | bytes, store: EntryStore, slack: Slack, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    raw: str | bytes, store: Store, slack: Answers, now: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> None:
     try:
         queued = QueuedCommand.from_json(raw)
@@ -53,21 +60,21 @@ def process(
     try:
         command = grammar.parse(queued.text, queued.user_id)
     except grammar.UsageError as error:
-        slack.respond(queued.response_url, f"{error}\n{grammar.USAGE}")
+        slack.respond(queued.response_url, texts.mistake(error.mistake))
         return
     log.info("Processing a %s command.", type(command).__name__.lower())
-    if isinstance(command, grammar.Log):
+    if isinstance(command, Log):
         _log(queued, command, store, slack, now())
-    elif isinstance(command, grammar.View):
+    elif isinstance(command, View):
         _view(queued, command, store, slack)
-    elif isinstance(command, grammar.Clear):
+    elif isinstance(command, Clear):
         store.clear(queued.owner, queued.received_at)
-        slack.respond(queued.response_url, CLEARED)
+        slack.respond(queued.response_url, texts.CLEARED)
     else:
-        slack.respond(queued.response_url, grammar.HELP, blocks.text_blocks(grammar.HELP))
+        slack.respond(queued.response_url, texts.HELP, blocks.text_blocks(texts.HELP))
 
 
-def report_failure(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
+def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
     """A command failed every retry and reached the poison queue: tell the caller what became of it."""
     try:
         queued = QueuedCommand.from_json(raw)
@@ -76,18 +83,19 @@ def report_failure(raw: str | bytes, store: EntryStore, slack: Slack) -> None:
         log.error("Dropped a poison message that is not a command this app can report on.")
         return
     log.error("Command %s failed every retry: %s.", queued.command_id, type(command).__name__.lower())
-    if isinstance(command, grammar.Log):
-        text = {True: FAILED_LOG_SAVED, False: FAILED_NOTHING_SAVED, None: FAILED_LOG_UNKNOWN}[_saved(queued, store)]
-    elif isinstance(command, grammar.Clear):
-        text = FAILED_CLEAR
+    if isinstance(command, Log):
+        saved = _saved(queued, store)
+        text = {True: texts.FAILED_LOG_SAVED, False: texts.FAILED_NOTHING_SAVED, None: texts.FAILED_LOG_UNKNOWN}[saved]
+    elif isinstance(command, Clear):
+        text = texts.FAILED_CLEAR
     else:
-        text = FAILED_VIEW
-    if queued.view_id and slack.show_modal(queued.view_id, blocks.modal(blocks.text_blocks(text))):
+        text = texts.FAILED_VIEW
+    if queued.view_id and slack.show_modal(queued.view_id, blocks.text_modal(text)):
         return
     slack.respond(queued.response_url, text)
 
 
-def _saved(queued: QueuedCommand, store: EntryStore) -> bool | None:
+def _saved(queued: QueuedCommand, store: Store) -> bool | None:
     try:
         return store.has_command(queued.owner, queued.command_id, queued.received_at)
     except Exception as error:  # noqa: BLE001 - storage may still be failing: the user hears anyway
@@ -95,9 +103,9 @@ def _saved(queued: QueuedCommand, store: EntryStore) -> bool | None:
         return None
 
 
-def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: Slack, now: datetime) -> None:
+def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now: datetime) -> None:
     if now - queued.received_at > CLEAR_MEMORY:  # a clear since then may be forgotten: it must win
-        slack.respond(queued.response_url, TOO_OLD)
+        slack.respond(queued.response_url, texts.TOO_OLD)
         return
     store.add(queued.owner, queued.command_id, queued.received_at, command.entries)
     # A clear typed after this log may have run first (a batch runs messages at once), or this message
@@ -105,33 +113,36 @@ def _log(queued: QueuedCommand, command: grammar.Log, store: EntryStore, slack: 
     # either sees these rows or is seen here.
     if store.cleared_since(queued.owner, queued.received_at):
         store.remove(queued.owner, queued.command_id, queued.received_at, len(command.entries))
-        slack.respond(queued.response_url, LOGGED_BEFORE_CLEAR)
+        slack.respond(queued.response_url, texts.LOGGED_BEFORE_CLEAR)
         return
     totals = reports.Totals()
     for rating in store.ratings_since(queued.owner, queued.received_at - timedelta(days=PERCENT_WINDOW_DAYS)):
         totals.add(rating)
-    slack.respond(queued.response_url, logged(totals.percent_positive))
+    percent = totals.percent_positive
+    slack.respond(queued.response_url, texts.logged(percent), blocks.logged(percent, command.entries))
 
 
-def _view(queued: QueuedCommand, command: grammar.View, store: EntryStore, slack: Slack) -> None:
+def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) -> None:
     entries = store.entries(queued.owner, queued.received_at - timedelta(days=command.days), command.rating)
     rows: Iterable[str]
-    if command.mode is grammar.Mode.PERSON:
+    if command.mode is Mode.PERSON:
         people = reports.by_person(entries)
-        aggregate, rows, totals = " by person", blocks.person_rows(people), reports.combined(people)
-    elif command.mode is grammar.Mode.TIME:
+        aggregate, rows, totals = "person", blocks.person_rows(people, command.rating), reports.combined(people)
+    elif command.mode is Mode.TIME:
         period = reports.period_for(command.days)
         buckets = reports.by_time(entries, period)
-        aggregate, rows, totals = f" by {period.value}", blocks.bucket_rows(buckets, period), reports.combined(buckets)
+        rows = blocks.bucket_rows(buckets, period, command.rating)
+        aggregate, totals = period.value, reports.combined(buckets)
     else:
         totals = reports.Totals()  # filled in as the rows stream past
         aggregate, rows = "", blocks.entry_rows(entries, totals)
-    title = blocks.heading(command.days, command.rating, aggregate)
-    empty = blocks.nothing_logged(command.days, command.rating)
+    title = texts.heading(command.days, command.rating, aggregate)
+    empty = texts.nothing_logged(command.days, command.rating)
+    note = texts.VIEW_NOT_LOG if command.could_be_log else None
     if queued.view_id:
         rows = list(rows)  # kept: a modal closed meanwhile gets the message, within a message's limits
-        if slack.show_modal(
-            queued.view_id, blocks.modal(blocks.report(title, rows, empty, blocks.MODAL_BLOCKS, totals))
-        ):
+        report = blocks.report(title, rows, empty, blocks.MODAL_BLOCKS, totals, rating=command.rating, note=note)
+        if slack.show_modal(queued.view_id, blocks.modal(report)):
             return
-    slack.respond(queued.response_url, title, blocks.report(title, rows, empty, blocks.MESSAGE_BLOCKS, totals))
+    report = blocks.report(title, rows, empty, blocks.MESSAGE_BLOCKS, totals, rating=command.rating, note=note)
+    slack.respond(queued.response_url, title, report)

@@ -14,16 +14,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from interactions import grammar
-from interactions.command_queue import OutcomeUnknown
-from interactions.queued_command import QueuedCommand, owner_key
+from interactions.model import Command, Log, View
+from interactions.pseudonym import owner_key
+from interactions.queue_message import QueuedCommand
 from interactions.settings import Settings
 from interactions.slack import request as slack_request
+from interactions.slack import texts
 
 log = logging.getLogger(__name__)
-
-COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
-MAYBE_RECORDED = "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
-WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
 
 
 _REPLAYS = slack_request.ReplayGuard()
@@ -36,6 +34,10 @@ class Reply:
 
 
 Enqueue = Callable[[str], None]  # raises OutcomeUnknown when the message may be queued all the same
+
+
+class OutcomeUnknown(Exception):
+    """The message went out but no answer came back: it may be on the queue, or not."""
 
 
 class Modals(Protocol):
@@ -57,7 +59,7 @@ def receive(
     ``modals`` (given when a bot token is set) makes the Slack client that opens a view's loading modal:
     made only for a view, so that a log's ack never loads the Web API client and Block Kit."""
     if len(body) > slack_request.MAX_BODY_BYTES:
-        return Reply(413, slack_request.ephemeral("That request is too large."))
+        return Reply(413, slack_request.ephemeral(texts.TOO_LARGE))
     if slack_request.is_ssl_check(body):
         return Reply(200)
     received = now()
@@ -68,12 +70,12 @@ def receive(
     try:
         command = slack_request.slash_command(body)
     except (slack_request.MissingFields, UnicodeDecodeError):
-        return Reply(400, slack_request.ephemeral("That request is missing fields a slash command has."))
+        return Reply(400, slack_request.ephemeral(texts.MISSING_FIELDS))
     if command.command not in slack_request.COMMANDS:
-        return Reply(200, slack_request.ephemeral(WRONG_COMMAND))
+        return Reply(200, slack_request.ephemeral(texts.WRONG_COMMAND))
 
     view_id = None
-    if modals is not None and command.trigger_id and isinstance(_parsed(command), grammar.View):
+    if modals is not None and command.trigger_id and isinstance(_parsed(command), View):
         view_id = modals().open_loading_modal(command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -89,15 +91,15 @@ def receive(
     except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
         log.error("Could not queue a command: %s.", type(error).__name__)
         # Told to try again a log that may be queued already, a member would log the same people twice.
-        maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(_parsed(command), grammar.Log)
-        text = MAYBE_RECORDED if maybe_logged else COULD_NOT_RECORD
+        maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(_parsed(command), Log)
+        text = texts.MAYBE_RECORDED if maybe_logged else texts.COULD_NOT_RECORD
         if modals is not None and view_id is not None:
             modals().show_text_in_modal(view_id, text)  # else it would say "loading" forever
         return Reply(200, slack_request.ephemeral(text))
     return Reply(200)
 
 
-def _parsed(command: slack_request.SlashCommand) -> grammar.Command | None:
+def _parsed(command: slack_request.SlashCommand) -> Command | None:
     """The command, where its kind matters here; the worker parses it again and answers mistakes."""
     try:
         return grammar.parse(command.text, command.user_id)

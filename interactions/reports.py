@@ -7,17 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from interactions.grammar import Person
+from interactions.model import Entry, Person
 
 DAY_BUCKETS_UP_TO_DAYS = 14
 WEEK_BUCKETS_UP_TO_DAYS = 180
-
-
-@dataclass(frozen=True)
-class Entry:
-    person: Person
-    rating: int  # +1 or -1
-    at: datetime  # UTC
 
 
 @dataclass
@@ -58,8 +51,14 @@ class BucketTotals(Totals):
 
 
 def percent(part: int, whole: int) -> int:
-    """Whole percent with halves rounded up, unlike round(), which rounds halves to even."""
-    return (200 * part + whole) // (2 * whole) if whole else 0
+    """Whole percent with halves rounded up (unlike round(), which rounds halves to even), but never to 0 or
+    100 unless it is exactly that: 199 of 200 is 99%, not a 100% that the log just made contradicts."""
+    if not whole:
+        return 0
+    rounded = (200 * part + whole) // (2 * whole)
+    if 0 < part < whole:
+        return min(max(rounded, 1), 99)
+    return rounded
 
 
 def combined(parts: Iterable[Totals]) -> Totals:

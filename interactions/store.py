@@ -7,26 +7,39 @@ is a RowKey range read on the server, and writing the same command twice writes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from interactions.grammar import Person, Rated
-from interactions.reports import Entry
+from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
 from interactions.storage_account import StorageAccount
 
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
+T = TypeVar("T")
 PAGE_SIZE = 1000  # the service's largest page
 TRANSACTION_SIZE = 100  # the service's largest entity-group transaction
 _ENTRY_PROPERTIES = ["Person", "Mention", "Rating", "At"]
-# Who cleared in the last day, and when: RowKey the owner key, ``At`` the time, nothing else. Pseudonyms
-# are 64 hex digits, so this partition cannot be anyone's. A day outlasts every redelivery of a message
-# (5 tries, each after at most a 10-minute lease); the worker refuses logs older than that.
+# Who cleared within CLEAR_MEMORY, and when: RowKey the owner key, ``At`` the time, nothing else.
+# Pseudonyms are 64 hex digits, so this partition cannot be anyone's.
 CLEARED_PARTITION = "cleared"
-CLEAR_MEMORY = timedelta(days=1)
+
+
+def _table_missing(error: HttpResponseError) -> bool:
+    return bool(getattr(error, "error_code", None) == "TableNotFound")
+
+
+def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _inverted(at: datetime) -> str:
@@ -37,7 +50,7 @@ def row_key(at: datetime, command_id: str, index: int) -> str:
     return f"{_inverted(at)}-{command_id}-{index:02d}"
 
 
-def _newer_than(since: datetime) -> str:
+def newer_than(since: datetime) -> str:
     """Upper RowKey bound (exclusive) of the rows at or after ``since``."""
     return f"{int(_inverted(since)) + 1:013d}"
 
@@ -71,6 +84,32 @@ class EntryStore:
                 pass
             self._table_ready = True
 
+    def _on_table(self, operation: Callable[[], T]) -> T:
+        """Run a write; when the table has gone since it was made (a fresh storage emulator, a table deleted
+        on Azure), make it again and run the write once more, rather than fail every command until a
+        restart."""
+        self.ensure_table()
+        try:
+            return operation()
+        except HttpResponseError as error:
+            if not _table_missing(error):
+                raise
+        self._table_ready = False
+        self.ensure_table()
+        return operation()
+
+    def _rows(self, query: str, parameters: dict[str, Any], select: list[str]) -> Iterator[Any]:
+        """The rows a query reads, page by page; none, and the table made again, when it has gone."""
+        self.ensure_table()
+        rows = self._table.query_entities(query, parameters=parameters, select=select, results_per_page=PAGE_SIZE)
+        try:
+            yield from rows
+        except HttpResponseError as error:
+            if not _table_missing(error):
+                raise
+            self._table_ready = False
+            self.ensure_table()
+
     def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None:
         """Write one command's entries atomically; writing the same command again changes nothing."""
         at = at.astimezone(UTC)
@@ -89,8 +128,7 @@ class EntryStore:
             )
             for index, item in enumerate(rated)
         ]
-        self.ensure_table()
-        self._table.submit_transaction(operations)
+        self._on_table(lambda: self._table.submit_transaction(operations))
 
     def has_command(self, owner: str, command_id: str, at: datetime) -> bool:
         """Whether a log command's entries are stored: they are written all at once or not at all."""
@@ -117,8 +155,7 @@ class EntryStore:
     def clear(self, owner: str, at: datetime) -> int:
         """Delete every entry the owner logged up to ``at``, a page at a time; returns how many. The clear's
         time is remembered first, for a day, so that a log typed before it cannot outlive it."""
-        self.ensure_table()
-        self._remember_clear(owner, at.astimezone(UTC))
+        self._on_table(lambda: self._remember_clear(owner, at.astimezone(UTC)))
         self._delete_all(
             CLEARED_PARTITION,
             "PartitionKey eq @cleared and At lt @forgotten",
@@ -153,13 +190,10 @@ class EntryStore:
             self._table.upsert_entity(entity, mode=UpdateMode.REPLACE)
 
     def _delete_all(self, partition: str, query: str, parameters: dict[str, Any]) -> int:
-        rows = self._table.query_entities(query, parameters=parameters, select=["RowKey"], results_per_page=PAGE_SIZE)
         deleted = 0
-        for page in rows.by_page():
-            keys = [row["RowKey"] for row in page]
-            for start in range(0, len(keys), TRANSACTION_SIZE):
-                self._delete(partition, keys[start : start + TRANSACTION_SIZE])
-            deleted += len(keys)
+        for page in _batched(self._rows(query, parameters, ["RowKey"]), TRANSACTION_SIZE):
+            self._delete(partition, [row["RowKey"] for row in page])
+            deleted += len(page)
         return deleted
 
     def _delete(self, partition: str, row_keys: list[str]) -> None:
@@ -172,9 +206,8 @@ class EntryStore:
 
     def _window(self, owner: str, since: datetime, rating: int | None, select: list[str]) -> Iterator[Any]:
         query = "PartitionKey eq @owner and RowKey lt @newer_than"
-        parameters: dict[str, Any] = {"owner": owner, "newer_than": _newer_than(since)}
+        parameters: dict[str, Any] = {"owner": owner, "newer_than": newer_than(since)}
         if rating is not None:
             query += " and Rating eq @rating"
             parameters["rating"] = rating
-        self.ensure_table()
-        return iter(self._table.query_entities(query, parameters=parameters, select=select, results_per_page=PAGE_SIZE))
+        return self._rows(query, parameters, select)

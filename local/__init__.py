@@ -1,2 +1,2 @@
-"""Local development and test tooling: Azurite, a stand-in for Slack, and (later) a local Functions host.
-Not deployed (see .funcignore)."""
+"""Local development and test tooling: Azurite, stand-ins for Slack and for Azure's managed-identity endpoint,
+and a local Functions host. Not deployed (see .funcignore)."""

@@ -11,8 +11,6 @@ escapes them. The request is signed with SLACK_SIGNING_SECRET, from the same set
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import re
 import sys
@@ -20,11 +18,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from testkit.slack_requests import command_form, signed_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_USER = "U0LOCALUSER"
@@ -35,50 +34,11 @@ POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.4  # after a first answer, how long to wait for more before printing
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
-_TYPED_MENTION = re.compile(r"(?<![\w@])@([UW][A-Z0-9]+)(?![A-Za-z0-9_])")
 _MARKUP = re.compile(r"<([^<>]*)>")
 
 
 class TryError(RuntimeError):
     """Something a developer must fix before trying again; the message says what."""
-
-
-# --- What is sent ----------------------------------------------------------------------------------------
-
-
-def slack_text(typed: str) -> str:
-    """The text as Slack sends it with escaping on: & < > as entities, then @U123 as a mention."""
-    escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _TYPED_MENTION.sub(r"<@\1>", escaped)
-
-
-def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's v0 signature over ``v0:<timestamp>:<body>``."""
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": f"v0={digest}",
-    }
-
-
-def command_form(user: str, team: str, command: str, text: str, slack_url: str) -> dict[str, str]:
-    """The form Slack posts, with response_url and trigger_id in the stand-in's scheme (they name the user)."""
-    return {
-        "token": "local-verification-token",
-        "team_id": team,
-        "team_domain": "local",
-        "channel_id": "C0LOCALCHANNEL",
-        "channel_name": "local",
-        "user_id": user,
-        "user_name": "local-user",
-        "command": command,
-        "text": slack_text(text),
-        "api_app_id": "A0LOCALAPP",
-        "response_url": f"{slack_url.rstrip('/')}/hooks/{user}/{uuid.uuid4().hex}",
-        "trigger_id": f"{user}.{uuid.uuid4().hex}",
-    }
 
 
 # --- What is shown ---------------------------------------------------------------------------------------

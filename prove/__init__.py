@@ -1,3 +1,3 @@
-"""``make prove``: the harness of issue 4. It drives the local host on Azurite as Slack would, under load,
+"""``make prove``: the reliability harness. It drives the local host on Azurite as Slack would, under load,
 faults and bad input, then checks that nothing was lost, duplicated or leaked, and prints the figures.
 Local tooling, not deployed (see .funcignore)."""

@@ -5,15 +5,12 @@ the run's folder, for the privacy check at the end."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
-import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +18,10 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.queue import QueueClient, QueueServiceClient
 
-from local.azurite import Azurite, free_port
-from local.host import HostError, spawn
+from local.azurite import Azurite
 from local.slack_standin import SlackStandIn
+from testkit.app_settings import app_settings
+from testkit.host_process import HostProcess, host_json
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP_FUNCTIONS = "slack_commands"
@@ -82,52 +80,6 @@ class Workspace:
 
 
 @dataclass
-class HostProcess:
-    """``python -m local.host`` serving some of the app's functions; each start logs to a new file."""
-
-    name: str
-    env: dict[str, str]
-    logs: Path
-    args: tuple[str, ...]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    starts: int = 0
-
-    def start(self, timeout: float = 30) -> HostProcess:
-        self.starts += 1
-        with self.log_file(self.starts).open("wb") as output:
-            try:
-                self.process = spawn(self.port, self.args, self.env, output, timeout)
-            except HostError as error:
-                raise RuntimeError(
-                    f"The {self.name} host did not start ({error}); see {self.log_file(self.starts)}."
-                ) from error
-        return self
-
-    def log_file(self, start: int) -> Path:
-        return self.logs / f"{self.name}-{start}.log"
-
-    def log_text(self) -> str:
-        """Everything every start of this host has logged so far."""
-        return "".join(self.log_file(n).read_text(errors="replace") for n in range(1, self.starts + 1))
-
-    def kill(self) -> None:
-        """SIGKILL: no drain, no cleanup, as a crashed or evicted worker."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self, timeout: float = 20) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-
-@dataclass
 class Stack:
     folder: Path
     workspace: Workspace
@@ -176,29 +128,18 @@ class Stack:
         self.worker.start()
 
 
-def host_json(folder: Path) -> Path:
-    """The project's host.json with the retry delay shortened (RETRY_DELAY), written into the run's folder."""
-    config = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
-    config["extensions"]["queues"]["visibilityTimeout"] = RETRY_DELAY
-    path = folder / "host.json"
-    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    return path
-
-
 def app_env(workspace: Workspace, azurite: Azurite, slack: SlackStandIn, table: str, queue: str) -> dict[str, str]:
     """The app's settings; the environment wins over local.settings.json in the local host."""
-    return {
-        **os.environ,
-        "AzureWebJobsStorage": azurite.connection_string,
-        "SLACK_SIGNING_SECRET": workspace.signing_secret,
-        "INTERACTIONS_PSEUDONYM_KEY": workspace.pseudonym_key,
-        "INTERACTIONS_TABLE": table,
-        "INTERACTIONS_QUEUE": queue,
-        "SLACK_API_URL": slack.api_url,
-        "SLACK_RESPONSE_URL_PREFIXES": slack.url + "/hooks/",
-        "SLACK_BOT_TOKEN": workspace.bot_token,  # views open a modal, as in a real workspace
-        "PYTHONUNBUFFERED": "1",  # a killed worker's last lines are in its log too
-    }
+    settings = app_settings(
+        azurite.connection_string,
+        slack,
+        signing_secret=workspace.signing_secret,
+        pseudonym_key=workspace.pseudonym_key,
+        queue=queue,
+        table=table,
+        bot_token=workspace.bot_token,  # views open a modal, as in a real workspace
+    )
+    return {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}  # a killed worker's last lines are in its log too
 
 
 @contextmanager
@@ -216,13 +157,13 @@ def stack(folder: Path) -> Iterator[Stack]:
         cleanup.callback(slack.stop)
         table, queue = "prove" + secrets.token_hex(6), "prove-" + secrets.token_hex(6)
         env = app_env(workspace, azurite, slack, table, queue)
-        config = ("--host-json", str(host_json(folder)))
-        http = HostProcess("http", env, logs, ("--functions", HTTP_FUNCTIONS, *config))
+        config = ("--host-json", str(host_json(folder, visibilityTimeout=RETRY_DELAY)))
+        http = HostProcess(env, logs, ("--functions", HTTP_FUNCTIONS, *config), name="http")
         worker = HostProcess(
-            "worker",
             env,
             logs,
             ("--functions", WORKER_FUNCTIONS, "--message-lease", str(WORKER_LEASE_SECONDS), *config),
+            name="worker",
         )
         cleanup.callback(worker.stop)
         cleanup.callback(http.stop)

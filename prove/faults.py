@@ -1,4 +1,4 @@
-"""2. Faults, each played while a load runs: the worker killed, storage down, Slack failing, a poison
+"""Faults, each played while a load runs: the worker killed, storage down, Slack failing, a poison
 message; each fault has its own users, so its accounting is its own. Then one fault aimed at one user: the
 worker killed between storing a log and deleting its message, while the user clears."""
 
@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from interactions.process import FAILED_NOTHING_SAVED
-from interactions.queued_command import QueuedCommand
+from interactions.queue_message import QueuedCommand
+from interactions.slack.texts import FAILED_NOTHING_SAVED
 from local.slack_standin import Call, Failure
-from prove.env import WORKER_FUNCTIONS, HostProcess, Stack
+from prove.env import WORKER_FUNCTIONS, Stack
 from prove.ledger import Answers
 from prove.load import Load
 from prove.report import Row
 from prove.steady import SLACK_ACK_SECONDS, Shape, accounting
 from prove.traffic import Caller, Command, People, User, plan
+from testkit.host_process import HostProcess
 
 GAVE_UP = "Gave up answering through response_url"
 FAILED_RUN = "Executed 'Functions.process_command' (Failed"
@@ -55,7 +56,7 @@ def wait_until(condition: Callable[[], bool], timeout: float, every: float = 0.0
 def worker_killed(stack: Stack, people: People, shape: Paced, kills: int = 3, between: int = 20) -> list[Row]:
     """SIGKILL the worker while it runs commands, ``kills`` times, each after it ran ``between`` commands since
     it (re)started, and start it again at once: its messages come back when their lease runs out."""
-    section = f"2a. worker killed: SIGKILL x{kills} mid-batch, {shape.commands} commands at {shape.rate:g}/s"
+    section = f"worker killed: SIGKILL x{kills} mid-batch, {shape.commands} commands at {shape.rate:g}/s"
     run = Load(stack, plan(people, shape.commands, shape.users), shape.concurrency, shape.rate)
     sending = run.start()
     interrupted: list[int] = []
@@ -102,9 +103,7 @@ def _busy(log_file: Path, ran: int) -> bool:
 def azurite_down(stack: Stack, people: People, shape: Paced, lead: float = 4, outage: float = 10) -> list[Row]:
     """Stop Azurite with SIGTERM (it saves its data and exits) ``lead`` seconds into the load, and start it
     again on the same ports and folder ``outage`` seconds later."""
-    section = (
-        f"2b. Azurite down {outage:g} s (SIGTERM, then started again), {shape.commands} commands at {shape.rate:g}/s"
-    )
+    section = f"Azurite down {outage:g} s (SIGTERM, then started again), {shape.commands} commands at {shape.rate:g}/s"
     run = Load(stack, plan(people, shape.commands, shape.users), shape.concurrency, shape.rate)
     sending = run.start()
     time.sleep(lead)
@@ -157,14 +156,14 @@ def slack_failing(stack: Stack, people: People, shape: Paced, victims: int = 3) 
     """Among a load, ``victims`` users' answers meet 500, then 429 with Retry-After: 1, then 429 again (the
     app gives up after slack_sdk's two retries), and as many others' meet 500 then 429 (the third try
     gets through)."""
-    section = f"2c. Slack failing: 500 then 429 Retry-After 1, {shape.commands} commands at {shape.rate:g}/s"
+    section = f"Slack failing: 500 then 429 Retry-After 1, {shape.commands} commands at {shape.rate:g}/s"
     users = plan(people, shape.commands, shape.users)
     give_up, recover = _victims(people, victims), _victims(people, victims)
     for user in give_up:
         stack.slack.fail_next(*GIVE_UP, user=user.id)
     for user in recover:
         stack.slack.fail_next(*RECOVER, user=user.id)
-    gave_up_before = stack.worker.log_text().count(GAVE_UP)
+    gave_up_before = stack.worker.log.count(GAVE_UP)
     unanswerable = frozenset(user.commands[0].ref for user in give_up)
     run = Load(stack, [*users, *give_up, *recover], shape.concurrency, shape.rate).run()
     run.settle(unanswerable=unanswerable)
@@ -173,8 +172,8 @@ def slack_failing(stack: Stack, people: People, shape: Paced, victims: int = 3) 
         return Answers.of(stack.slack.calls()).hooks.get(user.commands[0].ref, [])
 
     wait_until(lambda: all(len(attempts(user)) >= len(GIVE_UP) for user in give_up), timeout=30, every=0.2)
-    wait_until(lambda: stack.worker.log_text().count(GAVE_UP) - gave_up_before >= victims, timeout=10, every=0.2)
-    gave_up = stack.worker.log_text().count(GAVE_UP) - gave_up_before
+    wait_until(lambda: stack.worker.log.count(GAVE_UP) - gave_up_before >= victims, timeout=10, every=0.2)
+    gave_up = stack.worker.log.count(GAVE_UP) - gave_up_before
     figures = run.tally(unanswerable)
     expected_give_up = [f.status for f in GIVE_UP]
     expected_recover = [*(f.status for f in RECOVER), 200]
@@ -237,13 +236,12 @@ def poison(stack: Stack, people: People, shape: Paced, max_dequeue_count: int) -
     every try, so after maxDequeueCount tries it moves to the poison queue, whose function tells the user.
     ('/' fails too, but Azurite then answers the poison function's read with a 500 where Azure says 400, and
     the user reads that the app can't tell yet whether anything was saved.)"""
-    section = f"2d. poison message among {shape.commands} commands at {shape.rate:g}/s"
+    section = f"poison message among {shape.commands} commands at {shape.rate:g}/s"
     run = Load(stack, plan(people, shape.commands, shape.users), shape.concurrency, shape.rate)
     victim = people.add_user()
     command = people.log(victim)
-    worker_log = stack.worker.log_text
     moved_line = f"Moved a message of '{stack.queue_name}' to '{stack.queue_name}-poison': failed"
-    before = {text: worker_log().count(text) for text in (moved_line, FAILED_RUN)}
+    before = {text: stack.worker.log.count(text) for text in (moved_line, FAILED_RUN)}
     sending = run.start()
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -264,8 +262,8 @@ def poison(stack: Stack, people: People, shape: Paced, max_dequeue_count: int) -
     sending.join()
     run.settle()
     figures = run.tally()
-    moved = worker_log().count(moved_line) - before[moved_line]
-    tries = worker_log().count(FAILED_RUN) - before[FAILED_RUN]
+    moved = stack.worker.log.count(moved_line) - before[moved_line]
+    tries = stack.worker.log.count(FAILED_RUN) - before[FAILED_RUN]
     told = [call.text for call in answer()]
     stored = [e for e in stack.entities() if e["Person"] == command.guest]
     return [
@@ -301,9 +299,8 @@ HELD_LEASE_SECONDS = 10  # a crashed worker's message stays away this long: time
 def log_redelivered_after_clear(stack: Stack, people: People) -> list[Row]:
     """The worker stores a log and dies before deleting its message (its answer was being retried); the user
     clears; then the message comes back. A clear must leave nothing, even then."""
-    section = "2e. worker killed after storing a log, the user clears, the log's message comes back"
+    section = "worker killed after storing a log, the user clears, the log's message comes back"
     held = HostProcess(
-        "worker-held",
         stack.worker.env,
         stack.worker.logs,
         (
@@ -314,6 +311,7 @@ def log_redelivered_after_clear(stack: Stack, people: People) -> list[Row]:
             "--host-json",
             str(stack.folder / "host.json"),
         ),
+        name="worker-held",
     )
     stack.worker.stop()
     held.start()

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from interactions.process import CLEARED
+from interactions.slack.texts import CLEARED
 from local.slack_standin import Call, SlackStandIn
 from prove.traffic import CLEAR, LOG, VIEW, Ack, Command
 

@@ -1,4 +1,4 @@
-"""4. Privacy: a clear removes the user's entities and nobody else's; what is left on Azurite holds no
+"""Privacy: a clear removes the user's entities and nobody else's; what is left on Azurite holds no
 caller id, user name, workspace id or token; the logs of the whole run (both hosts, every restart, and the
 harness's own) hold no user id, user name or command text."""
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ from prove.load import Load
 from prove.report import Row
 from prove.traffic import People, User
 
-SECTION_CLEAR = "4a. clear"
-SECTION_STORE = "4b. what is left on Azurite"
-SECTION_LOGS = "4c. the run's logs"
+SECTION_CLEAR = "clear"
+SECTION_STORE = "what is left on Azurite"
+SECTION_LOGS = "the run's logs"
 ENTRY_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "Person", "Mention", "Rating", "At"}
 PSEUDONYM = re.compile(r"[0-9a-f]{64}")
 # Where the app remembers when each pseudonym last cleared, if it does (one row each, RowKey the pseudonym,
@@ -32,15 +33,28 @@ WATERMARK_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "At"}
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def capture_logging(path: Path) -> None:
-    """The harness's own log lines go to ``path`` (scanned at the end like the hosts'), warnings to stderr."""
+@contextmanager
+def capture_logging(path: Path) -> Iterator[None]:
+    """The harness's own log lines go to ``path`` (scanned at the end like the hosts'), warnings to stderr.
+    Whatever handled logging before, such as pytest's capture when a test runs the harness, is put back."""
     path.parent.mkdir(parents=True, exist_ok=True)
     to_file = logging.FileHandler(path, encoding="utf-8")
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     to_stderr = logging.StreamHandler(sys.stderr)
     to_stderr.setLevel(logging.WARNING)
-    logging.basicConfig(level=logging.INFO, handlers=[to_file, to_stderr], force=True)
-    logging.getLogger("azure").setLevel(logging.WARNING)  # the SDK logs each request's URL and headers at INFO
+    to_stderr.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
+    root, azure = logging.getLogger(), logging.getLogger("azure")
+    before = (root.handlers[:], root.level, azure.level)
+    root.handlers[:] = [to_file, to_stderr]
+    root.setLevel(logging.INFO)
+    azure.setLevel(logging.WARNING)  # the SDK logs each request's URL and headers at INFO
+    try:
+        yield
+    finally:
+        to_file.close()
+        root.handlers[:], level, azure_level = before
+        root.setLevel(level)
+        azure.setLevel(azure_level)
 
 
 @dataclass

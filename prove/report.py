@@ -11,16 +11,24 @@ OK, FAIL, INFO = "ok", "FAIL", "info"
 class Row:
     section: str
     figure: str
-    value: str
+    value: str  # as printed
     verdict: str  # OK, FAIL or INFO
+    count: int | None = None  # the value, when it is a count: for code to check without parsing the text
+    part: str = ""  # which part of the run measured it (prove.run.PARTS), set as the run collects the rows
 
     @classmethod
-    def check(cls, section: str, figure: str, value: object, holds: bool) -> Row:
-        return cls(section, figure, str(value), OK if holds else FAIL)
+    def check(cls, section: str, figure: str, value: object, holds: bool, count: int | None = None) -> Row:
+        return cls(section, figure, str(value), OK if holds else FAIL, _count(value, count))
 
     @classmethod
     def info(cls, section: str, figure: str, value: object) -> Row:
-        return cls(section, figure, str(value), INFO)
+        return cls(section, figure, str(value), INFO, _count(value, None))
+
+
+def _count(value: object, count: int | None) -> int | None:
+    if count is not None:
+        return count
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def table(rows: list[Row]) -> str:

@@ -1,4 +1,4 @@
-"""1. Load: many users' commands at once, no fault: every acknowledged log stored exactly once, every
+"""Load: many users' commands at once, no fault: every acknowledged log stored exactly once, every
 command answered, and how fast the acknowledgements came."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from prove.load import Load
 from prove.report import Row
 from prove.traffic import People, plan
 
-SECTION = "1. load"
+SECTION = "load"
 SLACK_ACK_SECONDS = 3.0  # Slack shows the user an error when the acknowledgement takes longer
 
 

@@ -16,8 +16,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
-from interactions.queued_command import owner_key
-from interactions.receive import COULD_NOT_RECORD, MAYBE_RECORDED
+from interactions.pseudonym import owner_key
+from interactions.slack.texts import COULD_NOT_RECORD, MAYBE_RECORDED
 from prove.env import Workspace
 
 LOG, VIEW, CLEAR = "log", "view", "clear"

@@ -4,34 +4,19 @@ characters in a text object. Longer reports end with "…and N more"."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from interactions.grammar import Person
-from interactions.reports import BucketTotals, Entry, Period, PersonTotals, Totals
+from interactions.model import Entry, Rated
+from interactions.reports import BucketTotals, Period, PersonTotals, Totals
+from interactions.slack import texts
+from interactions.slack.mrkdwn import escape, when, who
 
 MESSAGE_BLOCKS = 50
 MODAL_BLOCKS = 100
 TEXT_CHARACTERS = 3000
-MODAL_TITLE = "Your interactions"
 BAR_WIDTH = 20
-_SIGNS = {1: "`+`", -1: "`−`"}
-
-
-def escape(text: str) -> str:
-    """User text shown literally in mrkdwn: Slack reads only & < > as markup to escape."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def who(person: Person) -> str:
-    return f"<@{person.name}>" if person.mention else escape(person.name)
-
-
-def when(at: datetime, date_format: str = "{date_short_pretty} {time}") -> str:
-    """A time Slack shows in the reader's own time zone; the fallback is UTC."""
-    return f"<!date^{int(at.timestamp())}^{date_format}|{at:%Y-%m-%d %H:%M} UTC>"
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -49,64 +34,65 @@ def _chunks(text: str) -> list[str]:
     return chunks
 
 
-def _span(days: int) -> str:
-    return f"the last {days} days" if days != 1 else "the last day"
+def summary(totals: Totals, rating: int | None = None) -> str:
+    return texts.summary(totals.count, totals.positive, totals.negative, totals.percent_positive, rating)
 
 
-def _kind(rating: int | None) -> str:
-    return {None: "", 1: " positive", -1: " negative"}[rating]
+def counted(totals: Totals, rating: int | None) -> list[str]:
+    """A row's figures; under a rating filter only the count, the split and percentage being fixed."""
+    if rating is not None:
+        return [str(totals.count)]
+    return [
+        texts.counts(totals.count, totals.positive, totals.negative),
+        texts.percent_positive(totals.percent_positive),
+    ]
 
 
-def heading(days: int, rating: int | None, aggregate: str = "") -> str:
-    return f"Your{_kind(rating)} interactions{aggregate}, {_span(days)}"
-
-
-def nothing_logged(days: int, rating: int | None) -> str:
-    return f"No{_kind(rating)} interactions logged in {_span(days)}."
-
-
-def summary(totals: Totals) -> str:
-    count = totals.count
-    return (
-        f"{count} interaction{'s' if count != 1 else ''}: {totals.positive} `+`, {totals.negative} `−`, "
-        f"{totals.percent_positive}% positive"
-    )
+def logged(percent: int, rated: Iterable[Rated]) -> list[Block]:
+    """The answer to a log: the percentage, then who was logged and how."""
+    people = ", ".join(f"{who(item.person)} {texts.SIGNS[item.rating]}" for item in rated)
+    return text_blocks(f"{texts.logged(percent)}\n{texts.logged_people(people)}")
 
 
 def entry_rows(entries: Iterable[Entry], totals: Totals) -> Iterator[str]:
     """One row per entry; adds each to ``totals`` as it goes, so the summary needs no second pass."""
     for entry in entries:
         totals.add(entry.rating)
-        yield f"{when(entry.at)} · {who(entry.person)} {_SIGNS[entry.rating]}"
+        yield f"{when(entry.at)} · {who(entry.person)} {texts.SIGNS[entry.rating]}"
 
 
-def person_rows(people: Iterable[PersonTotals]) -> Iterator[str]:
+def person_rows(people: Iterable[PersonTotals], rating: int | None = None) -> Iterator[str]:
     for person in people:
         last = when(person.last_at, "{date_short_pretty}") if person.last_at else ""
-        yield (
-            f"{who(person.person)} · {person.count} ({person.positive} `+`, {person.negative} `−`) · "
-            f"{person.percent_positive}% positive · last {last}"
-        )
+        yield " · ".join((who(person.person), *counted(person, rating), texts.last_met(last)))
 
 
-def bucket_rows(buckets: list[BucketTotals], period: Period) -> Iterator[str]:
+def bucket_rows(buckets: list[BucketTotals], period: Period, rating: int | None = None) -> Iterator[str]:
     most = max((b.count for b in buckets), default=1)
     for bucket in buckets:
         positive_width = round(BAR_WIDTH * bucket.positive / most)
         negative_width = round(BAR_WIDTH * bucket.count / most) - positive_width
-        label = bucket.start.strftime("%Y-%m" if period is Period.MONTH else "%Y-%m-%d")
-        if period is Period.WEEK:
-            label = f"week of {label}"
         bar = "█" * positive_width + "░" * negative_width
-        yield (
-            f"`{label}` {bar} {bucket.count} ({bucket.positive} `+`, {bucket.negative} `−`) · "
-            f"{bucket.percent_positive}% positive"
-        )
+        label = texts.period_label(bucket.start, period.value)
+        figures = counted(bucket, rating)
+        yield f"`{label}` {bar} {' · '.join(figures)}"
 
 
-def report(title: str, rows: Iterable[str], empty: str, max_blocks: int, totals: Totals | None = None) -> list[Block]:
-    """Title, then rows packed into sections; what does not fit is counted in "…and N more"."""
+def report(
+    title: str,
+    rows: Iterable[str],
+    empty: str,
+    max_blocks: int,
+    totals: Totals | None = None,
+    *,
+    rating: int | None = None,
+    note: str | None = None,
+) -> list[Block]:
+    """Title, then rows packed into sections; what does not fit is counted in "…and N more". ``note``, a
+    word on how the command was read, comes under the title."""
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{escape(title)}*"))]
+    if note:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     room = max_blocks - len(blocks) - 2  # keep one block for the summary and one for "…and N more"
     sections: list[str] = []
     rows = iter(rows)
@@ -121,16 +107,21 @@ def report(title: str, rows: Iterable[str], empty: str, max_blocks: int, totals:
     if not sections:
         return [*blocks, SectionBlock(text=MarkdownTextObject(text=empty))]
     if totals is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary(totals))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary(totals, rating))]))
     blocks.extend(SectionBlock(text=MarkdownTextObject(text=text)) for text in sections)
     if hidden:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {hidden} more")]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=texts.more(hidden))]))
     return blocks
 
 
 def modal(blocks: list[Block]) -> View:
-    return View(type="modal", title=MODAL_TITLE, close="Close", blocks=blocks)
+    return View(type="modal", title=texts.MODAL_TITLE, close=texts.MODAL_CLOSE, blocks=blocks)
+
+
+def text_modal(text: str) -> View:
+    """A modal that says one thing: the loading one, or an apology in place of a report."""
+    return modal(text_blocks(text))
 
 
 def loading_modal() -> View:
-    return modal([SectionBlock(text=MarkdownTextObject(text="Fetching your interactions…"))])
+    return text_modal(texts.LOADING)

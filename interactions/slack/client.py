@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from interactions.slack.blocks import loading_modal, modal, text_blocks
+from interactions.slack.blocks import loading_modal, text_modal
 
 log = logging.getLogger(__name__)
 # slack_sdk logs request URLs and bodies, which hold workspace ids and user text; it gets a silent logger
@@ -77,7 +77,7 @@ class Slack:
 
     def show_text_in_modal(self, view_id: str, text: str) -> bool:
         """On the ack path: replace the loading modal's text, without retries."""
-        return self._update(view_id, modal(text_blocks(text)), self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
+        return self._update(view_id, text_modal(text), self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
 
     def show_modal(self, view_id: str, view: View) -> bool:
         return self._update(view_id, view, self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True))

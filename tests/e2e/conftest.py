@@ -5,7 +5,6 @@ invoked on it, as the host would. What Slack receives is read from the stand-in.
 from __future__ import annotations
 
 import os
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,11 +15,12 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
-from slack_sdk.signature import SignatureVerifier
 
 import function_app
 from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
+from testkit import slack_requests
+from testkit.app_settings import app_settings
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 
 TEAM = "T0TEAM"
@@ -32,13 +32,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature or "",
-    }
+    return slack_requests.signed_headers(secret, body, timestamp)
 
 
 @dataclass
@@ -51,21 +45,8 @@ class App:
     table: str
 
     def form(self, user: str, text: str, command: str = "/interactions", **extra: str) -> dict[str, str]:
-        return {
-            "token": "deprecated-verification-token",
-            "team_id": TEAM,
-            "team_domain": "acme",
-            "channel_id": "C0CHANNEL",
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": f"name-of-{user.lower()}",
-            "command": command,
-            "text": text,
-            "api_app_id": "A0APP",
-            "response_url": self.slack.response_url(user),
-            "trigger_id": self.slack.trigger_id(user),
-            **extra,
-        }
+        """The form Slack posts for ``text`` as Slack sends it (mentions as ``<@U123>``)."""
+        return {**slack_requests.command_form(user, TEAM, command, text, self.slack.url, as_typed=False), **extra}
 
     def post(self, body: bytes, headers: dict[str, str] | None = None) -> func.HttpResponse:
         request = func.HttpRequest(
@@ -114,16 +95,14 @@ class App:
 
 @pytest.fixture
 def app_env(azurite: Azurite, slack: SlackStandIn, unique_name: str) -> Iterator[dict[str, str]]:
-    env = {
-        "AzureWebJobsStorage": azurite.connection_string,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "INTERACTIONS_TABLE": unique_name,
-        "INTERACTIONS_QUEUE": unique_name,
-        "SLACK_API_URL": slack.api_url,
-        "SLACK_RESPONSE_URL_PREFIXES": slack.url + "/hooks/",
-        "SLACK_BOT_TOKEN": "",
-    }
+    env = app_settings(
+        azurite.connection_string,
+        slack,
+        signing_secret=SIGNING_SECRET,
+        pseudonym_key=PSEUDONYM_KEY,
+        queue=unique_name,
+        table=unique_name,
+    )
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     slack.reset()

@@ -14,6 +14,7 @@ import pytest
 
 from local.azurite import Azurite, Tls
 from local.identity_standin import IdentityStandIn
+from testkit.slack_requests import command_form
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.e2e.conftest import signed_headers
 
@@ -35,15 +36,9 @@ print(json.dumps({**answer, "modules": sorted(sys.modules)}))
 
 def first_ack(env: dict[str, str]) -> list[str]:
     """Acknowledge one signed log in a fresh interpreter; the modules it loaded."""
-    body = urllib.parse.urlencode(
-        {
-            "command": "/interactions",
-            "text": "<@U0DON> + Random Guy -",
-            "user_id": "U0ME",
-            "team_id": "T0TEAM",
-            "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x",
-        }
-    )
+    form = command_form("U0ME", "T0TEAM", "/interactions", "<@U0DON> + Random Guy -", "https://x", as_typed=False)
+    # Where Slack's answers go: the worker never runs here, so nothing is sent there.
+    body = urllib.parse.urlencode({**form, "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x"})
     run = subprocess.run(
         [sys.executable, "-c", FIRST_ACK],
         input=json.dumps([body, signed_headers(body.encode())]),

@@ -29,10 +29,35 @@ FORM_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
 
 @FUZZ
 @given(body=st.binary(max_size=4096), headers=st.dictionaries(HEADER_NAMES, HEADER_VALUES, max_size=4))
-def test_unsigned_noise_is_refused_and_never_queued(app: App, body: bytes, headers: dict[str, str]) -> None:
+def test_noise_gets_a_clear_answer_and_no_5xx(app: App, body: bytes, headers: dict[str, str]) -> None:
     response = app.post(body, headers=headers)
 
     assert response.status_code in (200, 401, 413)  # 200: Slack's ssl_check, which does nothing
+    assert app.waiting() == []
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_signed_request_changed_anywhere_is_refused(app: App, data: st.DataObject) -> None:
+    body = urllib.parse.urlencode({**app.form("U0FUZZ", "<@U0DON> +"), "nonce": uuid.uuid4().hex}).encode()
+    headers = signed_headers(body)
+    part = data.draw(st.sampled_from(["body", "signature", "timestamp"]))
+    if part == "body":
+        at = data.draw(st.integers(0, len(body) - 1))
+        body = body[:at] + bytes([body[at] ^ data.draw(st.integers(1, 255))]) + body[at + 1 :]
+    elif part == "signature":
+        signature = headers["X-Slack-Signature"]
+        at = data.draw(st.integers(3, len(signature) - 1))
+        other = data.draw(st.sampled_from([c for c in "0123456789abcdef" if c != signature[at]]))
+        headers["X-Slack-Signature"] = signature[:at] + other + signature[at + 1 :]
+    else:
+        headers["X-Slack-Request-Timestamp"] = str(
+            int(headers["X-Slack-Request-Timestamp"]) + data.draw(st.integers(1, 9))
+        )
+
+    response = app.post(body, headers=headers)
+
+    assert response.status_code == 401
     assert app.waiting() == []
 
 

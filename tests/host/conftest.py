@@ -4,12 +4,8 @@ session fixture and a Slack stand-in in this process. Tests talk to it over HTTP
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from local.azurite import Azurite, free_port
-from local.host import HostError, spawn
+from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
-from local.try_command import command_form, signed_headers
+from testkit.app_settings import app_settings
+from testkit.host_process import HostProcess, host_json
+from testkit.slack_requests import command_form, signed_headers
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,57 +80,6 @@ def http(url: str, method: str = "GET", body: bytes | None = None, headers: dict
 
 
 @dataclass
-class HostProcess:
-    """``python -m local.host`` in a subprocess; its output goes to ``log_path``."""
-
-    env: dict[str, str]
-    log_path: Path
-    args: tuple[str, ...] = ()
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 20) -> HostProcess:
-        with self.log_path.open("ab") as log:
-            try:
-                self.process = spawn(self.port, self.args, self.env, log, timeout)
-            except HostError as error:
-                raise RuntimeError(f"The host did not start ({error}):\n{self.log[-3000:]}") from error
-        return self
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def wait_for_log(self, text: str, count: int = 1, timeout: float = 10) -> str:
-        deadline = time.monotonic() + timeout
-        while self.log.count(text) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.log
-
-    def signal(self, signum: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(signum)
-
-    def stop(self, timeout: float = 15) -> int | None:
-        if self.process is None or self.process.poll() is not None:
-            return None if self.process is None else self.process.returncode
-        self.signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-@dataclass
 class App:
     """The project's app behind a host process, and the Slack stand-in it answers through."""
 
@@ -171,17 +117,16 @@ def unique_name() -> str:
 
 
 def app_env(azurite: Azurite, slack: SlackStandIn, name: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "AzureWebJobsStorage": azurite.connection_string,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "INTERACTIONS_TABLE": name,
-        "INTERACTIONS_QUEUE": name,
-        "SLACK_API_URL": slack.api_url,
-        "SLACK_RESPONSE_URL_PREFIXES": slack.url + "/hooks/",
-        "SLACK_BOT_TOKEN": "xoxb-test-token",  # views open a modal, as in a real workspace
-    }
+    settings = app_settings(
+        azurite.connection_string,
+        slack,
+        signing_secret=SIGNING_SECRET,
+        pseudonym_key=PSEUDONYM_KEY,
+        queue=name,
+        table=name,
+        bot_token="xoxb-test-token",  # views open a modal, as in a real workspace
+    )
+    return {**os.environ, **settings}
 
 
 @pytest.fixture(scope="session")
@@ -195,11 +140,7 @@ def standin() -> Iterator[HoldingSlack]:
 @pytest.fixture(scope="session")
 def fast_host_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's host.json, polling an empty queue at most every 200 ms so the tests don't wait."""
-    config = json.loads((ROOT / "host.json").read_text())
-    config["extensions"]["queues"]["maxPollingInterval"] = "00:00:00.200"
-    path = tmp_path_factory.mktemp("host-json") / "host.json"
-    path.write_text(json.dumps(config))
-    return path
+    return host_json(tmp_path_factory.mktemp("host-json"), maxPollingInterval="00:00:00.200")
 
 
 @pytest.fixture(scope="session")
@@ -207,7 +148,6 @@ def app(
     azurite: Azurite, standin: HoldingSlack, fast_host_json: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[App]:
     env = app_env(azurite, standin, unique_name())
-    log = tmp_path_factory.mktemp("app-host") / "host.log"
-    host = HostProcess(env, log, ("--host-json", str(fast_host_json))).start()
+    host = HostProcess(env, tmp_path_factory.mktemp("app-host"), ("--host-json", str(fast_host_json))).start()
     yield App(host, standin)
     host.stop()

@@ -4,7 +4,6 @@ dropped with a log line while the worker keeps serving."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -14,10 +13,12 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
-from interactions.queued_command import QueuedCommand, owner_key
+from interactions.pseudonym import owner_key
+from interactions.queue_message import QueuedCommand
 from local.slack_standin import Shown
-from local.try_command import command_form, plain, signed_headers
-from prove.bad_input import DROPPED, ODD_NAMES  # the harness and these tests try the same names
+from local.try_command import plain
+from testkit.odd_input import DROPPED, ODD_NAMES, malformed_messages
+from testkit.slack_requests import command_form, signed_headers
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.host.conftest import TEAM, App, new_user, text_of
 
@@ -67,32 +68,14 @@ def test_a_name_of_81_characters_is_refused_and_nothing_is_stored(app: App) -> N
     assert stored_people(app, me) == []
 
 
-def malformed_messages(user: str, response_url: str) -> list[str]:
-    """Messages the app never writes; several carry a user id and a name, which must not reach the log."""
-    good = QueuedCommand("0" * 32, user, "0" * 64, "Zebulon Quartermaine +", response_url, datetime.now(UTC))
-    fields = json.loads(good.to_json())
-    return [
-        "not json",
-        "{",
-        "[]",
-        "null",
-        json.dumps({"v": 1}),
-        json.dumps({**fields, "v": 2}),
-        json.dumps({**fields, "user_id": 42}),
-        json.dumps({**fields, "text": None}),
-        json.dumps({**fields, "received_at": "yesterday"}),
-        json.dumps({**fields, "received_at": "2026-01-01T00:00:00"}),
-        json.dumps({**fields, "unexpected": "field"}),
-        json.dumps({key: value for key, value in fields.items() if key != "owner"}),
-        "x" * 48_000,
-    ]
-
-
 def test_malformed_queue_messages_are_dropped_and_the_worker_keeps_serving(app: App) -> None:
     me, sender = new_user(), new_user()
     env = app.host.env
     queue = QueueClient.from_connection_string(env["AzureWebJobsStorage"], env["INTERACTIONS_QUEUE"])
-    messages = malformed_messages(sender, app.slack.response_url(sender))
+    good = QueuedCommand(
+        "0" * 32, sender, "0" * 64, "Zebulon Quartermaine +", app.slack.response_url(sender), datetime.now(UTC)
+    )
+    messages = malformed_messages(good)
     before = app.host.log.count(DROPPED)
     for message in messages:
         queue.send_message(message)  # raw, as messageEncoding "none" has the app write its own

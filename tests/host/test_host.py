@@ -16,7 +16,8 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
 from local.azurite import Azurite
-from tests.host.conftest import SAMPLE_APP, HostProcess, http, unique_name
+from testkit.host_process import HostProcess
+from tests.host.conftest import SAMPLE_APP, http, unique_name
 
 pytestmark = pytest.mark.e2e
 
@@ -24,8 +25,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def sample(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
     env = {**os.environ, "AzureWebJobsStorage": azurite.connection_string, "SAMPLE_QUEUE": unique_name()}
-    log = tmp_path_factory.mktemp("sample-host") / "host.log"
-    host = HostProcess(env, log, ("--script-root", str(SAMPLE_APP))).start()
+    host = HostProcess(env, tmp_path_factory.mktemp("sample-host"), ("--script-root", str(SAMPLE_APP))).start()
     yield host
     host.stop()
 

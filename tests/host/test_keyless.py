@@ -14,7 +14,9 @@ from azure.data.tables import TableClient
 
 from local.azurite import Azurite, Tls
 from local.identity_standin import IdentityStandIn
-from tests.host.conftest import App, HoldingSlack, HostProcess, app_env, new_user, text_of, unique_name
+from testkit.app_settings import keyless_settings
+from testkit.host_process import HostProcess
+from tests.host.conftest import App, HoldingSlack, app_env, new_user, text_of, unique_name
 
 pytestmark = pytest.mark.e2e
 
@@ -25,18 +27,9 @@ StartHost = Callable[..., App]  # (identity, host_json=the fast one) -> the app 
 
 
 def keyless_env(azurite: Azurite, tls: Tls, identity: IdentityStandIn, slack: HoldingSlack) -> dict[str, str]:
+    keyless = keyless_settings(azurite.service_uri("queue"), azurite.service_uri("table"), identity.client_id)
     env = app_env(azurite, slack, unique_name())
-    return {
-        **env,
-        # Empty rather than absent: the local host would otherwise take the example file's connection string.
-        "AzureWebJobsStorage": "",
-        "AzureWebJobsStorage__queueServiceUri": azurite.service_uri("queue"),
-        "AzureWebJobsStorage__tableServiceUri": azurite.service_uri("table"),
-        "AzureWebJobsStorage__credential": "managedidentity",
-        "AzureWebJobsStorage__clientId": identity.client_id,
-        "REQUESTS_CA_BUNDLE": str(tls.certificate),
-        **identity.environment(),
-    }
+    return {**env, **keyless, "REQUESTS_CA_BUNDLE": str(tls.certificate), **identity.environment()}
 
 
 @pytest.fixture
@@ -46,8 +39,8 @@ def start_keyless_host(
     started: list[tuple[HostProcess, IdentityStandIn]] = []
 
     def start(identity: IdentityStandIn, host_json: Path = fast_host_json) -> App:
-        host = HostProcess(keyless_env(oauth_azurite, tls, identity.start(), standin), tmp_path / "host.log")
-        host.args = ("--host-json", str(host_json))
+        env = keyless_env(oauth_azurite, tls, identity.start(), standin)
+        host = HostProcess(env, tmp_path, ("--host-json", str(host_json)))
         started.append((host.start(), identity))
         return App(host, standin)
 

@@ -35,7 +35,7 @@ def test_a_message_redelivered_after_a_host_crash_is_processed_once(
     env = app_env(azurite, standin, unique_name())
     args = ("--host-json", str(fast_host_json), *LEASE)
     me = new_user()
-    first = HostProcess(env, tmp_path / "first.log", args).start()
+    first = HostProcess(env, tmp_path, args, name="first").start()
     try:
         hold = standin.hold_next_answer(me)
         assert App(first, standin).send(me, "@U0DON + Random Guy -").status == 200
@@ -47,7 +47,7 @@ def test_a_message_redelivered_after_a_host_crash_is_processed_once(
     assert "Executed 'Functions.process_command'" not in first.log
     assert waiting_messages(env) == 1
 
-    second = HostProcess(env, tmp_path / "second.log", args).start()
+    second = HostProcess(env, tmp_path, args, name="second").start()
     try:
         (answer,) = standin.wait_for(me, 1, timeout=15)
         assert answer.payload["text"] == "Got it! You're 50% for positive interactions in the last 30 days."
@@ -62,7 +62,7 @@ def test_sigterm_lets_a_running_invocation_finish_and_delete_its_message(
 ) -> None:
     env = app_env(azurite, standin, unique_name())
     me = new_user()
-    host = HostProcess(env, tmp_path / "host.log", ("--host-json", str(fast_host_json), *LEASE)).start()
+    host = HostProcess(env, tmp_path, ("--host-json", str(fast_host_json), *LEASE)).start()
     try:
         hold = standin.hold_next_answer(me)
         assert App(host, standin).send(me, "@U0DON +").status == 200

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from local.try_command import Ack, plain, render, slack_text
+from local.try_command import Ack, plain, render
+from testkit.slack_requests import slack_text
 
 
 def test_typed_text_is_escaped_as_slack_sends_it() -> None:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from interactions import grammar
+from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE, Log
 from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore
 from local.azurite import Azurite
@@ -34,7 +35,8 @@ def _word_ok(word: str) -> bool:
 
 
 words = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="".join(grammar.RATING_SIGNS)),
+    # Double quotes mark a name as a name (tested on their own in tests/unit/test_grammar.py).
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="".join(grammar.RATING_SIGNS) + '"“”'),
     min_size=1,
     max_size=12,
 ).filter(lambda w: not any(c.isspace() for c in w))
@@ -46,15 +48,16 @@ def typed_names(draw: st.DrawFn) -> str:
     """A free-text name: words joined by single spaces, in NFC, at most MAX_NAME_LENGTH long."""
     name = " ".join(draw(st.lists(mixed_words, min_size=1, max_size=4)))
     name = " ".join(name.split())  # the sampled words may hold spaces of their own
-    assume(name and unicodedata.normalize("NFC", name) == name and len(name) <= grammar.MAX_NAME_LENGTH)
+    assume(name and unicodedata.normalize("NFC", name) == name and len(name) <= MAX_NAME_LENGTH)
     assume(all(_word_ok(word) for word in name.split()))
+    assume(any(unicodedata.category(c) != "Cf" for c in name))  # something visible: else refused as invisible
     return name
 
 
 user_ids = st.from_regex(r"[UW][A-Z0-9]{2,10}", fullmatch=True).filter(lambda user: user != CALLER)
 people = st.one_of(typed_names().map(lambda name: (name, False)), user_ids.map(lambda user: (user, True)))
 ratings = st.sampled_from(sorted(grammar.RATING_SIGNS))
-logs = st.lists(st.tuples(people, ratings), min_size=1, max_size=grammar.MAX_PEOPLE)
+logs = st.lists(st.tuples(people, ratings), min_size=1, max_size=MAX_PEOPLE)
 
 
 def slack_text(entries: list[tuple[tuple[str, bool], str]], labelled: bool) -> str:
@@ -75,7 +78,7 @@ def store(azurite: Azurite) -> Iterator[EntryStore]:
     yield EntryStore.connect(StorageAccount(connection_string=azurite.connection_string), table)
 
 
-def stored_and_read(store: EntryStore, log: grammar.Log) -> list[Typed]:
+def stored_and_read(store: EntryStore, log: Log) -> list[Typed]:
     """Store the log as the worker does, under a fresh owner, and read it back as a view does."""
     owner = uuid.uuid4().hex
     store.add(owner, uuid.uuid4().hex, AT, log.entries)
@@ -103,7 +106,7 @@ def test_people_and_ratings_come_back_as_typed(
     parsed = grammar.parse(slack_text(entries, labelled), CALLER)
 
     expected = [(name, mention, grammar.RATING_SIGNS[sign]) for (name, mention), sign in entries]
-    assert isinstance(parsed, grammar.Log)
+    assert isinstance(parsed, Log)
     assert [(r.person.name, r.person.mention, r.rating) for r in parsed.entries] == expected
     assert stored_and_read(store, parsed) == expected
 
@@ -123,7 +126,7 @@ def test_whatever_the_grammar_accepts_as_a_log_is_stored_as_parsed(store: EntryS
         event("usage error")
         return
     event(type(parsed).__name__)
-    if not isinstance(parsed, grammar.Log):
+    if not isinstance(parsed, Log):
         return
 
     expected = [(r.person.name, r.person.mention, r.rating) for r in parsed.entries]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from azure.data.tables import TableClient
+from azure.data.tables import TableClient, TableServiceClient
 
-from interactions.grammar import Person, Rated
+from interactions.model import Person, Rated
+from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore, row_key
 from local.azurite import Azurite
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 26, 12, 0, 0, 123000, tzinfo=UTC)
 DON = Person("U0DON", mention=True)
 GUY = Person("Random Guy", mention=False)
+OWNER = "f" * 64
 
 
 @pytest.fixture
@@ -186,3 +188,19 @@ def test_a_clear_keeps_what_was_logged_after_it(store: EntryStore) -> None:
     assert store.clear("owner-a", NOW) == 1
 
     assert [e.person for e in store.entries("owner-a", NOW - timedelta(days=1))] == [DON]
+
+
+def test_a_table_gone_since_it_was_made_is_made_again_on_the_next_command(azurite: Azurite, unique_name: str) -> None:
+    # As when `make run`'s Azurite comes back empty, or the table is deleted on Azure: no restart needed.
+    store = EntryStore.connect(StorageAccount(connection_string=azurite.connection_string), unique_name)
+    tables = TableServiceClient.from_connection_string(azurite.connection_string)
+    store.add(OWNER, "c1", NOW, [Rated(DON, 1)])
+
+    tables.delete_table(unique_name)
+    assert list(store.entries(OWNER, NOW - timedelta(days=1))) == []
+    tables.delete_table(unique_name)
+    store.add(OWNER, "c2", NOW, [Rated(DON, -1)])
+    assert [entry.rating for entry in store.entries(OWNER, NOW - timedelta(days=1))] == [-1]
+    tables.delete_table(unique_name)
+    assert store.clear(OWNER, NOW) == 0
+    assert store.cleared_since(OWNER, NOW)

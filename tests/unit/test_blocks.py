@@ -9,24 +9,23 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock, TextObject
 
-from interactions.grammar import HELP, Person
-from interactions.reports import BucketTotals, Entry, Period, PersonTotals, Totals, by_person, by_time, combined
+from interactions.model import Entry, Person
+from interactions.reports import BucketTotals, Period, PersonTotals, Totals, by_person, by_time, combined
 from interactions.slack.blocks import (
     MESSAGE_BLOCKS,
     MODAL_BLOCKS,
     TEXT_CHARACTERS,
     bucket_rows,
     entry_rows,
-    heading,
     loading_modal,
     modal,
-    nothing_logged,
     person_rows,
     report,
     summary,
     text_blocks,
-    who,
 )
+from interactions.slack.mrkdwn import who
+from interactions.slack.texts import HELP, heading, nothing_logged
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 EMPTY = nothing_logged(30, None)
@@ -116,7 +115,7 @@ def test_a_modal_shows_more_than_a_message() -> None:
 def test_5000_people_fit_in_a_modal() -> None:
     people = by_person(entries(5000))
     rows = list(person_rows(people))
-    blocks = report(heading(3650, None, " by person"), person_rows(people), EMPTY, MODAL_BLOCKS, combined(people))
+    blocks = report(heading(3650, None, "person"), person_rows(people), EMPTY, MODAL_BLOCKS, combined(people))
 
     assert_valid_modal(blocks)
     shown = shown_rows(blocks)
@@ -180,7 +179,7 @@ def test_the_title_comes_first_in_bold() -> None:
     [
         (30, None, "", "Your interactions, the last 30 days", "No interactions logged in the last 30 days."),
         (1, -1, "", "Your negative interactions, the last day", "No negative interactions logged in the last day."),
-        (90, 1, " by person", "Your positive interactions by person, the last 90 days", None),
+        (90, 1, "person", "Your positive interactions by person, the last 90 days", None),
     ],
 )
 def test_headings(days: int, rating: int | None, aggregate: str, title: str, empty: str | None) -> None:

@@ -1,4 +1,5 @@
-"""What `/interactions <text>` means: every kind of text a user may type, and what they get back."""
+"""What `/interactions <text>` means: every kind of text a user may type, and what they get back (the
+mistakes as the Slack layer words them)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interactions.grammar import (
-    HELP,
-    MAX_NAME_LENGTH,
-    MAX_PEOPLE,
-    Clear,
-    Help,
-    Log,
-    Mode,
-    Person,
-    Rated,
-    UsageError,
-    View,
-    parse,
-)
+from interactions.grammar import NameTooLong, NeedsRating, UsageError, parse
+from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE, Clear, Help, Log, Mode, Person, Rated, View
+from interactions.slack.texts import HELP, USAGE, mistake
 
 CALLER = "UCALLER1"
 
@@ -39,12 +29,29 @@ def logged(*pairs: tuple[Person, int]) -> Log:
 def parse_error(text: str) -> str:
     with pytest.raises(UsageError) as caught:
         parse(text, CALLER)
-    return str(caught.value)
+    message = mistake(caught.value.mistake)
+    assert message.endswith(USAGE)  # every mistake is followed by how the command goes
+    return message
 
 
 # --- Logging: who was met, and how it went -----------------------------------------------------------
 
 PEOPLE = [
+    # a name in double quotes is a name, whatever its words
+    ('"Help Desk" +', logged((named("Help Desk"), 1))),
+    ('"help" +', logged((named("help"), 1))),
+    ('"42" +', logged((named("42"), 1))),
+    ("\u201cTime\u201d -", logged((named("Time"), -1))),
+    ('"Person"+ "clear" -', logged((named("Person"), 1), (named("clear"), -1))),
+    ('"  Random   Guy " +', logged((named("Random Guy"), 1))),
+    # quotes inside a longer name are part of it, as typed
+    ('Dwayne "The Rock" Johnson +', logged((named('Dwayne "The Rock" Johnson'), 1))),
+    ('"The Rock" Johnson -', logged((named('"The Rock" Johnson'), -1))),
+    ('Say "hi" +', logged((named('Say "hi"'), 1))),
+    # a link Slack made of a typed URL: its label, or the URL where it has none
+    ("<https://guy.example|Random Guy> +", logged((named("Random Guy"), 1))),
+    ("<https://guy.example> -", logged((named("https://guy.example"), -1))),
+    ("<mailto:guy@example.com|guy@example.com> +", logged((named("guy@example.com"), 1))),
     # Slack mentions, as Slack escapes them
     ("<@U123ABC> +", logged((mention("U123ABC"), 1))),
     ("<@U123ABC|don> +", logged((mention("U123ABC"), 1))),
@@ -172,6 +179,13 @@ def test_view(text: str, expected: View) -> None:
 # --- Clear and help ------------------------------------------------------------------------------------
 
 
+def test_a_view_typed_like_a_log_says_it_might_have_been_one() -> None:
+    assert parse("Time -", CALLER).could_be_log  # type: ignore[union-attr]
+    assert parse("42 +", CALLER).could_be_log  # type: ignore[union-attr]
+    assert not parse("90 person +", CALLER).could_be_log  # type: ignore[union-attr]
+    assert not parse("person", CALLER).could_be_log  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -217,7 +231,22 @@ MISTAKES = [
     # a rating must follow a person, and a person needs a rating
     ("+ <@U1>", "`+`"),
     ("- Bob", "`-`"),
-    ("<@U1> + +", "`+`"),
+    ("<@U1> + +", "One rating per person: <@U1>"),
+    ("Alice ++", "One rating per person: `Alice`"),
+    ("Alice +-", "One rating per person: `Alice`"),
+    # days are whole numbers, whatever else was meant
+    ("-5", "Days are a whole number from 1 to 3650; `-5` is not."),
+    ("1.5", "`1.5`"),
+    ("1,5 person", "`1,5`"),
+    ("+7 -", "`+7`"),
+    # a name must show something
+    ('"" +', "nothing visible"),
+    ("\u200b +", "nothing visible"),
+    ("\u200b\u200f -", "nothing visible"),
+    # a keyword refused says how to log a name that starts with it
+    ("Help Desk +", '`"Help Desk" +`'),
+    ('"The Rock" <@U1> +', "`The Rock` needs a rating"),
+    ("clear Smith -", "in quotes"),
     ("Joseph person", "`Joseph person`"),
     ("Joseph", "`Joseph`"),
     ("<@U1>", "<@U1>"),
@@ -245,8 +274,16 @@ def test_mistakes_are_refused_saying_what_was_wrong(text: str, named_in_message:
 
 
 def test_a_name_of_81_characters_is_refused() -> None:
-    with pytest.raises(UsageError, match="at most 80 characters"):
+    with pytest.raises(UsageError) as caught:
         parse("c" * 81 + " -", CALLER)
+    assert caught.value.mistake == NameTooLong("c" * 20)
+    assert "at most 80 characters" in parse_error("c" * 81 + " -")
+
+
+def test_a_mistake_names_the_person_it_is_about() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse("<@U0DON> Random Guy +", CALLER)
+    assert caught.value.mistake == NeedsRating(mention("U0DON"))
 
 
 def test_user_text_in_an_error_is_shown_literally() -> None:
@@ -278,7 +315,7 @@ def test_any_text_is_a_command_or_a_usage_error(text: str) -> None:
     try:
         command = parse(text, CALLER)
     except UsageError as error:
-        assert str(error)
+        assert mistake(error.mistake).strip()
     else:
         assert isinstance(command, Log | View | Clear | Help)
         if isinstance(command, Log):

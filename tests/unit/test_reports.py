@@ -6,10 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from interactions.grammar import Person
+from interactions.model import Entry, Person
 from interactions.reports import (
     BucketTotals,
-    Entry,
     Period,
     Totals,
     bucket_start,
@@ -55,8 +54,10 @@ def newest_first(entries: list[Entry]) -> list[Entry]:
         (1, 200, 1),  # 0.5 rounds up
         (1, 3, 33),
         (2, 3, 67),
-        (199, 200, 100),  # 99.5 rounds up
-        (1, 1000, 0),  # 0.1 rounds down
+        (199, 200, 99),  # 99.5 would round to 100, which only all-positive may say
+        (1, 1000, 1),  # 0.1 would round to 0, which only none-positive may say
+        (1, 201, 1),
+        (200, 201, 99),
     ],
 )
 def test_percent_rounds_halves_up(part: int, whole: int, expected: int) -> None:

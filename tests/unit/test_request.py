@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
-from slack_sdk.signature import SignatureVerifier
 
 from interactions.slack.request import (
     REQUIRED_FIELDS,
@@ -20,6 +17,7 @@ from interactions.slack.request import (
     is_ssl_check,
     slash_command,
 )
+from testkit import slack_requests
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NOW = 1_700_000_000
@@ -30,9 +28,7 @@ BODY = (
 
 
 def signed_headers(body: bytes = BODY, timestamp: int | str = NOW, secret: str = SECRET) -> dict[str, str]:
-    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
-    assert signature is not None
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+    return slack_requests.signed_headers(secret, body, timestamp)
 
 
 def at(seconds: float) -> Callable[[], float]:
@@ -95,9 +91,7 @@ def test_a_timestamp_that_is_not_a_number_is_refused_not_raised(timestamp: str) 
 
 def test_a_body_that_is_not_utf8_is_refused_not_raised() -> None:
     body = b"command=%2Finteractions&text=\xff\xfe"
-    digest = hmac.new(SECRET.encode(), b"v0:%d:" % NOW + body, hashlib.sha256).hexdigest()
-    headers = {"X-Slack-Request-Timestamp": str(NOW), "X-Slack-Signature": f"v0={digest}"}
-    assert not is_signed(SECRET, body, headers, now=at(NOW))
+    assert not is_signed(SECRET, body, signed_headers(body), now=at(NOW))
 
 
 def test_a_garbage_signature_is_refused() -> None:
@@ -108,16 +102,9 @@ def test_a_garbage_signature_is_refused() -> None:
 # --- The slash command form ----------------------------------------------------------------------------
 
 FORM = {
-    "token": "deprecated-verification-token",
-    "team_id": "T0001",
-    "team_domain": "example",
-    "channel_id": "C2147483705",
-    "channel_name": "general",
-    "user_id": "U2147483697",
-    "user_name": "don",
-    "command": "/interactions",
-    "text": "<@U2|Maelle> + Random Guy -",
-    "api_app_id": "A123",
+    **slack_requests.command_form(
+        "U2147483697", "T0001", "/interactions", "<@U2|Maelle> + Random Guy -", "https://x", as_typed=False
+    ),
     "response_url": "https://hooks.slack.com/commands/1234/5678",
     "trigger_id": "13345224609.738474920.8088930838d88f008e0",
 }

@@ -24,8 +24,8 @@ def echo(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.route(route="greeting")
-def greeting(req: func.HttpRequest) -> str:
-    return "hello"
+def greeting(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("hello")
 
 
 @app.route(route="boom")

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from interactions.queued_command import FORMAT_VERSION, MalformedMessage, QueuedCommand, owner_key
+from interactions.pseudonym import owner_key
+from interactions.queue_message import FORMAT_VERSION, MalformedMessage, QueuedCommand
 
 COMMAND = QueuedCommand(
     command_id="0123456789abcdef0123456789abcdef",

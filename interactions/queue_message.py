@@ -6,8 +6,6 @@ fields or the verification token.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +22,7 @@ class MalformedMessage(ValueError):
 class QueuedCommand:
     command_id: str
     user_id: str
-    owner: str  # pseudonymous owner key: the PartitionKey of the caller's entries
+    owner: str  # the caller's pseudonym (interactions.pseudonym): the PartitionKey of their entries
     text: str
     response_url: str
     received_at: datetime  # when Slack's request reached us; the logged entries' time
@@ -56,8 +54,3 @@ class QueuedCommand:
         if received_at.tzinfo is None:
             raise MalformedMessage("received_at has no time zone")
         return cls(received_at=received_at, **fields)
-
-
-def owner_key(pseudonym_key: bytes, team_id: str, user_id: str) -> str:
-    """Stable pseudonym for one Slack user in one workspace; neither id can be read back from it."""
-    return hmac.new(pseudonym_key, f"{team_id}:{user_id}".encode(), hashlib.sha256).hexdigest()

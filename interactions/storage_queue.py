@@ -1,5 +1,6 @@
-"""The queue between the HTTP function and the worker (Azure Storage Queue, raw UTF-8 text messages:
-host.json sets ``messageEncoding`` to ``none`` to match)."""
+"""The Azure Storage Queue between the HTTP function and the worker: the only code that sends to it. Messages
+go as raw UTF-8 text (host.json sets ``messageEncoding`` to ``none`` to match); what they hold is
+``interactions.queue_message``."""
 
 from __future__ import annotations
 
@@ -9,27 +10,26 @@ from functools import lru_cache
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError, ServiceResponseError
 from azure.storage.queue import LinearRetry, QueueClient
 
+from interactions.receive import OutcomeUnknown
 from interactions.storage_account import StorageAccount
 
-# The ack path has 3 seconds in all: short timeouts and one quick retry, then the user is told. Only a
-# request that never left is retried (retry_read=0): one whose answer was lost may have queued the
-# command already, and sending it again would answer it twice.
-_ACK_PATH_RETRY = LinearRetry(backoff=0, retry_total=1, random_jitter_range=0, retry_read=0)
 # With views.open's 1 s before it, the worst case (a connect timeout, a retry, a read timeout) stays
 # within 3 s; refused connections, the usual failure, fail at once.
 _CONNECT_TIMEOUT_SECONDS = 0.5
 _READ_TIMEOUT_SECONDS = 1
 
 
-class OutcomeUnknown(Exception):
-    """The message went out but no answer came back: it may be on the queue, or not."""
-
-
 @lru_cache(maxsize=4)
 def _client(storage: StorageAccount, queue_name: str) -> QueueClient:
+    # The ack path has 3 seconds in all: short timeouts and one quick retry, then the user is told. Only a
+    # request that never left is retried (retry_read=0): one whose answer was lost may have queued the
+    # command already, and sending it again would answer it twice. A policy object per client: azure-core
+    # links a policy to the last pipeline built with it, so a shared one would send one client's requests
+    # down another's pipeline (and its credential).
+    ack_path_retry = LinearRetry(backoff=0, retry_total=1, random_jitter_range=0, retry_read=0)
     return storage.queue_client(
         queue_name,
-        retry_policy=_ACK_PATH_RETRY,
+        retry_policy=ack_path_retry,
         connection_timeout=_CONNECT_TIMEOUT_SECONDS,
         read_timeout=_READ_TIMEOUT_SECONDS,
     )

@@ -1,0 +1,28 @@
+"""Slack mrkdwn: how user text, people and times are written so that Slack shows them as meant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from interactions.model import Person
+
+
+def escape(text: str) -> str:
+    """User text shown literally in mrkdwn: Slack reads only & < > as markup to escape."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoted(user_text: str) -> str:
+    """User text inside a message, as code: a backtick in it would end the code span, so it becomes '."""
+    plain = escape(user_text.replace("`", "'"))
+    return f"`{plain}`"
+
+
+def who(person: Person) -> str:
+    """A mention, which Slack shows as the member's current name, or the typed name as typed."""
+    return f"<@{person.name}>" if person.mention else escape(person.name)
+
+
+def when(at: datetime, date_format: str = "{date_short_pretty} {time}") -> str:
+    """A time Slack shows in the reader's own time zone; the fallback is UTC."""
+    return f"<!date^{int(at.timestamp())}^{date_format}|{at:%Y-%m-%d %H:%M} UTC>"

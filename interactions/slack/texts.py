@@ -1,0 +1,186 @@
+"""Every text a member reads, in one place, written in Slack mrkdwn.
+
+The signs: `+` and `−` (a minus sign, not a hyphen) in what the app says, whatever the member typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from interactions import grammar
+from interactions.model import DEFAULT_DAYS, MAX_DAYS, MAX_NAME_LENGTH, MAX_PEOPLE, MIN_DAYS, PERCENT_WINDOW_DAYS
+from interactions.reports import DAY_BUCKETS_UP_TO_DAYS, WEEK_BUCKETS_UP_TO_DAYS
+from interactions.slack.mrkdwn import quoted, who
+
+# --- Answers to requests that never reach the queue --------------------------------------------------------
+COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
+MAYBE_RECORDED = "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
+WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
+TOO_LARGE = "That request is too large."
+MISSING_FIELDS = "That request is missing fields a slash command has."
+
+# --- Answers of the worker ---------------------------------------------------------------------------------
+CLEARED = "Thanks! Your interaction logs are cleared."
+LOGGED_BEFORE_CLEAR = "You cleared your logs after typing that, so those interactions were not kept."
+TOO_OLD = "Sorry, that command waited more than a day to be carried out, so it was not saved. Please try again."
+FAILED_NOTHING_SAVED = (
+    "Sorry, something went wrong on our side and that command failed: nothing was saved. Please try again."
+)
+FAILED_LOG_SAVED = "Sorry, something went wrong on our side after your interactions were saved. They are in your logs."
+FAILED_LOG_UNKNOWN = (
+    "Sorry, something went wrong on our side and that command failed. I can't tell yet whether your "
+    "interactions were saved: `/interactions` will show them if they were."
+)
+FAILED_CLEAR = (
+    "Sorry, something went wrong on our side while clearing your logs: some may remain. "
+    "Please run `/interactions clear` again."
+)
+FAILED_VIEW = "Sorry, something went wrong on our side and I couldn't show your logs. Nothing was changed."
+
+
+def logged(percent: int) -> str:
+    return f"Got it! You're {percent}% for positive interactions in the last {PERCENT_WINDOW_DAYS} days."
+
+
+# --- Usage -------------------------------------------------------------------------------------------------
+USAGE = (
+    "Usage: `/interactions @person +` (or `-`, several people at once) · "
+    "`/interactions [days] [person|time] [+|-]` · `/interactions clear` · `/interactions help`"
+)
+
+HELP = "\n".join(
+    [
+        "*Interactions* keeps a private log of who you meet and how it went. Only you see your logs.",
+        "",
+        "*Log an interaction*, rated `+` or `-` after each person:",
+        "• `/interactions @don +`",
+        "• `/interactions @don + @Maelle + Random Guy -`: Slack mentions and plain names mixed,"
+        f" up to {MAX_PEOPLE} people, names up to {MAX_NAME_LENGTH} characters",
+        '• `/interactions "Help Desk" +`: a name in double quotes is always a name, even one that is a'
+        " command word or a number (`help`, `clear`, `person`, `time`, `42`)",
+        "Typed names ignore case: `random guy` and `Random Guy` are one person.",
+        f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
+        "",
+        "*See your logs*, newest first:",
+        f"• `/interactions`: the last {DEFAULT_DAYS} days",
+        f"• `/interactions 90`: the last 90 days (any whole number from {MIN_DAYS} to {MAX_DAYS})",
+        "• `/interactions 90 person`: totals per person",
+        f"• `/interactions 90 time`: totals per day (up to {DAY_BUCKETS_UP_TO_DAYS} days), per week (up to"
+        f" {WEEK_BUCKETS_UP_TO_DAYS} days) or per month",
+        "• `/interactions +` or `/interactions -`: only positive or only negative ones",
+        "• Options combine, in any order: `/interactions 90 person +`",
+        "",
+        "*Opt out*: `/interactions clear` deletes all of your logs at once, without asking again.",
+        "",
+        "`/interaction` (singular) works the same way.",
+    ]
+)
+
+
+def mistake(error: grammar.Mistake) -> str:
+    """What was not understood, in the member's terms, then how the command goes."""
+    return f"{_mistake(error)}\n{USAGE}"
+
+
+def _mistake(error: grammar.Mistake) -> str:
+    match error:
+        case grammar.KeywordNotAlone(keyword):
+            return (
+                f"`{keyword}` stands alone, with nothing after it. To log someone whose name starts with it, "
+                f'put the name in quotes, as in `"{keyword.title()} Desk" +`.'
+            )
+        case grammar.NotAPerson():
+            return "Only people can be rated: mention them as `@name` or type their name."
+        case grammar.TwoDayCounts():
+            return "Give one number of days, not two."
+        case grammar.DaysNotWhole(typed):
+            return f"Days are a whole number from {MIN_DAYS} to {MAX_DAYS}; {quoted(typed)} is not."
+        case grammar.DaysOutOfRange(typed):
+            return f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {quoted(typed)} is not."
+        case grammar.TwoModes():
+            return "Choose one of `person` or `time`, not both."
+        case grammar.TwoRatings():
+            return "Choose one of `+` or `-`, not both."
+        case grammar.RatingWithoutPerson(sign):
+            return f"`{sign}` must follow the person it rates, as in `@don {sign}`."
+        case grammar.NeedsRating(person):
+            shown = who(person) if person.mention else quoted(person.name)
+            return f"{shown} needs a rating, `+` or `-`, right after it."
+        case grammar.OneRatingPerPerson(person):
+            return f"One rating per person: {who(person) if person.mention else quoted(person.name)} has one already."
+        case grammar.InvisibleName():
+            return "That name has nothing visible in it: type the name, or mention the person as `@name`."
+        case grammar.SelfRating():
+            return "You can't rate an interaction with yourself."
+        case grammar.TooManyPeople(count):
+            return f"Log at most {MAX_PEOPLE} people at once; that was {count}."
+        case grammar.NameTooLong(start):
+            return f"Names are at most {MAX_NAME_LENGTH} characters; {quoted(start + '…')} is longer."
+
+
+# --- Views -------------------------------------------------------------------------------------------------
+MODAL_TITLE = "Your interactions"
+MODAL_CLOSE = "Close"
+LOADING = "Fetching your interactions…"
+SIGNS = {1: "`+`", -1: "`−`"}
+
+
+def _span(days: int) -> str:
+    return f"the last {days} days" if days != 1 else "the last day"
+
+
+def _kind(rating: int | None) -> str:
+    return {None: "", 1: " positive", -1: " negative"}[rating]
+
+
+def heading(days: int, rating: int | None, aggregate: str = "") -> str:
+    """``aggregate``: "", or the period or "person" the totals are by."""
+    by = f" by {aggregate}" if aggregate else ""
+    return f"Your{_kind(rating)} interactions{by}, {_span(days)}"
+
+
+def nothing_logged(days: int, rating: int | None) -> str:
+    return f"No{_kind(rating)} interactions logged in {_span(days)}."
+
+
+def counts(count: int, positive: int, negative: int) -> str:
+    return f"{count} ({positive} `+`, {negative} `−`)"
+
+
+def summary(count: int, positive: int, negative: int, percent: int, rating: int | None = None) -> str:
+    """The totals of a view; a view of one rating only counts, since its split and percentage are fixed."""
+    plural = "s" if count != 1 else ""
+    if rating is not None:
+        return f"{count}{_kind(rating)} interaction{plural}"
+    return f"{count} interaction{plural}: {positive} `+`, {negative} `−`, {percent}% positive"
+
+
+def percent_positive(percent: int) -> str:
+    return f"{percent}% positive"
+
+
+def last_met(when_shown: str) -> str:
+    return f"last {when_shown}"
+
+
+def period_label(start: date, period: str) -> str:
+    """A period's first day: the month alone for a month, "week of" a week's Monday."""
+    if period == "month":
+        return start.strftime("%Y-%m")
+    label = start.strftime("%Y-%m-%d")
+    return f"week of {label}" if period == "week" else label
+
+
+def more(hidden: int) -> str:
+    return f"…and {hidden} more"
+
+
+VIEW_NOT_LOG = (
+    "`person`, `time` and numbers are view words, so this shows your logs. To log someone by such a name, "
+    'put it in double quotes, as in `/interactions "Time" -`.'
+)
+
+
+def logged_people(rated: str) -> str:
+    """``rated``: who was logged and how, one person per item."""
+    return f"Logged: {rated}"

@@ -1,0 +1,183 @@
+"""The HTTP use case, every branch, with an in-memory queue and Slack: what Slack gets back within its 3
+seconds, and what is queued for the worker."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+
+from interactions.pseudonym import owner_key
+from interactions.queue_message import QueuedCommand
+from interactions.receive import OutcomeUnknown, Reply, receive
+from interactions.settings import Settings
+from interactions.slack import texts
+from interactions.slack.request import MAX_BODY_BYTES, ReplayGuard
+from interactions.storage_account import StorageAccount
+from testkit.slack_requests import command_form, signed_headers
+from tests.unit.fakes import FakeQueue, FakeSlack
+
+SECRET = "unit-signing-secret"
+KEY = b"unit-pseudonym-key"
+NOW = 1_700_000_000
+SETTINGS = Settings(
+    signing_secret=SECRET,
+    pseudonym_key=KEY,
+    storage=StorageAccount(connection_string="UseDevelopmentStorage=true"),
+    queue="commands",
+)
+SLACK_URL = "https://hooks.slack.com"
+
+
+def form(text: str, user: str = "U0ME", **changes: str) -> bytes:
+    fields = {**command_form(user, "T0TEAM", "/interactions", text, SLACK_URL), **changes}
+    return urllib.parse.urlencode({k: v for k, v in fields.items() if v is not None}).encode()
+
+
+def send(
+    body: bytes,
+    queue: FakeQueue,
+    slack: FakeSlack | None = None,
+    *,
+    timestamp: int = NOW,
+    secret: str = SECRET,
+    replays: ReplayGuard | None = None,
+) -> Reply:
+    return receive(
+        body,
+        signed_headers(secret, body, timestamp),
+        SETTINGS,
+        queue,
+        modals=(lambda: slack) if slack is not None else None,
+        now=lambda: NOW,
+        replays=replays or ReplayGuard(),
+    )
+
+
+def queued(queue: FakeQueue) -> QueuedCommand:
+    (message,) = queue.sent
+    return QueuedCommand.from_json(message)
+
+
+def test_a_log_is_queued_and_acknowledged_with_an_empty_200() -> None:
+    queue = FakeQueue()
+    assert send(form("@U0DON + Random Guy -"), queue) == Reply(200)
+    message = queued(queue)
+    assert message.text == "<@U0DON> + Random Guy -"
+    assert message.user_id == "U0ME"
+    assert message.owner == owner_key(KEY, "T0TEAM", "U0ME")
+    assert message.received_at.timestamp() == NOW
+    assert message.response_url.startswith(SLACK_URL)
+    assert message.view_id is None
+
+
+def test_a_log_opens_no_modal_even_with_a_bot_token() -> None:
+    queue, slack = FakeQueue(), FakeSlack()
+    assert send(form("Maelle +"), queue, slack) == Reply(200)
+    assert slack.opened == []
+    assert queued(queue).view_id is None
+
+
+def test_a_view_opens_the_loading_modal_first_and_the_worker_fills_it() -> None:
+    queue, slack = FakeQueue(), FakeSlack()
+    assert send(form("90 person"), queue, slack) == Reply(200)
+    assert len(slack.opened) == 1
+    assert queued(queue).view_id == "V1"
+
+
+def test_a_view_whose_modal_cannot_open_is_answered_as_a_message() -> None:
+    queue, slack = FakeQueue(), FakeSlack(open_fails=True)
+    assert send(form(""), queue, slack) == Reply(200)
+    assert queued(queue).view_id is None
+
+
+@pytest.mark.parametrize("text", ["help", "Alice", "clear"])
+def test_other_commands_and_mistakes_are_queued_for_the_worker_to_answer(text: str) -> None:
+    queue, slack = FakeQueue(), FakeSlack()
+    assert send(form(text), queue, slack) == Reply(200)
+    assert queued(queue).text == text
+    assert slack.opened == []
+
+
+def test_an_unsigned_request_is_refused_and_nothing_queued() -> None:
+    queue = FakeQueue()
+    assert send(form("Alice +"), queue, secret="not-the-secret") == Reply(401)
+    assert queue.sent == []
+
+
+def test_a_request_older_than_five_minutes_is_refused() -> None:
+    queue = FakeQueue()
+    assert send(form("Alice +"), queue, timestamp=NOW - 301) == Reply(401)
+    assert queue.sent == []
+
+
+def test_a_replayed_request_is_refused_once_it_was_taken() -> None:
+    queue, replays, body = FakeQueue(), ReplayGuard(), form("Alice +")
+    assert send(body, queue, replays=replays) == Reply(200)
+    assert send(body, queue, replays=replays) == Reply(401)
+    assert len(queue.sent) == 1
+
+
+def test_a_body_over_the_limit_is_refused_before_anything_else() -> None:
+    queue = FakeQueue()
+    reply = send(form("x" * MAX_BODY_BYTES), queue)
+    assert reply == Reply(413, {"response_type": "ephemeral", "text": texts.TOO_LARGE})
+    assert queue.sent == []
+
+
+def test_slacks_ssl_check_is_answered_without_a_signature() -> None:
+    queue = FakeQueue()
+    reply = receive(b"ssl_check=1&token=x", {}, SETTINGS, queue, now=lambda: NOW, replays=ReplayGuard())
+    assert reply == Reply(200)
+    assert queue.sent == []
+
+
+def test_a_signed_form_without_the_fields_of_a_command_is_refused() -> None:
+    queue = FakeQueue()
+    reply = send(form("Alice +", user_id=None), queue)  # type: ignore[arg-type]
+    assert reply == Reply(400, {"response_type": "ephemeral", "text": texts.MISSING_FIELDS})
+    assert queue.sent == []
+
+
+def test_another_command_is_told_which_ones_this_app_answers() -> None:
+    queue = FakeQueue()
+    reply = send(form("Alice +", command="/other"), queue)
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.WRONG_COMMAND})
+    assert queue.sent == []
+
+
+def test_the_singular_command_is_the_same() -> None:
+    queue = FakeQueue()
+    assert send(form("Alice +", command="/interaction"), queue) == Reply(200)
+    assert queued(queue).text == "Alice +"
+
+
+def test_a_queue_out_of_reach_tells_the_member_to_try_again() -> None:
+    reply = send(form("Alice +"), FakeQueue(failing=ConnectionError("refused")))
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_RECORD})
+
+
+def test_a_log_that_may_have_been_queued_is_not_to_be_typed_again_blindly() -> None:
+    reply = send(form("Alice +"), FakeQueue(failing=OutcomeUnknown()))
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.MAYBE_RECORDED})
+
+
+def test_a_view_that_may_have_been_queued_is_safe_to_ask_again() -> None:
+    reply = send(form("90"), FakeQueue(failing=OutcomeUnknown()))
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_RECORD})
+
+
+def test_a_failed_view_replaces_the_loading_modal_so_it_does_not_spin_forever() -> None:
+    slack = FakeSlack()
+    reply = send(form("90"), FakeQueue(failing=ConnectionError("refused")), slack)
+    assert reply.status == 200
+    assert [(s.where, s.text) for s in slack.said] == [("modal:V1", texts.COULD_NOT_RECORD)]
+
+
+def test_the_queued_message_holds_nothing_the_worker_does_not_need() -> None:
+    queue = FakeQueue()
+    send(form("Alice +"), queue)
+    fields = json.loads(queue.sent[0])
+    assert set(fields) == {"v", "command_id", "user_id", "owner", "text", "response_url", "received_at", "view_id"}
+    assert "C0LOCALCHANNEL" not in queue.sent[0] and "local-user" not in queue.sent[0]  # channel, user name
