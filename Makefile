@@ -34,9 +34,24 @@ run: setup
 
 # TEXT goes through the environment unexpanded, so quotes, $ and backticks reach the app as typed.
 override TEXT := $(value TEXT)
+# `make try hello +`: without TEXT, the words after `try` are the text, and make is told they need no building
+# (.DEFAULT is the recipe of every target without a rule). make drops a lone `-`, a rating, from those words:
+# --make-pid lets try_command read them again from make's own command line.
+TRY_WORDS := $(if $(filter try,$(firstword $(MAKECMDGOALS))),$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)))
+ifneq ($(TRY_WORDS),)
+ifneq ($(TEXT),)
+$(error make try: give the text once, either after try or as TEXT='...', as in: make try @U0DON + Random Guy -)
+endif
+ifneq ($(filter setup run try test check bench prove clean deploy check-deploy,$(TRY_WORDS)),)
+$(error make try: a word of the text is also a make target; quote the text instead: make try TEXT='$(TRY_WORDS)')
+endif
+.DEFAULT: ; @:
+endif
+TRY_TEXT := $(if $(TEXT),,--make-pid $$PPID)
+override TEXT := $(if $(TEXT),$(TEXT),$(TRY_WORDS))
 export TEXT
 try: $(VENV)/.installed
-	$(PY) -m local.try_command --user "$(SLACK_USER)" -- "$$TEXT"
+	$(PY) -m local.try_command --user "$(SLACK_USER)" $(TRY_TEXT) $(ARGS) -- "$$TEXT"
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from interactions import grammar
-from interactions.model import Command, Log, View
+from interactions.model import Command, Help, Log, View
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.settings import Settings
@@ -58,24 +58,35 @@ def receive(
     """Answer one request to /api/slack/commands. ``enqueue`` raises when the queue is out of reach;
     ``modals`` (given when a bot token is set) makes the Slack client that opens a view's loading modal:
     made only for a view, so that a log's ack never loads the Web API client and Block Kit."""
-    if len(body) > slack_request.MAX_BODY_BYTES:
-        return Reply(413, slack_request.ephemeral(texts.TOO_LARGE))
-    if slack_request.is_ssl_check(body):
+    oversize = len(body) > slack_request.MAX_BODY_BYTES
+    if not oversize and slack_request.is_ssl_check(body):
         return Reply(200)
     received = now()
     if not slack_request.is_signed(settings.signing_secret, body, headers, lambda: received):
-        return Reply(401)
+        return Reply(413 if oversize else 401)
+    # From here on the request is Slack's: every refusal is a 200 with a reason, which Slack shows the member.
+    if oversize:
+        return _say(texts.TOO_LARGE)
     if not replays.first_time(headers, received):
         return Reply(401)
     try:
         command = slack_request.slash_command(body)
     except (slack_request.MissingFields, UnicodeDecodeError):
-        return Reply(400, slack_request.ephemeral(texts.MISSING_FIELDS))
+        return _say(texts.MISSING_FIELDS)
     if command.command not in slack_request.COMMANDS:
-        return Reply(200, slack_request.ephemeral(texts.WRONG_COMMAND))
+        return _say(texts.WRONG_COMMAND)
+    if not command.response_url.startswith(settings.response_url_prefixes):
+        log.warning("Refused a command whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+        return _say(texts.UNKNOWN_RESPONSE_URL)
+    try:
+        parsed = grammar.parse(command.text, command.user_id)
+    except grammar.UsageError as error:
+        return _say(texts.mistake(error.mistake))  # storage plays no part: answered here, nothing queued
+    if isinstance(parsed, Help):
+        return _say(texts.HELP)
 
     view_id = None
-    if modals is not None and command.trigger_id and isinstance(_parsed(command), View):
+    if modals is not None and command.trigger_id and isinstance(parsed, View):
         view_id = modals().open_loading_modal(command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -90,18 +101,22 @@ def receive(
         enqueue(message.to_json())
     except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
         log.error("Could not queue a command: %s.", type(error).__name__)
-        # Told to try again a log that may be queued already, a member would log the same people twice.
-        maybe_logged = isinstance(error, OutcomeUnknown) and isinstance(_parsed(command), Log)
-        text = texts.MAYBE_RECORDED if maybe_logged else texts.COULD_NOT_RECORD
-        if modals is not None and view_id is not None:
-            modals().show_text_in_modal(view_id, text)  # else it would say "loading" forever
-        return Reply(200, slack_request.ephemeral(text))
+        text = _not_queued(parsed, maybe_queued=isinstance(error, OutcomeUnknown))
+        if modals is not None and view_id is not None and modals().show_text_in_modal(view_id, text):
+            return Reply(200)  # said in the modal, which would otherwise say "loading" forever: said once
+        return _say(text)
     return Reply(200)
 
 
-def _parsed(command: slack_request.SlashCommand) -> Command | None:
-    """The command, where its kind matters here; the worker parses it again and answers mistakes."""
-    try:
-        return grammar.parse(command.text, command.user_id)
-    except grammar.UsageError:
-        return None
+def _say(text: str) -> Reply:
+    return Reply(200, slack_request.ephemeral(text))
+
+
+def _not_queued(command: Command, maybe_queued: bool) -> str:
+    """What the member reads when their command could not be queued. Told to try again a log that may be
+    queued already, a member would log the same people twice."""
+    if isinstance(command, Log):
+        return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD
+    if isinstance(command, View):
+        return texts.COULD_NOT_SHOW
+    return texts.COULD_NOT_CLEAR

@@ -172,6 +172,11 @@ class Azurite:
         if getattr(self, "_workspace", None):
             shutil.rmtree(self._workspace, ignore_errors=True)
 
+    def restart(self, timeout: float = 30) -> Azurite:
+        """Start again, on the same ports and with the same data folder, once the process has exited."""
+        self.stop()  # nothing left to stop but the working folder of the process that exited
+        return self.start(timeout)
+
     @classmethod
     def on_free_ports(cls, location: Path | None = None, tls: Tls | None = None, oauth: bool = False) -> Azurite:
         return cls((free_port(), free_port(), free_port()), location=location, tls=tls, oauth=oauth).start()

@@ -1,17 +1,22 @@
-"""``make run``: the app on this machine. Starts Azurite in memory (unless AzureWebJobsStorage already points
-at storage that answers, or is empty beside keyless ``AzureWebJobsStorage__*`` settings), the Slack
-stand-in (unless --no-slack, for a real workspace reaching this machine through a tunnel), then the local
-Functions host; Ctrl-C stops them all.
+"""``make run``: the app on this machine. Starts Azurite, keeping its data in ``.azurite/`` (or in memory with
+--in-memory), unless AzureWebJobsStorage already points at storage that answers, or is empty beside keyless
+``AzureWebJobsStorage__*`` settings; the Slack stand-in (unless --no-slack, for a real workspace reaching
+this machine through a tunnel); then the local Functions host. Azurite is restarted if it exits meanwhile;
+Ctrl-C stops them all. Nothing starts when the app already runs on these ports.
 
-    python -m local.run [--port 7071] [--slack-port 7072] [--no-slack] [--host-json PATH]
+    python -m local.run [--port 7071] [--slack-port 7072] [--no-slack] [--in-memory | --azurite-folder PATH]
+                        [--host-json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import socket
 import sys
+import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -20,11 +25,16 @@ from urllib.parse import urlsplit
 
 from local import host
 from local.azurite import DEFAULT_PORTS, Azurite, AzuriteError
+from local.host.http_front import SERVER_NAME
+from local.host.server import DEFAULT_PORT
+from local.host.settings import local_http_port
 from local.slack_standin import SlackStandIn
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SERVICES = ("blob", "queue", "table")
 DEFAULT_SLACK_PORT = 7072
+# Ignored by git and by the deployment: what was logged locally survives a restart of `make run`.
+DEFAULT_AZURITE_FOLDER = host.ROOT / ".azurite"
 
 
 class RunError(RuntimeError):
@@ -78,8 +88,9 @@ def storage_answers(connection: str) -> bool:
     return True
 
 
-def ensure_storage(connection: str) -> Azurite | None:
-    """Azurite started on the connection string's ports, or None when storage already answers there."""
+def ensure_storage(connection: str, folder: Path | None) -> Azurite | None:
+    """Azurite started on the connection string's ports, keeping its data in ``folder`` (None: in memory), or
+    None when storage already answers there."""
     queue = endpoint(connection, "queue")
     if reachable(queue):
         if storage_answers(connection):
@@ -92,12 +103,107 @@ def ensure_storage(connection: str) -> Azurite | None:
     places = [endpoint(connection, service) for service in SERVICES]
     if not all(place.local for place in places):
         raise RunError(f"The storage of AzureWebJobsStorage does not answer at {queue}.")
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     try:
-        azurite = Azurite((places[0].port, places[1].port, places[2].port)).start()
+        azurite = Azurite((places[0].port, places[1].port, places[2].port), location=folder).start()
     except AzuriteError as error:
         raise RunError(f"Could not start Azurite: {error}") from error
-    print("Storage:        Azurite in memory: " + ", ".join(f"{s} {p}" for s, p in zip(SERVICES, places, strict=True)))
+    kept = "in memory" if folder is None else f"keeping its data in {shown_path(folder)}"
+    print(f"Storage:        Azurite {kept}: " + ", ".join(f"{s} {p}" for s, p in zip(SERVICES, places, strict=True)))
     return azurite
+
+
+def shown_path(folder: Path) -> str:
+    return f"{folder.relative_to(host.ROOT)}/" if folder.is_relative_to(host.ROOT) else str(folder)
+
+
+class AzuriteWatch:
+    """Starts Azurite again, on the same ports and with the same data folder, when it exits while the app runs:
+    the host's queue listeners and the HTTP function then find their storage back without a restart."""
+
+    def __init__(self, azurite: Azurite, interval: float = 0.5) -> None:
+        self._azurite = azurite
+        self._interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="azurite-watch", daemon=True)
+
+    def start(self) -> AzuriteWatch:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        failing = False
+        while not self._stopped.wait(self._interval):
+            process = self._azurite.process
+            if process is None or process.poll() is None:
+                continue
+            if not failing:
+                lost = ", in memory: what it held is gone" if self._azurite.location is None else ""
+                print(f"Storage:        Azurite exited (code {process.returncode}); restarting it{lost}", flush=True)
+            try:
+                self._azurite.restart()
+                failing = False
+            except AzuriteError as error:
+                if not failing:
+                    print(f"Storage:        Azurite did not restart ({error}); trying again", flush=True)
+                failing = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int  # 0: the port is held by something that does not speak HTTP
+    server: str
+    body: bytes
+
+
+def probe(port: int, path: str) -> Answer | None:
+    """What answers a GET on this machine's ``port``; None when nothing listens there."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return Answer(response.status, response.getheader("Server", ""), response.read(65536))
+    except ConnectionRefusedError:
+        return None
+    except (OSError, http.client.HTTPException):
+        return Answer(0, "", b"")
+    finally:
+        connection.close()
+
+
+def check_ports(host_port: int, slack_port: int | None) -> None:
+    """Refuse, before anything starts, when the app already runs here (a `make run` in another terminal), or
+    when something else holds a port it needs: saying where it runs beats failing half started."""
+    functions = probe(host_port, "/")
+    standin = probe(slack_port, "/shown/U0LOCALUSER") if slack_port is not None else None
+    ours = []
+    if functions is not None and functions.server.startswith(SERVER_NAME):
+        ours.append(f"the functions at http://localhost:{host_port}/api/")
+    if standin is not None and is_standin(standin):
+        ours.append(f"the Slack stand-in at http://127.0.0.1:{slack_port}")
+    if ours:
+        raise RunError(
+            f"The app is already running on this machine: {' and '.join(ours)}. Use it (make try help in another "
+            "terminal), or stop it (Ctrl-C where it runs) before starting it again."
+        )
+    if functions is not None:
+        held = f" ({functions.server})" if functions.server else ""
+        raise RunError(f"Port {host_port} is held by something else{held}: stop it, or choose another with --port.")
+    if standin is not None:
+        raise RunError(f"Port {slack_port} is held by something else: stop it, or choose another with --slack-port.")
+
+
+def is_standin(answer: Answer) -> bool:
+    """The stand-in answers GET /shown/<user> with a JSON list."""
+    try:
+        return answer.status == 200 and isinstance(json.loads(answer.body), list)
+    except ValueError:
+        return False
 
 
 def start_slack(port: int) -> SlackStandIn:
@@ -118,11 +224,21 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--slack-port", type=int, default=DEFAULT_SLACK_PORT, help="the stand-in's port (default: 7072)")
     parse.add_argument("--no-slack", action="store_true", help="no stand-in: the app talks to SLACK_API_URL as set")
     parse.add_argument("--host-json", type=Path, help="host.json to use instead of the project's")
+    kept = parse.add_mutually_exclusive_group()
+    kept.add_argument("--in-memory", action="store_true", help="Azurite keeps nothing: a restart starts empty")
+    kept.add_argument(
+        "--azurite-folder",
+        type=Path,
+        default=DEFAULT_AZURITE_FOLDER,
+        metavar="PATH",
+        help="where Azurite keeps its data (default: .azurite/ in the project)",
+    )
     return parse
 
 
 def run(args: argparse.Namespace) -> int:
     with ExitStack() as cleanup:
+        check_ports(args.port or local_http_port(host.ROOT) or DEFAULT_PORT, None if args.no_slack else args.slack_port)
         settings = host.resolved_settings(host.ROOT)
         storage = settings.get("AzureWebJobsStorage", "")
         if not storage and any(name.startswith("AzureWebJobsStorage__") for name in settings):
@@ -130,13 +246,14 @@ def run(args: argparse.Namespace) -> int:
             print("Storage:        keyless, through the AzureWebJobsStorage__* settings and azure-identity")
         elif not storage:
             raise RunError("AzureWebJobsStorage is not set in the environment, local.settings.json or its example.")
-        elif azurite := ensure_storage(storage):
+        elif azurite := ensure_storage(storage, None if args.in_memory else args.azurite_folder.resolve()):
             cleanup.callback(azurite.stop)
+            cleanup.callback(AzuriteWatch(azurite).start().stop)  # stops watching before Azurite is stopped
         if args.no_slack:
             print("Slack:          no stand-in; answers go to SLACK_API_URL and the response_urls Slack sends")
         else:
             cleanup.callback(start_slack(args.slack_port).stop)
-        print("Try it:         make try TEXT='@U0DON + Random Guy -'  (Ctrl-C stops everything)", flush=True)
+        print("Try it:         make try @U0DON + Random Guy -  (Ctrl-C stops everything)", flush=True)
         options = host.HostOptions(port=args.port, host_json=args.host_json.resolve() if args.host_json else None)
         return host.serve(options)
 

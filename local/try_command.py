@@ -2,10 +2,12 @@
 would show that user: the acknowledgement when it says something, then each ephemeral reply and modal.
 
     python -m local.try_command [--user U0LOCALUSER] [--team T0LOCALTEAM] [--command /interactions]
-                                [--app-url URL] [--slack-url URL] [--timeout SECONDS] -- "TEXT"
+                                [--app-url URL] [--slack-url URL] [--timeout SECONDS] [--make-pid PID]
+                                -- "TEXT"
 
 Mentions typed as ``@U123`` are sent the way Slack sends them, ``<@U123>``, and ``& < >`` escaped as Slack
-escapes them. The request is signed with SLACK_SIGNING_SECRET, from the same settings the host reads.
+escapes them. The request is signed with SLACK_SIGNING_SECRET, from the same settings the host reads. What
+Slack shows is printed as a person reads it: formatting without its marks, dates as Slack shows them in UTC.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,11 @@ SETTLE_SECONDS = 0.4  # after a first answer, how long to wait for more before p
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _MARKUP = re.compile(r"<([^<>]*)>")
+_CODE = re.compile(r"```(.+?)```|`([^`\n]+)`", re.DOTALL)
+# Bold, italic, strike: a mark opens after a non-word character and closes before one, within one line.
+_EMPHASIS = [re.compile(rf"(?<![\w{m}]){m}(?=\S)([^{m}\n]+?)(?<=\S){m}(?![\w{m}])") for m in (r"\*", "_", "~")]
+_HELD = re.compile("\ue000(\\d+)\ue001")
+_DATE_TOKEN = re.compile(r"\{(\w+)\}")
 
 
 class TryError(RuntimeError):
@@ -45,26 +54,135 @@ class TryError(RuntimeError):
 
 
 def plain(mrkdwn: str) -> str:
-    """Slack markup as a person reads it: mentions, dates, channels and links by what they show."""
-    text = _MARKUP.sub(lambda match: _markup(match.group(1)), mrkdwn)
+    """Slack markup resolved: mentions, channels and links by what they show, dates by their fallback text, and
+    entities unescaped; formatting marks are kept, so that a check finds the text as it was sent."""
+    return _unescaped(_MARKUP.sub(lambda match: _markup(match.group(1)), mrkdwn))
+
+
+def as_read(mrkdwn: str, now: datetime | None = None) -> str:
+    """Slack mrkdwn as a person reads it: ``plain``, but formatting shown without its marks and dates as Slack
+    shows them to a reader whose time zone is UTC; ``now`` decides which day is "today"."""
+    now = now or datetime.now(UTC)
+    shown: list[str] = []
+    last = 0
+    for code in _CODE.finditer(mrkdwn):  # code is shown as typed: no markup, no formatting inside
+        shown += [_formatted(mrkdwn[last : code.start()], now), _unescaped(code.group(1) or code.group(2))]
+        last = code.end()
+    return "".join([*shown, _formatted(mrkdwn[last:], now)])
+
+
+def _formatted(text: str, now: datetime) -> str:
+    # Markup is set aside first, so that an underscore in a link or a star in a label is not read as formatting.
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(_unescaped(_markup(match.group(1), now)))
+        return f"\ue000{len(held) - 1}\ue001"
+
+    text = _MARKUP.sub(hold, text)
+    for emphasis in _EMPHASIS:
+        text = emphasis.sub(r"\1", text)
+
+    def restore(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return held[index] if index < len(held) else match.group(0)  # a look-alike in the text itself
+
+    return _HELD.sub(restore, _unescaped(text))
+
+
+def _unescaped(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _markup(inner: str) -> str:
+def _markup(inner: str, now: datetime | None = None) -> str:
     target, _, label = inner.partition("|")
     if target.startswith("@"):
         return target  # Slack shows the person's current name; the id stands in for it here
     if target.startswith("#"):
         return f"#{label}" if label else target
+    if target.startswith("!date^"):
+        return (_date(target, now) if now else None) or label or target
     if target.startswith("!"):
-        if target.startswith("!date^") or label:
-            return label or target
-        return f"@{target[1:]}"  # !here, !channel, !everyone
+        return label or f"@{target[1:]}"  # !here, !channel, !everyone
     return f"{label} ({target})" if label else target
 
 
+def _date(target: str, now: datetime) -> str | None:
+    """``!date^<timestamp>^<format>[^<link>]`` as Slack shows it; None where Slack would show the fallback."""
+    fields = target.split("^")
+    try:
+        at = datetime.fromtimestamp(int(fields[1]), UTC)
+        template = fields[2]
+    except (IndexError, ValueError, OverflowError, OSError):
+        return None
+    tokens = _DATE_TOKEN.findall(template)
+    if not tokens or any(token not in _DATES for token in tokens):
+        return None
+    return _DATE_TOKEN.sub(lambda match: _DATES[match.group(1)](at, now, match.start() == 0), template)
+
+
+def _day(at: datetime) -> str:
+    suffix = "th" if 10 <= at.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(at.day % 10, "th")
+    return f"{at:%B} {at.day}{suffix}, {at.year}"
+
+
+def _time(at: datetime, seconds: bool = False) -> str:
+    return f"{at.hour % 12 or 12}:{at:%M}{at.strftime(':%S') if seconds else ''} {'PM' if at.hour >= 12 else 'AM'}"
+
+
+def _pretty(shown: Callable[[datetime], str]) -> Callable[[datetime, datetime, bool], str]:
+    """Today, yesterday or tomorrow where one applies (capitalised at the start of the text), else ``shown``."""
+
+    def pretty(at: datetime, now: datetime, first: bool) -> str:
+        word = {0: "today", -1: "yesterday", 1: "tomorrow"}.get((at.date() - now.date()).days)
+        if word is None:
+            return shown(at)
+        return word.capitalize() if first else word
+
+    return pretty
+
+
+def _ago(at: datetime, now: datetime, _first: bool) -> str:
+    seconds = int((now - at).total_seconds())
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if abs(seconds) >= size:
+            count = abs(seconds) // size
+            amount = f"{count} {unit}{'s' if count > 1 else ''}"
+            return f"{amount} ago" if seconds > 0 else f"in {amount}"
+    return "just now"
+
+
+def _date_short(at: datetime) -> str:
+    return f"{at:%b} {at.day}, {at.year}"
+
+
+def _date_long(at: datetime) -> str:
+    return f"{at:%A}, {_day(at)}"
+
+
+# Slack's date tokens (https://api.slack.com/reference/surfaces/formatting#date-formatting), each given the
+# time, now, and whether it opens the text; {time} in 12-hour form, Slack's default.
+_DATES: dict[str, Callable[[datetime, datetime, bool], str]] = {
+    "date_num": lambda at, _now, _first: f"{at:%Y-%m-%d}",
+    "date_slash": lambda at, _now, _first: f"{at:%d/%m/%Y}",
+    "date": lambda at, _now, _first: _day(at),
+    "date_short": lambda at, _now, _first: _date_short(at),
+    "date_long": lambda at, _now, _first: _date_long(at),
+    "date_long_full": lambda at, _now, _first: f"{at:%B} {at.day}, {at.year}",
+    "date_pretty": _pretty(_day),
+    "date_short_pretty": _pretty(_date_short),
+    "date_long_pretty": _pretty(_date_long),
+    "time": lambda at, _now, _first: _time(at),
+    "time_secs": lambda at, _now, _first: _time(at, seconds=True),
+    "ago": _ago,
+}
+
+
 def _text(obj: Any) -> str:
-    return plain(str(obj.get("text", ""))) if isinstance(obj, dict) else ""
+    if not isinstance(obj, dict):
+        return ""
+    text = str(obj.get("text", ""))
+    return text if obj.get("type") == "plain_text" else as_read(text)  # Slack formats mrkdwn only
 
 
 def block_lines(blocks: Iterable[dict[str, Any]]) -> list[str]:
@@ -102,7 +220,7 @@ def render(shown: dict[str, Any]) -> str:
         body = ["(still loading)"] if payload.get("loading") else block_lines(payload.get("blocks", []))
         return "\n".join([f"┌─ Modal: {title}", *(f"│ {line}" for line in body), "└─"])
     blocks = payload.get("blocks")
-    body = block_lines(blocks) if blocks else plain(str(payload.get("text", ""))).splitlines()
+    body = block_lines(blocks) if blocks else as_read(str(payload.get("text", ""))).splitlines()
     return "\n".join(["Only visible to you:", *(f"  {line}" for line in body)])
 
 
@@ -189,10 +307,48 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"where the app listens (default: {DEFAULT_APP_URL})")
     parse.add_argument("--slack-url", default=DEFAULT_SLACK_URL, help=f"Slack stand-in (default: {DEFAULT_SLACK_URL})")
     parse.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for an answer (default: 15)")
+    parse.add_argument(
+        "--make-pid",
+        type=int,
+        metavar="PID",
+        help="the text is what follows `try` on this make's command line (`make try hello -`)",
+    )
     return parse
 
 
+def typed_after_try(make_pid: int, goals: str) -> str:
+    """The text of ``make try @U0DON + Random Guy -``. make drops a lone ``-``, a rating, from the goals it
+    keeps, so the words are read again from make's own command line; where that cannot be read, or does not
+    agree with the goals, the goals as make kept them."""
+    arguments = _command_line(make_pid)
+    if "try" not in arguments:
+        return goals
+    words: list[str] = []
+    for argument in arguments[arguments.index("try") + 1 :]:
+        if argument == "-":
+            words.append(argument)
+        elif not argument.startswith("-") and "=" not in argument:  # options and VAR=value are make's own
+            words.extend(argument.split())
+    return " ".join(words) if [word for word in words if word != "-"] == goals.split() else goals
+
+
+def _command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+    except OSError:
+        pass
+    # No /proc (macOS): ps joins the arguments with spaces, as the text's words are joined anyway.
+    command = ["ps", "-ww", "-o", "args=", "-p", str(pid)]
+    try:
+        ps = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - ps, and a number
+    except OSError:
+        return []
+    return ps.stdout.split()
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.make_pid is not None:
+        args.text = typed_after_try(args.make_pid, args.text)
     if not _USER_ID.fullmatch(args.user):
         raise TryError(f"--user must be a Slack user id such as {DEFAULT_USER} (U or W, then capitals and digits).")
     before = len(shown_to(args.slack_url, args.user))

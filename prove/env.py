@@ -65,6 +65,16 @@ class Workspace:
             pseudonym_key=secrets.token_hex(32),
         )
 
+    def form_fields(self) -> dict[str, str]:
+        """What Slack's slash command form says of this workspace."""
+        return {
+            "token": self.verification_token,
+            "team_domain": self.team_domain,
+            "channel_id": self.channel_id,
+            "channel_name": self.channel_name,
+            "api_app_id": self.api_app_id,
+        }
+
     def secrets(self) -> dict[str, str]:
         """What must appear in no log and nowhere in storage, by what it is."""
         return {

@@ -119,14 +119,15 @@ def azurite_down(stack: Stack, people: People, shape: Paced, lead: float = 4, ou
     figures = run.tally()
     # Sent and answered entirely while Azurite was gone: these cannot have been queued.
     inside = [a for a in run.acks if a.sent_at >= down and a.sent_at + a.latency < restarting]
-    refused = [a for a in inside if a.refused]
+    answers = Answers.of(stack.slack.calls())
+    refused = [a for a in inside if answers.refused(a, stack.slack)]
     slowest = max((a.latency for a in run.acks if a.sent_at + a.latency >= down and a.sent_at < up), default=0.0)
     return [
         Row.info(section, "storage unreachable for", f"{up - down:.1f} s"),
         Row.info(section, "messages on the queue as it stopped (kept on disk)", waiting),
         Row.check(
             section,
-            'sent while down: 200 + "couldn\'t record that, please try again"',
+            'sent while down: 200 + "couldn\'t record that" (a view: show, a clear: clear), "please try again"',
             f"{len(refused)} of {len(inside)}",
             bool(inside) and len(refused) == len(inside),
         ),

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from interactions.slack.texts import CLEARED
+from interactions.slack.texts import CLEARED, COULD_NOT_SHOW
 from local.slack_standin import Call, SlackStandIn
 from prove.traffic import CLEAR, LOG, VIEW, Ack, Command
 
@@ -44,6 +44,15 @@ class Answers:
         """How many times the command's final answer reached its user."""
         view_id = self.opened.get(command.ref)
         return len(self.delivered(command.ref)) + (self.updates[view_id] if view_id else 0)
+
+    def refused(self, ack: Ack, slack: SlackStandIn) -> bool:
+        """Not queued, and the user read why: in the acknowledgement, or (a view with a loading modal) in the
+        modal, where the acknowledgement says it once rather than twice."""
+        if ack.refused:
+            return True
+        view_id = self.opened.get(ack.command.ref) if ack.command.kind == VIEW else None
+        modal = slack.modal(view_id) if view_id else None
+        return modal is not None and COULD_NOT_SHOW in str(modal.payload)
 
     def right(self, command: Command, slack: SlackStandIn) -> bool:
         """Whether the user saw the kind of answer the command calls for (a redelivered command may be
@@ -101,7 +110,7 @@ class Tally:
     planned: int = 0  # commands the users were to send
     sent: int = 0
     acked: int = 0
-    refused: int = 0  # "couldn't record that, please try again", with HTTP 200
+    refused: int = 0  # "couldn't record that" (or show, or clear) "please try again", with HTTP 200
     other: Counter[int] = field(default_factory=Counter)  # any other answer, by status (0: none)
     logs_acked: int = 0
     stored_once: int = 0
@@ -145,7 +154,7 @@ def tally(
         command = ack.command
         figures.sent += 1
         figures.latencies.append(ack.latency)
-        if ack.refused:
+        if answers.refused(ack, slack):
             figures.refused += 1
             if command.kind == LOG and stored.by_person.get(command.guest):
                 figures.refused_but_stored += 1

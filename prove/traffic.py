@@ -7,8 +7,6 @@ answer at the stand-in and a stored entity can each be traced to the one command
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
 import random
@@ -17,8 +15,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from interactions.pseudonym import owner_key
-from interactions.slack.texts import COULD_NOT_RECORD, MAYBE_RECORDED
+from interactions.slack.texts import COULD_NOT_CLEAR, COULD_NOT_RECORD, COULD_NOT_SHOW, MAYBE_RECORDED
 from prove.env import Workspace
+from testkit.slack_requests import command_form, signed_headers
 
 LOG, VIEW, CLEAR = "log", "view", "clear"
 VIEW_TEXTS = ("", "90", "7 person", "30 time", "+", "365 -", "person", "14 time +")
@@ -77,7 +76,7 @@ class Ack:
     @property
     def refused(self) -> bool:
         """Not queued, and the user read exactly why (an ephemeral message, with HTTP 200)."""
-        return self.status == 200 and _ephemeral_text(self.body) == COULD_NOT_RECORD
+        return self.status == 200 and _ephemeral_text(self.body) in (COULD_NOT_RECORD, COULD_NOT_SHOW, COULD_NOT_CLEAR)
 
     @property
     def uncertain(self) -> bool:
@@ -183,30 +182,16 @@ class Caller:
     slack_url: str
 
     def form(self, user: User, command: Command, slash: str = "/interactions") -> dict[str, str]:
-        return {
-            "token": self.workspace.verification_token,
-            "team_id": self.workspace.team_id,
-            "team_domain": self.workspace.team_domain,
-            "channel_id": self.workspace.channel_id,
-            "channel_name": self.workspace.channel_name,
-            "user_id": user.id,
+        own = {
+            **self.workspace.form_fields(),
             "user_name": user.name,
-            "command": slash,
-            "text": command.text,
-            "api_app_id": self.workspace.api_app_id,
             "response_url": f"{self.slack_url}/hooks/{user.id}/{command.ref}",
             "trigger_id": f"{user.id}.{command.ref}",
         }
+        return command_form(user.id, self.workspace.team_id, slash, command.text, self.slack_url, as_typed=False, **own)
 
     def signed(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
-        secret = self.workspace.signing_secret.encode()
-        digest = hmac.new(secret, f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-        return {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": f"v0={digest}",
-        }
+        return signed_headers(self.workspace.signing_secret, body, timestamp)
 
     def send(self, user: User, command: Command) -> Ack:
         body = urllib.parse.urlencode(self.form(user, command)).encode()

@@ -32,12 +32,13 @@ def signed_headers(secret: str, body: bytes, timestamp: int | str | None = None)
 
 
 def command_form(
-    user: str, team: str, command: str, text: str, slack_url: str, *, as_typed: bool = True
+    user: str, team: str, command: str, text: str, slack_url: str, *, as_typed: bool = True, **fields: str
 ) -> dict[str, str]:
     """The form Slack posts, with response_url and trigger_id in the stand-in's scheme (they name the user).
     ``text`` is what the member typed, sent as Slack escapes it; or, ``as_typed=False``, already as Slack
-    sends it (``<@U123|name>`` mentions, ``&amp;``)."""
-    return {
+    sends it (``<@U123|name>`` mentions, ``&amp;``). ``fields`` replace the form's others (a workspace's own
+    names, say)."""
+    form = {
         "token": "local-verification-token",
         "team_id": team,
         "team_domain": "local",
@@ -51,3 +52,4 @@ def command_form(
         "response_url": f"{slack_url.rstrip('/')}/hooks/{user}/{uuid.uuid4().hex}",
         "trigger_id": f"{user}.{uuid.uuid4().hex}",
     }
+    return {**form, **fields}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import importlib.util
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE
 
 if TYPE_CHECKING:
     from slack_sdk.signature import Clock, SignatureVerifier
@@ -40,7 +43,12 @@ if not TYPE_CHECKING:
     Clock, SignatureVerifier = _signature.Clock, _signature.SignatureVerifier
 
 COMMANDS = ("/interactions", "/interaction")
-MAX_BODY_BYTES = 16 * 1024
+# The largest command within the app's own limits, form-encoded: every person a name of the longest, each
+# character 4 bytes of UTF-8 sent as %XX (12 bytes), with a rating and spaces; then the form's other fields.
+# Twice that leaves room to spare, well below what a host takes.
+_LONGEST_TEXT = MAX_PEOPLE * (MAX_NAME_LENGTH * 12 + 16)
+_OTHER_FIELDS = 4 * 1024
+MAX_BODY_BYTES = 2 * (_LONGEST_TEXT + _OTHER_FIELDS)
 SIGNATURE_WINDOW_SECONDS = 5 * 60  # slack_sdk's SignatureVerifier refuses older timestamps
 REQUIRED_FIELDS = ("command", "text", "user_id", "team_id", "response_url")
 
@@ -65,26 +73,42 @@ def is_signed(
 
 
 class ReplayGuard:
-    """The signatures accepted in the last five minutes, in this process. Slack sends a slash command once,
-    so a second copy of a signed request is a replay, refused like a stale one."""
+    """The signatures accepted in this process, each remembered for as long as its timestamp could still be
+    accepted (up to 5 minutes after it, and Slack's timestamps may run up to 5 minutes ahead of ours). Slack
+    sends a slash command once, so a second copy of a signed request is a replay, refused like a stale one."""
 
     def __init__(self, window_seconds: float = SIGNATURE_WINDOW_SECONDS, limit: int = 100_000) -> None:
         self._window = window_seconds
         self._limit = limit
-        self._seen: dict[str, float] = {}  # in order of arrival, so the oldest come first
+        self._until: dict[str, float] = {}  # signature -> when its timestamp stops being accepted
+        self._expiries: list[tuple[float, str]] = []  # the same, as a heap: the soonest first
         self._lock = threading.Lock()
 
     def first_time(self, headers: Mapping[str, str], now: float) -> bool:
-        signature = next((v for k, v in headers.items() if k.lower() == "x-slack-signature"), "")
+        signature = _header(headers, "x-slack-signature")
+        try:
+            stamp = float(_header(headers, "x-slack-request-timestamp"))
+        except ValueError:
+            stamp = now
+        until = max(now, stamp) + self._window
         with self._lock:
-            while self._seen and next(iter(self._seen.values())) <= now - self._window:
-                del self._seen[next(iter(self._seen))]
-            if signature in self._seen:
+            self._forget(lambda expiry: expiry <= now)
+            if signature in self._until:
                 return False
-            if len(self._seen) >= self._limit:
-                del self._seen[next(iter(self._seen))]
-            self._seen[signature] = now
+            self._forget(lambda _expiry: len(self._until) >= self._limit)  # the soonest to expire go first
+            self._until[signature] = until
+            heapq.heappush(self._expiries, (until, signature))
             return True
+
+    def _forget(self, while_: Callable[[float], bool]) -> None:
+        while self._expiries and while_(self._expiries[0][0]):
+            expiry, signature = heapq.heappop(self._expiries)
+            if self._until.get(signature) == expiry:
+                del self._until[signature]
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,18 @@ from interactions.slack.mrkdwn import quoted, who
 # --- Answers to requests that never reach the queue --------------------------------------------------------
 COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
 MAYBE_RECORDED = "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
+COULD_NOT_SHOW = "Sorry, I couldn't show your logs, please try again."
+COULD_NOT_CLEAR = "Sorry, I couldn't clear your logs, please try again."
 WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
-TOO_LARGE = "That request is too large."
-MISSING_FIELDS = "That request is missing fields a slash command has."
+UNKNOWN_RESPONSE_URL = (
+    "Sorry, I can't answer this command: Slack asked for the answer at an address this app is not set up to "
+    "answer (`SLACK_RESPONSE_URL_PREFIXES`). Nothing was saved. Please tell the app's admin."
+)
+TOO_LARGE = (
+    f"That command is too long: log at most {MAX_PEOPLE} people at once, with names of at most "
+    f"{MAX_NAME_LENGTH} characters. Nothing was saved."
+)
+MISSING_FIELDS = "That request is missing fields a slash command has, so nothing was saved."
 
 # --- Answers of the worker ---------------------------------------------------------------------------------
 CLEARED = "Thanks! Your interaction logs are cleared."

@@ -19,6 +19,15 @@ from local.host.routes import RouteMatch, Router
 
 log = logging.getLogger("host")
 
+SERVER_NAME = "local-functions-host"  # the Server header's first word, by which `make run` knows its own host
+# Refused with 413 on the Content-Length, before any of the body is read. Slack's payloads are far smaller (a
+# slash command's form is a few KiB, the app itself refuses over 16 KiB): this only bounds what a stray client
+# can make the host hold in memory.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+# A client that stops sending mid-request is answered 408 (or, mid-headers, disconnected) instead of holding a
+# thread forever; on this machine a live client never pauses that long.
+READ_TIMEOUT_SECONDS = 5.0
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -87,6 +96,12 @@ class HttpFront:
             body = _read_body(request)
         except ValueError:
             return _send(request, Answer(400, [], b""))
+        except BodyTooLarge:
+            log.info("HTTP %s: body over %d bytes, refused", request.command, MAX_BODY_BYTES)
+            return _send(request, Answer(413, [], b""))
+        except TimeoutError:
+            log.info("HTTP %s: the body did not arrive within %g s", request.command, READ_TIMEOUT_SECONDS)
+            return _send(request, Answer(408, [], b""))
         self.in_flight.enter()
         try:
             answer = self._invoke(request, match, split.query, body)
@@ -114,7 +129,8 @@ class HttpFront:
 
 def _handler(front: HttpFront) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        server_version = "local-functions-host"
+        server_version = SERVER_NAME
+        timeout = READ_TIMEOUT_SECONDS  # of each read and write on the connection
 
         def serve(self) -> None:
             try:
@@ -130,18 +146,33 @@ def _handler(front: HttpFront) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
 def _read_body(request: BaseHTTPRequestHandler) -> bytes:
     if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
         return _read_chunked(request.rfile)
     length = int(request.headers.get("Content-Length") or 0)
     if length < 0:
         raise ValueError("negative Content-Length")
-    return request.rfile.read(length) if length else b""
+    if length > MAX_BODY_BYTES:
+        raise BodyTooLarge
+    body = request.rfile.read(length) if length else b""
+    if len(body) < length:  # the client closed its side early: the request is incomplete
+        raise ValueError("body shorter than its Content-Length")
+    return body
 
 
 def _read_chunked(stream: io.BufferedIOBase) -> bytes:
     chunks: list[bytes] = []
+    total = 0
     while size := int(stream.readline().split(b";")[0].strip() or b"0", 16):
+        if size < 0:
+            raise ValueError("negative chunk size")
+        total += size
+        if total > MAX_BODY_BYTES:  # before the chunk is read, as for a Content-Length
+            raise BodyTooLarge
         chunks.append(stream.read(size))
         stream.readline()
     while stream.readline().strip():  # trailers, up to the blank line

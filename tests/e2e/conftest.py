@@ -4,10 +4,13 @@ invoked on it, as the host would. What Slack receives is read from the stand-in.
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import azure.functions as func
@@ -17,6 +20,8 @@ from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
 import function_app
+from interactions.pseudonym import owner_key
+from interactions.queue_message import QueuedCommand
 from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
 from testkit import slack_requests
@@ -72,14 +77,29 @@ class App:
         return handled
 
     def command(self, user: str, text: str) -> Shown:
-        """Type ``/interactions text`` as ``user``; what Slack shows them in answer."""
+        """Type ``/interactions text`` as ``user``; what Slack shows them in answer: the acknowledgement when
+        it says something (help, a mistake), else what the worker answers."""
         before = len(self.slack.shown(user))
         response = self.send(user, text)
         assert response.status_code == 200, response.get_body()
+        if response.get_body():
+            assert self.waiting() == []  # answered at once: nothing for the worker
+            return Shown("message", json.loads(response.get_body()))
         assert self.run_worker() == 1
         shown = self.slack.wait_for(user, before + 1)
         assert len(shown) == before + 1, shown
         return shown[-1]
+
+    def queued_message(self, user: str, text: str, response_url: str) -> str:
+        """A command as the HTTP function queues it, for putting on the queue directly."""
+        return QueuedCommand(
+            command_id=uuid.uuid4().hex,
+            user_id=user,
+            owner=owner_key(PSEUDONYM_KEY.encode(), TEAM, user),
+            text=text,
+            response_url=response_url,
+            received_at=datetime.now(UTC),
+        ).to_json()
 
     def stored(self) -> list[dict[str, Any]]:
         """Every entity in the app's table (none when the table was never created)."""

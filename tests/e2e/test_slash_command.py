@@ -133,10 +133,8 @@ def test_help_and_the_singular_alias(app: App) -> None:
     assert "/interactions @don + @Maelle + Random Guy -" in text_of(shown)
     assert "/interactions clear" in text_of(shown)
 
-    before = len(app.slack.shown(ME))
-    assert app.send(ME, "help", command="/interaction").status_code == 200
-    app.run_worker()
-    assert text_of(app.slack.wait_for(ME, before + 1)[-1]) == text_of(shown)
+    assert json.loads(app.send(ME, "help", command="/interaction").get_body())["text"] == text_of(shown)
+    assert app.waiting() == []
 
 
 def storage_goes_down(app_env: dict[str, str], port: int = 9) -> None:
@@ -170,7 +168,7 @@ def test_a_log_that_may_have_been_queued_is_not_to_be_sent_again(app: App, app_e
         view = json.loads(app.send(ME, "90").get_body())["text"]
 
     assert log == "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
-    assert view == "Sorry, I couldn't record that, please try again."  # a view is safe to try again
+    assert view == "Sorry, I couldn't show your logs, please try again."  # a view is safe to try again
 
 
 def test_a_redelivered_message_is_processed_once(app: App) -> None:
@@ -190,12 +188,17 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
 
 def test_answers_only_go_to_slack(app: App, caplog: pytest.LogCaptureFixture) -> None:
     elsewhere = app.slack.url + "/elsewhere/" + ME  # a live server, but outside SLACK_RESPONSE_URL_PREFIXES
-    body = urllib.parse.urlencode({**app.form(ME, "help"), "response_url": elsewhere}).encode()
-    assert app.post(body).status_code == 200
+    body = urllib.parse.urlencode({**app.form(ME, "<@U0DON> +"), "response_url": elsewhere}).encode()
     requests_before = app.slack.requests
 
-    app.run_worker()
+    refused = app.post(body)
 
+    assert refused.status_code == 200
+    assert "SLACK_RESPONSE_URL_PREFIXES" in json.loads(refused.get_body())["text"]
+    assert app.waiting() == []
+    # A message queued before this check existed is still never answered there.
+    app.queue.send_message(app.queued_message(ME, "<@U0DON> +", response_url=elsewhere))
+    app.run_worker()
     assert app.slack.requests == requests_before  # never fetched
     assert "Refused to answer through a response_url outside SLACK_RESPONSE_URL_PREFIXES" in caplog.text
 
@@ -206,7 +209,7 @@ def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: p
 
     app.command(ME, "<@U0SECRETPAL> + Zebulon Quartermaine -")
     app.command(ME, "90 person")
-    app.command(ME, "Zebulon Quartermaine person")  # a usage error
+    app.command(ME, "Zebulon Quartermaine person")  # a usage error, answered in the acknowledgement
     app.slack.fail_next(Failure(500), Failure(500), Failure(500))  # an answer given up
     app.send(ME, "Zebulon Quartermaine +")
     app.run_worker()

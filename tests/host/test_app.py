@@ -86,11 +86,11 @@ def test_try_command_prints_what_the_user_was_shown(app: App) -> None:
 
     shown = try_command("--", "90 person")
     assert "┌─ Modal: Your interactions" in shown
-    assert "@U0DON · 1 (1 `+`, 0 `−`) · 100% positive" in shown
-    assert "Tom & Jerry <3 · 1 (0 `+`, 1 `−`)" in shown
-    assert "<!date" not in shown and " UTC" in shown  # dates as their fallback text
+    assert "@U0DON · 1 (1 +, 0 −) · 100% positive" in shown  # as Slack renders it: no code marks
+    assert "Tom & Jerry <3 · 1 (0 +, 1 −)" in shown
+    assert "<!date" not in shown and "last Today" in shown  # a date only, where Slack shows one
 
-    assert "This app answers `/interactions`" in try_command("--command", "/weather", "--", "x")
+    assert "This app answers /interactions and /interaction only." in try_command("--command", "/weather", "--", "x")
 
 
 def test_the_log_says_what_ran_but_never_who_or_what_was_typed(app: App) -> None:

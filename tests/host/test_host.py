@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
 from local.azurite import Azurite
+from local.host.http_front import MAX_BODY_BYTES, READ_TIMEOUT_SECONDS
 from testkit.host_process import HostProcess
 from tests.host.conftest import SAMPLE_APP, http, unique_name
 
@@ -102,6 +104,44 @@ def test_a_function_that_raises_gets_500_and_the_host_keeps_serving(sample: Host
     log = sample.wait_for_log("RuntimeError: boom on purpose")
     assert "Executed 'Functions.boom' (Failed" in log
     assert "Traceback (most recent call last)" in log
+
+
+def exchange(host: HostProcess, head: bytes, body: bytes = b"") -> tuple[bytes, float]:
+    """Send a request as it is, keep the connection open, and read the answer until the host closes it;
+    with the seconds that took."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", host.port), timeout=READ_TIMEOUT_SECONDS + 10) as sock:
+        sock.sendall(head + b"\r\n" + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer, time.monotonic() - started
+
+
+def test_a_body_over_the_limit_is_refused_on_its_length_before_it_is_read(sample: HostProcess) -> None:
+    too_long = b"PUT /api/echo/zoe HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % (MAX_BODY_BYTES + 1)
+    answer, took = exchange(sample, too_long)  # none of the body sent: the host would wait for it
+
+    assert answer.startswith(b"HTTP/1.0 413 "), answer
+    assert took < READ_TIMEOUT_SECONDS
+
+    chunked = b"PUT /api/echo/zoe HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    answer, took = exchange(sample, chunked, b"%x\r\n" % (MAX_BODY_BYTES + 1))
+    assert answer.startswith(b"HTTP/1.0 413 "), answer
+    assert took < READ_TIMEOUT_SECONDS
+
+    large = b"a" * (1024 * 1024)  # within the limit: served
+    echoed = http(sample.url("/api/echo/zoe"), "PUT", large)
+    assert (echoed.status, json.loads(echoed.body)["body"]) == (200, large.decode())
+
+
+def test_a_body_that_stops_short_of_its_length_is_answered_408(sample: HostProcess) -> None:
+    short = b"PUT /api/echo/zoe HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+    answer, took = exchange(sample, short, b"fewer than 100 bytes")
+
+    assert answer.startswith(b"HTTP/1.0 408 "), answer
+    assert READ_TIMEOUT_SECONDS <= took < READ_TIMEOUT_SECONDS + 5
+    assert http(sample.url("/api/greeting")).status == 200
 
 
 def test_functions_the_host_cannot_run_are_reported_and_the_rest_still_run(sample: HostProcess) -> None:

@@ -1,9 +1,12 @@
 """`make run` and `make try` together: storage, the Slack stand-in and the host from one command, on the
-ports the settings name (free ones here, so two runs on one machine don't collide)."""
+ports the settings name (free ones here, so two runs on one machine don't collide), Azurite's data in a
+folder of the test's own instead of the project's `.azurite/`."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.host.conftest import ROOT, new_user
 
 pytestmark = pytest.mark.e2e
+MAKE = shutil.which("make") or "make"
 
 
 def run_env(storage: str) -> dict[str, str]:
@@ -40,52 +45,86 @@ def wait_until_open(port: int, process: subprocess.Popen[bytes], log: Path, time
         time.sleep(0.05)
 
 
-def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -> None:
-    blob, queue, table, port, slack_port = (free_port() for _ in range(5))
-    env = run_env(connection_string(blob, queue, table))
-    log = tmp_path / "run.log"
-    with log.open("wb") as out:
-        run = subprocess.Popen(
-            [sys.executable, "-m", "local.run", "--port", str(port), "--slack-port", str(slack_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_open(port, run, log)
+@dataclass
+class Run:
+    """``python -m local.run`` in its own process, as `make run` starts it, on ports of its own."""
+
+    env: dict[str, str]
+    port: int
+    slack_port: int
+    storage: tuple[int, int, int]
+    args: tuple[str, ...]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def on_free_ports(cls, log: Path, *args: str) -> Run:
+        blob, queue, table, port, slack_port = (free_port() for _ in range(5))
+        return cls(run_env(connection_string(blob, queue, table)), port, slack_port, (blob, queue, table), args, log)
+
+    @property
+    def command(self) -> list[str]:
+        ports = ("--port", str(self.port), "--slack-port", str(self.slack_port))
+        return [sys.executable, "-m", "local.run", *ports, *self.args]
+
+    def start(self) -> Run:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        wait_until_open(self.port, self.process, self.log)
+        return self
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(20)
+        finally:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def printed(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, text: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while text not in self.printed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.printed
+
+    def try_command(self, user: str, text: str) -> str:
+        """What `make try` prints for ``text`` typed by ``user``, and what it said on stderr."""
         tried = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "local.try_command",
-                "--user",
-                new_user(),
-                "--app-url",
-                f"http://localhost:{port}/api/slack/commands",
-                "--slack-url",
-                f"http://127.0.0.1:{slack_port}",
-                "--",
-                "@U0DON + Random Guy -",
-            ],
+            [sys.executable, "-m", "local.try_command", "--user", user, *self.try_args, "--", text],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             capture_output=True,
             text=True,
             timeout=30,
             check=False,
         )
-        shown = tried.stdout + tried.stderr
-        assert "Got it! You're 50% for positive interactions" in tried.stdout, shown + log.read_text()
-        run.send_signal(signal.SIGINT)
-        assert run.wait(20) == 0
+        return tried.stdout + tried.stderr
+
+    @property
+    def try_args(self) -> list[str]:
+        return ["--app-url", f"http://localhost:{self.port}/api/slack/commands", "--slack-url", self.slack_url]
+
+    @property
+    def slack_url(self) -> str:
+        return f"http://127.0.0.1:{self.slack_port}"
+
+
+def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -> None:
+    run = Run.on_free_ports(tmp_path / "run.log", "--in-memory").start()
+    try:
+        shown = run.try_command(new_user(), "@U0DON + Random Guy -")
+        assert "Got it! You're 50% for positive interactions" in shown, shown + run.printed
     finally:
-        run.kill()
-        run.wait()
-    printed = log.read_text()
-    assert f"Azurite in memory: blob 127.0.0.1:{blob}, queue 127.0.0.1:{queue}" in printed
-    assert f"Slack stand-in: http://127.0.0.1:{slack_port}" in printed
-    assert f"slack_commands: [POST] http://localhost:{port}/api/slack/commands" in printed
+        assert run.stop() == 0
+    blob, queue, _ = run.storage
+    assert f"Azurite in memory: blob 127.0.0.1:{blob}, queue 127.0.0.1:{queue}" in run.printed
+    assert f"Slack stand-in: {run.slack_url}" in run.printed
+    assert f"slack_commands: [POST] http://localhost:{run.port}/api/slack/commands" in run.printed
     assert not port_open(queue)  # Azurite went with it
 
 
@@ -123,3 +162,118 @@ def test_make_run_says_so_when_the_storage_port_holds_something_else() -> None:
 
     assert result.returncode == 1
     assert f"Something that is not Azure Storage holds 127.0.0.1:{taken}" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    folder = tmp_path_factory.mktemp("run")
+    run = Run.on_free_ports(folder / "run.log", "--azurite-folder", str(folder / "azurite")).start()
+    yield run
+    run.stop()
+
+
+def test_a_second_make_run_says_where_the_app_already_runs_and_starts_nothing(running: Run) -> None:
+    second = subprocess.run(
+        running.command, cwd=ROOT, env=running.env, capture_output=True, text=True, timeout=30, check=False
+    )
+
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "The app is already running on this machine" in second.stderr
+    assert f"the functions at http://localhost:{running.port}/api/" in second.stderr
+    assert f"the Slack stand-in at {running.slack_url}" in second.stderr
+    assert "Storage:" not in second.stdout  # nothing was started, not even looked for
+    assert running.process is not None and running.process.poll() is None
+
+
+def make_try(running: Run, tmp_path: Path, *words: str) -> subprocess.CompletedProcess[str]:
+    """`make try` as typed, against ``running``. The venv make would set up is a stand-in already set up,
+    so that make never installs anything here."""
+    venv = tmp_path / "venv"
+    venv.mkdir(exist_ok=True)
+    (venv / ".installed").touch()
+    env = {name: value for name, value in running.env.items() if not name.startswith(("MAKE", "MFLAGS"))}
+    overrides = [f"VENV={venv}", f"PY={sys.executable}", "ARGS=" + " ".join(running.try_args)]
+    return subprocess.run(
+        [MAKE, "--no-print-directory", "try", *words, *overrides],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_make_try_takes_the_words_after_try_as_the_text(running: Run, tmp_path: Path) -> None:
+    user = new_user()
+    tried = make_try(running, tmp_path, "@U0DON", "+", "Random", "Guy", "-", f"USER={user}")
+
+    shown = tried.stdout + tried.stderr
+    assert tried.returncode == 0, shown
+    assert f"{user} typed: /interactions @U0DON + Random Guy -" in tried.stdout, shown  # make's lone `-` too
+    assert "Got it! You're 50% for positive interactions" in tried.stdout, shown
+    assert "No rule to make target" not in shown
+
+    quoted = make_try(running, tmp_path, 'TEXT="Tom $HOME" + `Jerry` -', f"USER={user}")  # as it was
+
+    assert quoted.returncode == 0, quoted.stdout + quoted.stderr
+    assert f'{user} typed: /interactions "Tom $HOME" + `Jerry` -' in quoted.stdout
+    assert "Tom $HOME +" in quoted.stdout, quoted.stdout
+
+
+def test_make_try_prints_what_a_person_reads(running: Run) -> None:
+    user = new_user()
+    assert "Got it!" in running.try_command(user, "@U0DON + Random Guy -")
+
+    shown = running.try_command(user, "30 person")
+
+    body = shown[shown.index("Modal:") :]
+    assert "@U0DON" in body and "Random Guy" in body, shown
+    assert not re.search(r"[*_~`]", body), shown  # Slack shows formatting, not its marks
+    assert re.search(r"last (today|yesterday)", body, re.IGNORECASE), shown  # a date only: no time, no fallback
+    assert not re.search(r"\d:\d\d|UTC", body), shown
+
+
+def azurite_pid(queue_port: int) -> int:
+    """The Azurite that `make run` started: the one process serving the queue on ``queue_port``."""
+    wanted = f"--queuePort\0{queue_port}\0".encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if wanted in cmdline.read_bytes():
+                return int(cmdline.parent.name)
+        except OSError:
+            continue  # a process that ended meanwhile
+    raise AssertionError(f"no Azurite serves the queue on {queue_port}")
+
+
+def test_make_run_starts_azurite_again_when_it_dies(running: Run) -> None:
+    user = new_user()
+    assert "Got it!" in running.try_command(user, "Before Crash +")
+    first = azurite_pid(running.storage[1])
+
+    os.kill(first, signal.SIGKILL)
+
+    printed = running.wait_for("Azurite exited (code -9); restarting it")
+    assert printed.count("Azurite exited") == 1, printed
+    deadline = time.monotonic() + 30
+    while not port_open(running.storage[1]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert azurite_pid(running.storage[1]) != first
+    assert "Got it!" in running.try_command(user, "After Crash +"), running.printed[-3000:]
+
+
+def test_make_run_keeps_the_logs_in_its_folder_from_one_run_to_the_next(tmp_path: Path) -> None:
+    run = Run.on_free_ports(tmp_path / "run.log", "--azurite-folder", str(tmp_path / "azurite")).start()
+    user = new_user()
+    try:
+        assert "Got it!" in run.try_command(user, "Kept Across Runs +"), run.printed[-3000:]
+    finally:
+        assert run.stop() == 0
+
+    assert "Azurite keeping its data in " + str(tmp_path / "azurite") in run.printed
+    again = run.start()
+    try:
+        shown = again.try_command(user, "")
+    finally:
+        assert again.stop() == 0
+    assert "Kept Across Runs" in shown, shown + again.printed[-3000:]

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from local.try_command import Ack, plain, render
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from local.try_command import Ack, as_read, plain, render
 from testkit.slack_requests import slack_text
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+NOW = datetime(2023, 11, 20, 15, 0, tzinfo=UTC)  # a Monday; 1700000000 is Tuesday 2023-11-14 22:13:20 UTC
 
 
 def test_typed_text_is_escaped_as_slack_sends_it() -> None:
@@ -20,6 +27,30 @@ def test_slack_markup_reads_as_slack_shows_it() -> None:
     assert plain("<#C1|general> <!here> <https://x.test|a link> &lt;3 &amp;") == (
         "#general @here a link (https://x.test) <3 &"
     )
+
+
+def test_formatting_shows_without_its_marks() -> None:
+    assert plain("*Yours* `+`") == "*Yours* `+`"  # kept by plain, for checks on the text as sent
+    assert as_read("*Yours* _all_ ~gone~ `+` and ```a *b*\nc```", NOW) == "Yours all gone + and a *b*\nc"
+    assert as_read("*<@U0DON>* `Tom &amp; Jerry` `−`", NOW) == "@U0DON Tom & Jerry −"
+    # Marks inside words, or around a space, are not formatting; nor is what a link or a mention holds.
+    assert as_read("2*3*4 snake_case_name * not bold * <https://x.test/a_b_c|a_b_c>", NOW) == (
+        "2*3*4 snake_case_name * not bold * a_b_c (https://x.test/a_b_c)"
+    )
+
+
+def test_dates_show_as_slack_shows_them_in_utc() -> None:
+    def date(stamp: int, tokens: str) -> str:
+        return as_read(f"<!date^{stamp}^{tokens}|fallback 2023-11-14 22:13 UTC>", NOW)
+
+    assert date(1700000000, "{date_short_pretty}") == "Nov 14, 2023"  # a date only: the format has no {time}
+    assert date(1700000000, "{date_short_pretty} {time}") == "Nov 14, 2023 10:13 PM"
+    assert date(1700000000, "{date_num} {date} {time_secs}") == "2023-11-14 November 14th, 2023 10:13:20 PM"
+    assert date(1700000000, "{date_long}, {ago}") == "Tuesday, November 14th, 2023, 5 days ago"
+    assert date(1700438400, "{date_short_pretty} at {time}") == "Today at 12:00 AM"  # 2023-11-20 00:00 UTC
+    assert date(1700438400 - 1, "seen {date_pretty}") == "seen yesterday"
+    assert date(1700000000, "{no_such_token}") == "fallback 2023-11-14 22:13 UTC"
+    assert as_read("<!date^soon^{date}|fallback>", NOW) == "fallback"
 
 
 def test_messages_and_modals_render_as_text() -> None:
@@ -39,7 +70,7 @@ def test_messages_and_modals_render_as_text() -> None:
         "Only visible to you:",
         "  Title",
         "  =====",
-        "  *Yours*",
+        "  Yours",
         "  @U0DON +",
         "  2 interactions",
         "  " + "-" * 40,
@@ -54,3 +85,15 @@ def test_the_ack_is_printed_only_when_it_says_something() -> None:
     assert Ack(200, b'{"response_type": "ephemeral", "text": "Sorry &amp; retry"}').describe() == (
         "Only visible to you:\n  Sorry & retry"
     )
+
+
+def test_the_readme_says_how_mentions_are_typed_locally() -> None:
+    readme = README.read_text()
+    headline, run_locally = readme[: readme.index("## Two commands")], readme[readme.index("## Run locally") :]
+    run_locally = run_locally[: run_locally.index("\n## ", 1)]
+
+    assert "`@don`" in headline and "make try @U0DON" in headline  # beside the example typed in Slack
+    assert "`@don`" in run_locally and "`@U0DON`" in run_locally
+    typed = re.findall(r"^make try (.*?)(?:\s+#|$)", run_locally, re.MULTILINE)
+    mentions = [word for line in typed for word in line.split() if word.startswith("@")]
+    assert mentions and all(re.fullmatch(r"@[UW][A-Z0-9]+", word) for word in mentions), typed

@@ -207,6 +207,24 @@ def test_help_text_shows_the_examples_it_promises() -> None:
     assert str(MAX_PEOPLE) in HELP
 
 
+@pytest.mark.parametrize(
+    "told",
+    [
+        "from 1 to 3650",  # the day range
+        "`/interactions 90 person +`",  # options combine
+        "per day (up to 14 days), per week (up to 180 days) or per month",  # how `time` picks its buckets
+        "ignore case",  # typed names
+        "the share of them rated `+`",  # what the percentage counts
+        '`/interactions "Help Desk" +`',  # the quoting
+    ],
+)
+def test_help_says_what_a_member_needs_to_know(told: str) -> None:
+    assert told in HELP
+    # and each example it gives does what it says
+    assert parse('"Help Desk" +', CALLER) == logged((named("Help Desk"), 1))
+    assert parse("90 person +", CALLER) == View(90, Mode.PERSON, 1)
+
+
 # --- Mistakes: refused, saying what was wrong ---------------------------------------------------------
 
 MISTAKES = [

@@ -8,6 +8,7 @@ import urllib.parse
 
 import pytest
 
+from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.receive import OutcomeUnknown, Reply, receive
@@ -27,7 +28,7 @@ SETTINGS = Settings(
     storage=StorageAccount(connection_string="UseDevelopmentStorage=true"),
     queue="commands",
 )
-SLACK_URL = "https://hooks.slack.com"
+SLACK_URL = "https://hooks.slack.com"  # inside the default SLACK_RESPONSE_URL_PREFIXES
 
 
 def form(text: str, user: str = "U0ME", **changes: str) -> bytes:
@@ -92,11 +93,25 @@ def test_a_view_whose_modal_cannot_open_is_answered_as_a_message() -> None:
     assert queued(queue).view_id is None
 
 
-@pytest.mark.parametrize("text", ["help", "Alice", "clear"])
-def test_other_commands_and_mistakes_are_queued_for_the_worker_to_answer(text: str) -> None:
+def test_a_clear_is_queued_for_the_worker() -> None:
     queue, slack = FakeQueue(), FakeSlack()
-    assert send(form(text), queue, slack) == Reply(200)
-    assert queued(queue).text == text
+    assert send(form("clear"), queue, slack) == Reply(200)
+    assert queued(queue).text == "clear"
+    assert slack.opened == []
+
+
+def test_help_is_answered_in_the_ack_and_nothing_queued() -> None:
+    queue = FakeQueue(failing=ConnectionError("storage plays no part"))
+    assert send(form("help"), queue) == Reply(200, {"response_type": "ephemeral", "text": texts.HELP})
+
+
+@pytest.mark.parametrize("text", ["Alice", "Alice ++", "-5", "help me"])
+def test_a_usage_mistake_is_answered_in_the_ack_and_nothing_queued(text: str) -> None:
+    queue, slack = FakeQueue(failing=ConnectionError("storage plays no part")), FakeSlack()
+    reply = send(form(text), queue, slack)
+    assert reply.status == 200 and reply.body is not None
+    assert reply.body["response_type"] == "ephemeral"
+    assert reply.body["text"].endswith(texts.USAGE)
     assert slack.opened == []
 
 
@@ -119,10 +134,41 @@ def test_a_replayed_request_is_refused_once_it_was_taken() -> None:
     assert len(queue.sent) == 1
 
 
-def test_a_body_over_the_limit_is_refused_before_anything_else() -> None:
+def test_a_signed_body_over_the_limit_is_answered_with_why() -> None:
     queue = FakeQueue()
     reply = send(form("x" * MAX_BODY_BYTES), queue)
-    assert reply == Reply(413, {"response_type": "ephemeral", "text": texts.TOO_LARGE})
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.TOO_LARGE})
+    assert queue.sent == []
+
+
+def test_an_unsigned_body_over_the_limit_is_refused() -> None:
+    queue = FakeQueue()
+    assert send(form("x" * MAX_BODY_BYTES), queue, secret="not-the-secret") == Reply(413)
+    assert queue.sent == []
+
+
+def test_every_command_within_the_apps_limits_is_accepted() -> None:
+    # 25 people, each a name of 80 characters of a script that takes 3 bytes a character in UTF-8.
+    text = " ".join(f"{chr(0x4E00 + person) * MAX_NAME_LENGTH} +" for person in range(MAX_PEOPLE))
+    queue = FakeQueue()
+    assert send(form(text), queue) == Reply(200)
+    assert queued(queue).text == text
+
+
+def test_a_replay_with_a_timestamp_ahead_of_ours_is_refused_after_five_minutes_too() -> None:
+    queue, replays, body = FakeQueue(), ReplayGuard(), form("Alice +")
+    assert send(body, queue, timestamp=NOW + 290, replays=replays) == Reply(200)
+    again = receive(
+        body, signed_headers(SECRET, body, NOW + 290), SETTINGS, queue, now=lambda: NOW + 305, replays=replays
+    )
+    assert again == Reply(401)
+    assert len(queue.sent) == 1
+
+
+def test_an_answer_address_outside_the_allowed_prefixes_is_refused_and_nothing_queued() -> None:
+    queue = FakeQueue()
+    reply = send(form("Alice +", response_url="https://attacker.example/hooks/x"), queue)
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.UNKNOWN_RESPONSE_URL})
     assert queue.sent == []
 
 
@@ -136,7 +182,7 @@ def test_slacks_ssl_check_is_answered_without_a_signature() -> None:
 def test_a_signed_form_without_the_fields_of_a_command_is_refused() -> None:
     queue = FakeQueue()
     reply = send(form("Alice +", user_id=None), queue)  # type: ignore[arg-type]
-    assert reply == Reply(400, {"response_type": "ephemeral", "text": texts.MISSING_FIELDS})
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.MISSING_FIELDS})
     assert queue.sent == []
 
 
@@ -165,14 +211,26 @@ def test_a_log_that_may_have_been_queued_is_not_to_be_typed_again_blindly() -> N
 
 def test_a_view_that_may_have_been_queued_is_safe_to_ask_again() -> None:
     reply = send(form("90"), FakeQueue(failing=OutcomeUnknown()))
-    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_RECORD})
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_SHOW})
 
 
-def test_a_failed_view_replaces_the_loading_modal_so_it_does_not_spin_forever() -> None:
+def test_a_clear_that_could_not_be_queued_says_so() -> None:
+    reply = send(form("clear"), FakeQueue(failing=ConnectionError("refused")))
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_CLEAR})
+
+
+def test_a_failed_view_replaces_the_loading_modal_and_says_it_once() -> None:
     slack = FakeSlack()
     reply = send(form("90"), FakeQueue(failing=ConnectionError("refused")), slack)
-    assert reply.status == 200
-    assert [(s.where, s.text) for s in slack.said] == [("modal:V1", texts.COULD_NOT_RECORD)]
+    assert reply == Reply(200)  # no ephemeral copy: the modal says it
+    assert [(s.where, s.text) for s in slack.said] == [("modal:V1", texts.COULD_NOT_SHOW)]
+
+
+def test_a_failed_view_whose_modal_cannot_be_updated_says_it_as_a_message() -> None:
+    slack = FakeSlack()
+    slack.modals_fail = True
+    reply = send(form("90"), FakeQueue(failing=ConnectionError("refused")), slack)
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_SHOW})
 
 
 def test_the_queued_message_holds_nothing_the_worker_does_not_need() -> None:

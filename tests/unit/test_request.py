@@ -195,6 +195,16 @@ def test_replay_guard_refuses_a_second_copy_until_the_window_has_passed() -> Non
     assert guard.first_time(first, now=1301)  # older than the window: the signature check refuses it anyway
 
 
+def test_replay_guard_remembers_a_signature_as_long_as_its_timestamp_is_accepted() -> None:
+    guard = ReplayGuard(window_seconds=300)
+    ahead = {"X-Slack-Signature": "v0=bbb", "X-Slack-Request-Timestamp": "1290"}  # 290 s ahead of us
+
+    assert guard.first_time(ahead, now=1000)
+    assert not guard.first_time(ahead, now=1305)  # still within 5 minutes of its timestamp: a replay
+    assert not guard.first_time(ahead, now=1589)
+    assert guard.first_time(ahead, now=1591)  # the signature check refuses it by now anyway
+
+
 def test_replay_guard_forgets_the_oldest_beyond_its_limit() -> None:
     guard = ReplayGuard(window_seconds=300, limit=2)
     for name in ("a", "b", "c"):
