@@ -58,6 +58,18 @@ def report_failed_command(message: func.QueueMessage) -> None:
     report_failure(message.get_body(), _store(settings), _slack(settings))
 
 
+# Daily at 03:30 UTC, a quiet hour for most workspaces; a run cut short by its budget is finished by the next.
+@app.function_name("expire_old_entries")
+@app.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False, use_monitor=True)
+def expire_old_entries(timer: func.TimerRequest) -> None:
+    from datetime import UTC, datetime
+
+    from interactions.retention import expire
+
+    settings = _settings()
+    expire(_store(settings), datetime.now(UTC), settings.retention_days)
+
+
 def _settings() -> Settings:
     from interactions.settings import Settings
 

@@ -21,6 +21,7 @@ from interactions.model import (
     POSITIVE,
     Clear,
     Command,
+    Export,
     Help,
     Log,
     Mode,
@@ -46,7 +47,7 @@ _HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 # What can be wrong with a command, for the Slack layer to put in words.
 @dataclass(frozen=True)
 class KeywordNotAlone:
-    keyword: str  # "help" or "clear"
+    keyword: str  # "help", "clear" or "export"
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def parse(text: str, caller: str) -> Command:
     if not tokens:
         return View()
     first = tokens[0].casefold() if isinstance(tokens[0], str) and not isinstance(tokens[0], Quoted) else None
-    for keyword, command in (("help", Help()), ("clear", Clear())):
+    for keyword, command in (("help", Help()), ("clear", Clear()), ("export", Export())):
         if first == keyword:
             if len(tokens) > 1:
                 raise UsageError(KeywordNotAlone(keyword))

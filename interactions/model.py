@@ -79,4 +79,9 @@ class Help:
     pass
 
 
-Command = Log | View | Clear | Help
+@dataclass(frozen=True)
+class Export:
+    """All of the member's entries, of all time, as a CSV file in their direct messages with the app."""
+
+
+Command = Log | View | Clear | Help | Export

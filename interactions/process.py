@@ -6,7 +6,9 @@ finally moves it to the poison queue. Everything here is safe to run twice for t
 
 from __future__ import annotations
 
+import io
 import logging
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -14,8 +16,8 @@ from typing import Protocol
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as ModalView
 
-from interactions import grammar, reports
-from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW_DAYS, Clear, Entry, Log, Mode, Rated, View
+from interactions import export, grammar, reports
+from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW_DAYS, Clear, Entry, Export, Log, Mode, Rated, View
 from interactions.queue_message import MalformedMessage, QueuedCommand
 from interactions.slack import blocks, texts
 
@@ -39,6 +41,8 @@ class Store(Protocol):
 
     def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None: ...
 
+    def all_entries(self, owner: str) -> Iterator[Entry]: ...
+
 
 class Answers(Protocol):
     """Slack, as the worker answers through it (``interactions.slack.client.Slack``)."""
@@ -46,6 +50,11 @@ class Answers(Protocol):
     def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool: ...
 
     def show_modal(self, view_id: str, view: ModalView) -> bool: ...
+
+    @property
+    def can_send_files(self) -> bool: ...
+
+    def send_file(self, user_id: str, file: io.IOBase, filename: str, title: str) -> bool: ...
 
 
 def process(
@@ -70,6 +79,8 @@ def process(
     elif isinstance(command, Clear):
         store.clear(queued.owner, queued.received_at)
         slack.respond(queued.response_url, texts.CLEARED)
+    elif isinstance(command, Export):
+        _export(queued, store, slack)
     else:
         slack.respond(queued.response_url, texts.HELP, blocks.text_blocks(texts.HELP))
 
@@ -88,6 +99,8 @@ def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
         text = {True: texts.FAILED_LOG_SAVED, False: texts.FAILED_NOTHING_SAVED, None: texts.FAILED_LOG_UNKNOWN}[saved]
     elif isinstance(command, Clear):
         text = texts.FAILED_CLEAR
+    elif isinstance(command, Export):
+        text = texts.FAILED_EXPORT
     else:
         text = texts.FAILED_VIEW
     if queued.view_id and slack.show_modal(queued.view_id, blocks.text_modal(text)):
@@ -146,3 +159,21 @@ def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) ->
             return
     report = blocks.report(title, rows, empty, blocks.MESSAGE_BLOCKS, totals, rating=command.rating, note=note)
     slack.respond(queued.response_url, title, report)
+
+
+def _export(queued: QueuedCommand, store: Store, slack: Answers) -> None:
+    if not slack.can_send_files:
+        slack.respond(queued.response_url, texts.EXPORT_NEEDS_BOT)
+        return
+    # Rows go from the store's pages to a temporary file as they stream past, so memory holds a page, not
+    # every entry; the file is gone when the block ends, and nothing of the export is stored.
+    with tempfile.TemporaryFile() as file:
+        text = io.TextIOWrapper(file, encoding="utf-8", newline="")
+        count = export.write_csv(store.all_entries(queued.owner), text)
+        text.detach()  # flushes, and leaves the file open for the upload
+        if count == 0:
+            slack.respond(queued.response_url, texts.NOTHING_TO_EXPORT)
+            return
+        file.seek(0)
+        sent = slack.send_file(queued.user_id, file, export.filename(queued.received_at), texts.EXPORT_TITLE)
+    slack.respond(queued.response_url, texts.exported(count) if sent else texts.EXPORT_NOT_SENT)

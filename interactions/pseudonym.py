@@ -6,6 +6,14 @@ import hashlib
 import hmac
 
 
-def owner_key(pseudonym_key: bytes, team_id: str, user_id: str) -> str:
-    """Stable pseudonym for one Slack user in one workspace; neither id can be read back from it."""
-    return hmac.new(pseudonym_key, f"{team_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+def owner_key(pseudonym_key: bytes, team_id: str, user_id: str, enterprise_id: str | None = None) -> str:
+    """Stable pseudonym for one Slack user; neither id can be read back from it. In an Enterprise Grid org
+    it is the member's across all of the org's workspaces (a user id is the same in each of them), else
+    the member's in one workspace."""
+    if enterprise_id:
+        # Hex spells each id without ':' or '/', so this input reads one way only and never as a
+        # workspace's, which always holds a ':'.
+        message = f"enterprise/{enterprise_id.encode().hex()}/{user_id.encode().hex()}"
+    else:
+        message = f"{team_id}:{user_id}"  # unchanged, so that every existing log stays its member's
+    return hmac.new(pseudonym_key, message.encode(), hashlib.sha256).hexdigest()

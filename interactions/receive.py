@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from interactions import grammar
-from interactions.model import Command, Help, Log, View
+from interactions.model import Clear, Command, Export, Help, Log, View
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.settings import Settings
@@ -84,6 +84,8 @@ def receive(
         return _say(texts.mistake(error.mistake))  # storage plays no part: answered here, nothing queued
     if isinstance(parsed, Help):
         return _say(texts.HELP)
+    if isinstance(parsed, Export) and not settings.bot_token:
+        return _say(texts.EXPORT_NEEDS_BOT)  # the file can only be sent with it: nothing queued
 
     view_id = None
     if modals is not None and command.trigger_id and isinstance(parsed, View):
@@ -91,7 +93,7 @@ def receive(
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
         user_id=command.user_id,
-        owner=owner_key(settings.pseudonym_key, command.team_id, command.user_id),
+        owner=owner_key(settings.pseudonym_key, command.team_id, command.user_id, command.enterprise_id),
         text=command.text,
         response_url=command.response_url,
         received_at=datetime.fromtimestamp(received, UTC),
@@ -119,4 +121,6 @@ def _not_queued(command: Command, maybe_queued: bool) -> str:
         return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD
     if isinstance(command, View):
         return texts.COULD_NOT_SHOW
-    return texts.COULD_NOT_CLEAR
+    if isinstance(command, Clear):
+        return texts.COULD_NOT_CLEAR
+    return texts.COULD_NOT_EXPORT

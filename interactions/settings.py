@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from interactions.model import MAX_DAYS
 from interactions.storage_account import StorageAccount, StorageNotConfigured
 
 log = logging.getLogger(__name__)
@@ -14,10 +15,15 @@ log = logging.getLogger(__name__)
 DEFAULT_TABLE = "interactions"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_RESPONSE_URL_PREFIXES = ("https://hooks.slack.com/",)
+DEFAULT_RETENTION_DAYS = MAX_DAYS  # the longest view: an older entry could never be shown
 
 
 class MissingSetting(RuntimeError):
     """A required setting is absent: the app must not run half-configured."""
+
+
+class InvalidSetting(MissingSetting):
+    """A setting holds a value the app cannot use: stopped like a missing one, rather than guessed at."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Settings:
     bot_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     response_url_prefixes: tuple[str, ...] = DEFAULT_RESPONSE_URL_PREFIXES
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -44,6 +51,7 @@ class Settings:
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_api_url=env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
             response_url_prefixes=prefixes or DEFAULT_RESPONSE_URL_PREFIXES,
+            retention_days=_days(env, "INTERACTIONS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
         )
 
 
@@ -60,3 +68,15 @@ def _required(env: Mapping[str, str], name: str) -> str:
         log.error("Required app setting %s is missing or empty; see README.md, Settings.", name)
         raise MissingSetting(f"required app setting {name} is missing or empty")
     return value
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of days, at least 1; empty or absent, the default. The value is not logged: a
+    mistyped secret pasted into the wrong setting must not end up in the logs."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        log.error("App setting %s must be a whole number of days, at least 1; see README.md, Settings.", name)
+        raise InvalidSetting(f"app setting {name} must be a whole number of days, at least 1")
+    return int(value)

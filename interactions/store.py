@@ -7,7 +7,7 @@ is a RowKey range read on the server, and writing the same command twice writes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
 from interactions.storage_account import StorageAccount
 
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # and the earliest time they hold
 T = TypeVar("T")
 PAGE_SIZE = 1000  # the service's largest page
 TRANSACTION_SIZE = 100  # the service's largest entity-group transaction
@@ -141,12 +142,7 @@ class EntryStore:
 
     def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]:
         """The owner's entries at or after ``since``, newest first, streamed page by page."""
-        for row in self._window(owner, since, rating, _ENTRY_PROPERTIES):
-            yield Entry(
-                person=Person(row["Person"], mention=bool(row["Mention"])),
-                rating=1 if row["Rating"] > 0 else -1,
-                at=row["At"].astimezone(UTC),
-            )
+        return map(self._entry, self._window(owner, since, rating, _ENTRY_PROPERTIES))
 
     def ratings_since(self, owner: str, since: datetime) -> Iterator[int]:
         for row in self._window(owner, since, None, ["Rating"]):
@@ -211,3 +207,56 @@ class EntryStore:
             query += " and Rating eq @rating"
             parameters["rating"] = rating
         return self._rows(query, parameters, select)
+
+    def all_entries(self, owner: str) -> Iterator[Entry]:
+        """Every entry the owner has, of all time, newest first, streamed page by page."""
+        return map(self._entry, self._rows("PartitionKey eq @owner", {"owner": owner}, _ENTRY_PROPERTIES))
+
+    @staticmethod
+    def _entry(row: Any) -> Entry:
+        return Entry(
+            person=Person(row["Person"], mention=bool(row["Mention"])),
+            rating=1 if row["Rating"] > 0 else -1,
+            at=row["At"].astimezone(UTC),
+        )
+
+    def expired_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
+        """Delete every member's entries logged before ``before``, one page of the query at a time, yielding
+        how many each page deleted. Closing the generator between pages leaves the rest for a later call:
+        the query holds no state, so nothing is skipped. A scan across partitions, for a daily sweep."""
+        # RowKeys invert time, so older is greater. The clear markers' partition is left out (its RowKeys
+        # are pseudonyms), and only RowKeys that start with a digit, as an entry's does, are read.
+        query = "PartitionKey ne @cleared and RowKey ge @older and RowKey lt @past_digits"
+        older = newer_than(max(before, _EPOCH))
+        parameters = {"cleared": CLEARED_PARTITION, "older": older, "past_digits": ":"}
+        return self._delete_pages(query, parameters, page_size)
+
+    def forgotten_clear_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
+        """Delete the clear markers written before ``before``, page by page as ``expired_pages`` does."""
+        query = "PartitionKey eq @cleared and At lt @before"
+        return self._delete_pages(query, {"cleared": CLEARED_PARTITION, "before": before}, page_size)
+
+    def _delete_pages(self, query: str, parameters: dict[str, Any], page_size: int) -> Generator[int, None, None]:
+        self.ensure_table()
+        select = ["PartitionKey", "RowKey"]
+        pages = self._table.query_entities(query, parameters=parameters, select=select, results_per_page=page_size)
+        try:
+            for page in pages.by_page():
+                rows = list(page)
+                for partition, row_keys in _by_partition(rows).items():
+                    for batch in _batched(iter(row_keys), TRANSACTION_SIZE):
+                        self._delete(partition, batch)
+                yield len(rows)
+        except HttpResponseError as error:
+            if not _table_missing(error):
+                raise
+            self._table_ready = False
+            self.ensure_table()
+
+
+def _by_partition(rows: list[Any]) -> dict[str, list[str]]:
+    """Row keys by partition: an entity-group transaction stays within one."""
+    grouped: dict[str, list[str]] = {}
+    for row in rows:
+        grouped.setdefault(row["PartitionKey"], []).append(row["RowKey"])
+    return grouped

@@ -1,5 +1,6 @@
-"""A local HTTP server that plays Slack: it takes answers posted to ``response_url`` and the Web API's
-``views.open`` / ``views.update``, and keeps what each user was shown.
+"""A local HTTP server that plays Slack: it takes answers posted to ``response_url``, the Web API's
+``views.open`` / ``views.update``, and files shared in a user's direct conversation with the app
+(``local.slack_files``), and keeps what each user was shown and sent.
 
 Response URLs it hands out look like ``http://HOST:PORT/hooks/<user id>/<anything>``; trigger ids look
 like ``<user id>.<anything>``, so each modal is known to belong to a user. Every request is also kept as a
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from local.json_http import send_json
+from local.slack_files import Files, SharedFile
 
 
 @dataclass
@@ -51,8 +53,8 @@ class Call:
     """One request the stand-in answered: to a response_url ("hook"), or to the Web API's views methods."""
 
     at: float  # time.monotonic() on arrival
-    method: str  # "hook", "views.open" or "views.update"
-    user: str  # "" for views.update, which names only the view
+    method: str  # "hook", a Web API method, or "upload" (the bytes of a file)
+    user: str  # "" for views.update, which names only the view, and for an upload
     ref: str  # the response_url's last segment, the trigger id's part after the user, or the view id
     status: int
     text: str = ""  # a hook's text
@@ -74,6 +76,7 @@ class SlackStandIn:
         self._user_failures: dict[str, list[Failure]] = defaultdict(list)
         self._calls: list[Call] = []
         self._view_ids = itertools.count(1)
+        self._files = Files()
         self.requests = 0
         self._server = _Server((host, port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, name="slack-stand-in", daemon=True)
@@ -113,6 +116,11 @@ class SlackStandIn:
         with self._lock:
             return list(self._calls)
 
+    def files(self, user: str) -> list[SharedFile]:
+        """The files shared in ``user``'s direct conversation with the app, in order."""
+        with self._lock:
+            return self._files.shared(user)
+
     def shown(self, user: str) -> list[Shown]:
         with self._lock:
             return list(self._shown[user])
@@ -134,6 +142,7 @@ class SlackStandIn:
             self._failures.clear()
             self._user_failures.clear()
             self._calls.clear()
+            self._files.reset()
 
     def _record(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
@@ -176,7 +185,21 @@ class SlackStandIn:
                 self._calls.append(Call(arrived, "views.update", "", view_id, 200, view_id=view_id))
                 self._lock.notify_all()
                 return 200, {"ok": True, "view": {"id": modal.view_id}}, {}
+            method = path.removeprefix("/api/")
+            handled = self._files.call(method, body, self.url)
+            if handled is not None:
+                user, (status, answer) = handled
+                self._calls.append(Call(arrived, method, user, str(answer.get("file_id", "")), status))
+                return status, answer, {}
             return 404, {"ok": False, "error": "unknown_method"}, {}
+
+    def _upload(self, path: str, content: bytes) -> int:
+        with self._lock:
+            self.requests += 1
+            file_id = path.removeprefix("/upload/")
+            status = self._files.upload(file_id, content)
+            self._calls.append(Call(time.monotonic(), "upload", "", file_id, status))
+            return status
 
     def close_modals(self) -> None:
         """As when the user closes every modal: updating one then fails with not_found."""
@@ -194,9 +217,13 @@ class SlackStandIn:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
-                body = _decode(raw, self.headers.get("Content-Type", ""))
-                status, answer, headers = standin._record(urlsplit(self.path).path, body)
+                data, path = self.rfile.read(length), urlsplit(self.path).path
+                if path.startswith("/upload/"):  # a file's bytes, as they are: not a form
+                    status = standin._upload(path, data)
+                    send_json(self, status, {"ok": status == 200})
+                    return
+                body = _decode(data.decode("utf-8"), self.headers.get("Content-Type", ""))
+                status, answer, headers = standin._record(path, body)
                 send_json(self, status, answer, headers)
 
             def do_GET(self) -> None:
@@ -205,6 +232,9 @@ class SlackStandIn:
                 answer: Any
                 if len(parts) == 2 and parts[0] == "shown":
                     status, answer = 200, [asdict(shown) for shown in standin.shown(parts[1])]
+                elif len(parts) == 2 and parts[0] == "files":  # GET /files/<user id>: what was sent them
+                    sent = standin.files(parts[1])
+                    status, answer = 200, [{**asdict(f), "content": f.content.decode("utf-8", "replace")} for f in sent]
                 else:
                     status, answer = 404, {"ok": False, "error": "not_found"}
                 send_json(self, status, answer)

@@ -8,7 +8,7 @@ privacy) takes about 3 minutes on 2 cores. ``--quick`` plays every part the same
 a minute; CI runs it through ``prove()``, which returns the figures rather than printing them. Exit status 1
 when any figure fails: a loss, a duplicate, a leak, a 5xx, or any other. ``--keep`` keeps the run's folder
 (every process's log, Azurite's data); ``--only`` runs some parts (load, kill, azurite, slack, poison,
-clear-race, bad-input, privacy), to work on one.
+clear-race, bad-input, retention, privacy), to work on one.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from prove import bad_input, faults, privacy, steady
+from prove import bad_input, faults, privacy, retention, steady
 from prove.env import Stack, stack
 from prove.report import Row, failures, table
 from prove.traffic import People
 
-PARTS = ("load", "kill", "azurite", "slack", "poison", "clear-race", "bad-input", "privacy")
+PARTS = ("load", "kill", "azurite", "slack", "poison", "clear-race", "bad-input", "retention", "privacy")
 
 log = logging.getLogger("prove")
 
@@ -96,6 +96,7 @@ def measure(folder: Path, sizes: Sizes, parts: set[str], progress: Callable[[str
             ("poison", lambda s: faults.poison(s, cast.make("PM", 5), sizes.poison, max_dequeue)),
             ("clear-race", lambda s: faults.log_redelivered_after_clear(s, cast.make("CR", 8))),
             ("bad-input", lambda s: bad_input.bad_input(s, cast.make("BI", 6), sizes.fuzz)),
+            ("retention", retention.retention),
             ("privacy", lambda s: privacy.privacy(s, cast.people, cast.make("PV", 7))),
         ]
         for name, step in steps:

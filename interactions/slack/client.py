@@ -1,9 +1,10 @@
-"""Calls to Slack: answers through a command's response_url, and modals through the Web API."""
+"""Calls to Slack: answers through a command's response_url, and modals and files through the Web API."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from io import IOBase
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -28,6 +29,8 @@ _sdk_log.disabled = True
 ANSWER_TIMEOUT_SECONDS = 10
 # views.open runs on the ack path, inside Slack's 3 seconds, next to the enqueue.
 ACK_PATH_TIMEOUT_SECONDS = 1
+# An export of tens of thousands of entries is a few MB to upload.
+UPLOAD_TIMEOUT_SECONDS = 60
 
 
 def _retry_handlers() -> list[RetryHandler]:
@@ -81,6 +84,22 @@ class Slack:
 
     def show_modal(self, view_id: str, view: View) -> bool:
         return self._update(view_id, view, self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True))
+
+    @property
+    def can_send_files(self) -> bool:
+        return self._bot_token is not None
+
+    def send_file(self, user_id: str, file: IOBase, filename: str, title: str) -> bool:
+        """Upload a file into the member's direct conversation with the app, which only the two of them can
+        see; True when Slack shared it there."""
+        client = self._web_client(UPLOAD_TIMEOUT_SECONDS, retry=True)
+        try:
+            channel = client.conversations_open(users=user_id)["channel"]["id"]
+            client.files_upload_v2(channel=channel, file=file, filename=filename, title=title)
+        except Exception as error:  # noqa: BLE001 - the member is told it was not sent
+            log.warning("Could not send a file: %s.", _reason(error))
+            return False
+        return True
 
     def _update(self, view_id: str, view: View, client: WebClient) -> bool:
         try:

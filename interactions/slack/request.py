@@ -119,6 +119,7 @@ class SlashCommand:
     team_id: str
     response_url: str
     trigger_id: str | None
+    enterprise_id: str | None = None  # set in an Enterprise Grid org
 
 
 class MissingFields(ValueError):
@@ -132,10 +133,11 @@ def is_ssl_check(body: bytes) -> bool:
 def slash_command(body: bytes) -> SlashCommand:
     """The fields this app uses from a signed slash command form; everything else is dropped here."""
     form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-    values = {name: form.get(name, [None])[0] for name in (*REQUIRED_FIELDS, "trigger_id")}
+    values = {name: form.get(name, [None])[0] for name in (*REQUIRED_FIELDS, "trigger_id", "enterprise_id")}
     missing = [name for name in REQUIRED_FIELDS if values[name] is None or (name != "text" and not values[name])]
     if missing:
         raise MissingFields(", ".join(missing))
+    values["enterprise_id"] = values["enterprise_id"] or None  # Slack sends it empty outside a Grid org
     return SlashCommand(**values)  # type: ignore[arg-type]
 
 

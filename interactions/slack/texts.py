@@ -17,6 +17,11 @@ COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
 MAYBE_RECORDED = "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there first."
 COULD_NOT_SHOW = "Sorry, I couldn't show your logs, please try again."
 COULD_NOT_CLEAR = "Sorry, I couldn't clear your logs, please try again."
+COULD_NOT_EXPORT = "Sorry, I couldn't export your logs, please try again."
+EXPORT_NEEDS_BOT = (
+    "Sorry, `/interactions export` needs the app's bot token (`SLACK_BOT_TOKEN`), which this app is not set "
+    "up with, to send you the file. Please tell the app's admin."
+)
 WRONG_COMMAND = "This app answers `/interactions` and `/interaction` only."
 UNKNOWN_RESPONSE_URL = (
     "Sorry, I can't answer this command: Slack asked for the answer at an address this app is not set up to "
@@ -45,6 +50,17 @@ FAILED_CLEAR = (
     "Please run `/interactions clear` again."
 )
 FAILED_VIEW = "Sorry, something went wrong on our side and I couldn't show your logs. Nothing was changed."
+FAILED_EXPORT = "Sorry, something went wrong on our side and I couldn't export your logs. Please try again."
+NOTHING_TO_EXPORT = "You have no interactions logged, so there is nothing to export."
+EXPORT_NOT_SENT = (
+    "Sorry, I couldn't send your export to your messages with the app. Nothing was changed; please try again."
+)
+EXPORT_TITLE = "Your interactions"
+
+
+def exported(count: int) -> str:
+    plural = "s" if count != 1 else ""
+    return f"Your export is in your messages with the app: {count} interaction{plural}, as a CSV file."
 
 
 def logged(percent: int) -> str:
@@ -54,7 +70,8 @@ def logged(percent: int) -> str:
 # --- Usage -------------------------------------------------------------------------------------------------
 USAGE = (
     "Usage: `/interactions @person +` (or `-`, several people at once) · "
-    "`/interactions [days] [person|time] [+|-]` · `/interactions clear` · `/interactions help`"
+    "`/interactions [days] [person|time] [+|-]` · `/interactions export` · `/interactions clear` · "
+    "`/interactions help`"
 )
 
 HELP = "\n".join(
@@ -66,7 +83,7 @@ HELP = "\n".join(
         "• `/interactions @don + @Maelle + Random Guy -`: Slack mentions and plain names mixed,"
         f" up to {MAX_PEOPLE} people, names up to {MAX_NAME_LENGTH} characters",
         '• `/interactions "Help Desk" +`: a name in double quotes is always a name, even one that is a'
-        " command word or a number (`help`, `clear`, `person`, `time`, `42`)",
+        " command word or a number (`help`, `clear`, `export`, `person`, `time`, `42`)",
         "Typed names ignore case: `random guy` and `Random Guy` are one person.",
         f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
         "",
@@ -78,6 +95,9 @@ HELP = "\n".join(
         f" {WEEK_BUCKETS_UP_TO_DAYS} days) or per month",
         "• `/interactions +` or `/interactions -`: only positive or only negative ones",
         "• Options combine, in any order: `/interactions 90 person +`",
+        "",
+        "*Export*: `/interactions export` sends you all of your logs, of all time, as a CSV file for a"
+        " spreadsheet, in your messages with the app. Only you can see it.",
         "",
         "*Opt out*: `/interactions clear` deletes all of your logs at once, without asking again.",
         "",

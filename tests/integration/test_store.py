@@ -204,3 +204,17 @@ def test_a_table_gone_since_it_was_made_is_made_again_on_the_next_command(azurit
     tables.delete_table(unique_name)
     assert store.clear(OWNER, NOW) == 0
     assert store.cleared_since(OWNER, NOW)
+
+
+def test_all_entries_reach_back_past_the_longest_view_and_past_a_page(store: EntryStore, table: TableClient) -> None:
+    bulk_add(table, store, OWNER, 1100, NOW)
+    store.add(OWNER, "ancient", NOW - timedelta(days=4000), rated((DON, -1)))
+    store.add("someone-else", "theirs", NOW, rated((GUY, 1)))
+
+    entries = list(store.all_entries(OWNER))
+
+    assert len(entries) == 1101
+    assert entries[0].person == Person("P0", mention=False) and entries[0].at == NOW
+    assert (entries[-1].person, entries[-1].rating, entries[-1].at) == (DON, -1, NOW - timedelta(days=4000))
+    assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
+    assert list(store.all_entries("nobody")) == []

@@ -5,7 +5,8 @@ and the Slack stand-in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import io
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ class FakeStore:
     clears: dict[str, datetime] = field(default_factory=dict)
     failing: Exception | None = None  # raised by every call when set: storage out of reach
     calls: list[str] = field(default_factory=list)
+    page_size: int = 1000  # of the retention sweep's pages
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
@@ -59,10 +61,31 @@ class FakeStore:
         self._call("cleared_since")
         return owner in self.clears and self.clears[owner] >= at
 
+    def expired_pages(self, before: datetime) -> Generator[int, None, None]:
+        self._call("expired_pages")
+        old = [(owner, key) for owner, mine in self.rows.items() for key, entry in mine.items() if entry.at < before]
+        return self._pages(old, lambda row: self.rows[row[0]].pop(row[1], None))
+
+    def forgotten_clear_pages(self, before: datetime) -> Generator[int, None, None]:
+        self._call("forgotten_clear_pages")
+        return self._pages([owner for owner, at in self.clears.items() if at < before], self.clears.pop)
+
+    def _pages(self, rows: list[Any], delete: Callable[[Any], object]) -> Generator[int, None, None]:
+        """Like the real store's pages: each deleted only when asked for, so a sweep may stop between."""
+        for first in range(0, len(rows), self.page_size):
+            page = rows[first : first + self.page_size]
+            for row in page:
+                delete(row)
+            yield len(page)
+
     def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None:
         self._call("remove")
         for index in range(count):
             self.rows.get(owner, {}).pop((command_id, index), None)
+
+    def all_entries(self, owner: str) -> Iterator[Entry]:
+        self._call("all_entries")
+        return iter(self.stored(owner))
 
     def stored(self, owner: str) -> list[Entry]:
         return sorted(self.rows.get(owner, {}).values(), key=lambda e: e.at, reverse=True)
@@ -74,6 +97,16 @@ class Said:
 
     where: str  # the response_url, or "modal:<view id>"
     text: str  # everything readable in it
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A file sent into a member's direct conversation with the app."""
+
+    user_id: str
+    filename: str
+    title: str
+    content: bytes
 
 
 def readable(blocks: Sequence[Block] | None) -> str:
@@ -101,6 +134,9 @@ class FakeSlack:
     modals_fail: bool = False  # the member closed the modal, or Slack refused the update
     open_fails: bool = False
     opened: list[str] = field(default_factory=list)  # trigger ids of the loading modals opened
+    can_send_files: bool = True  # a bot token is set
+    files_fail: bool = False
+    files: list[Sent] = field(default_factory=list)
 
     def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool:
         self.said.append(Said(response_url, readable(blocks) if blocks else text))
@@ -122,6 +158,12 @@ class FakeSlack:
         if self.modals_fail:
             return False
         self.said.append(Said(f"modal:{view_id}", text))
+        return True
+
+    def send_file(self, user_id: str, file: io.IOBase, filename: str, title: str) -> bool:
+        if self.files_fail:
+            return False
+        self.files.append(Sent(user_id, filename, title, file.read()))
         return True
 
     @property

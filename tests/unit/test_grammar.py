@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from interactions.grammar import NameTooLong, NeedsRating, UsageError, parse
-from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE, Clear, Help, Log, Mode, Person, Rated, View
+from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE, Clear, Export, Help, Log, Mode, Person, Rated, View
 from interactions.slack.texts import HELP, USAGE, mistake
 
 CALLER = "UCALLER1"
@@ -40,6 +40,7 @@ PEOPLE = [
     # a name in double quotes is a name, whatever its words
     ('"Help Desk" +', logged((named("Help Desk"), 1))),
     ('"help" +', logged((named("help"), 1))),
+    ('"export" +', logged((named("export"), 1))),
     ('"42" +', logged((named("42"), 1))),
     ("\u201cTime\u201d -", logged((named("Time"), -1))),
     ('"Person"+ "clear" -', logged((named("Person"), 1), (named("clear"), -1))),
@@ -195,15 +196,18 @@ def test_a_view_typed_like_a_log_says_it_might_have_been_one() -> None:
         ("help", Help()),
         ("HELP", Help()),
         ("Help\n", Help()),
+        ("export", Export()),
+        (" Export ", Export()),
     ],
 )
-def test_keywords(text: str, expected: Clear | Help) -> None:
+def test_keywords(text: str, expected: Clear | Help | Export) -> None:
     assert parse(text, CALLER) == expected
 
 
 def test_help_text_shows_the_examples_it_promises() -> None:
     assert "/interactions @don +" in HELP
     assert "/interactions clear" in HELP
+    assert "/interactions export" in HELP
     assert str(MAX_PEOPLE) in HELP
 
 
@@ -246,6 +250,9 @@ MISTAKES = [
     ("clear 90", "`clear`"),
     ("clear <@U1> +", "`clear`"),
     ("HELP me", "`help`"),
+    ("export 90", "`export`"),
+    ("export <@U1> +", "`export`"),
+    ("Export Desk +", '`"Export Desk" +`'),
     # a rating must follow a person, and a person needs a rating
     ("+ <@U1>", "`+`"),
     ("- Bob", "`-`"),

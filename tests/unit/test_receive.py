@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from dataclasses import replace
 
 import pytest
 
@@ -28,6 +29,7 @@ SETTINGS = Settings(
     storage=StorageAccount(connection_string="UseDevelopmentStorage=true"),
     queue="commands",
 )
+WITH_TOKEN = replace(SETTINGS, bot_token="xoxb-unit")
 SLACK_URL = "https://hooks.slack.com"  # inside the default SLACK_RESPONSE_URL_PREFIXES
 
 
@@ -44,11 +46,12 @@ def send(
     timestamp: int = NOW,
     secret: str = SECRET,
     replays: ReplayGuard | None = None,
+    settings: Settings = SETTINGS,
 ) -> Reply:
     return receive(
         body,
         signed_headers(secret, body, timestamp),
-        SETTINGS,
+        settings,
         queue,
         modals=(lambda: slack) if slack is not None else None,
         now=lambda: NOW,
@@ -98,6 +101,24 @@ def test_a_clear_is_queued_for_the_worker() -> None:
     assert send(form("clear"), queue, slack) == Reply(200)
     assert queued(queue).text == "clear"
     assert slack.opened == []
+
+
+def test_an_export_without_a_bot_token_is_answered_in_the_ack_and_nothing_queued() -> None:
+    queue = FakeQueue(failing=ConnectionError("storage plays no part"))
+    reply = send(form("export"), queue)
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.EXPORT_NEEDS_BOT})
+
+
+def test_an_export_with_a_bot_token_is_queued_for_the_worker_without_a_modal() -> None:
+    queue, slack = FakeQueue(), FakeSlack()
+    assert send(form("export"), queue, slack, settings=WITH_TOKEN) == Reply(200)
+    assert queued(queue).text == "export"
+    assert slack.opened == []
+
+
+def test_an_export_that_could_not_be_queued_says_so() -> None:
+    reply = send(form("export"), FakeQueue(failing=ConnectionError("refused")), settings=WITH_TOKEN)
+    assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.COULD_NOT_EXPORT})
 
 
 def test_help_is_answered_in_the_ack_and_nothing_queued() -> None:

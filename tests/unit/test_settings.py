@@ -6,10 +6,12 @@ import logging
 
 import pytest
 
+from interactions.model import MAX_DAYS
 from interactions.settings import (
     DEFAULT_RESPONSE_URL_PREFIXES,
     DEFAULT_SLACK_API_URL,
     DEFAULT_TABLE,
+    InvalidSetting,
     MissingSetting,
     Settings,
 )
@@ -105,3 +107,19 @@ def test_settings_values_are_not_logged(caplog: pytest.LogCaptureFixture) -> Non
         Settings.from_env(env)
     assert "signing-secret" not in caplog.text
     assert "pseudonym-key" not in caplog.text
+
+
+def test_the_retention_defaults_to_the_longest_view_and_is_read_in_days() -> None:
+    assert Settings.from_env(REQUIRED).retention_days == MAX_DAYS == 3650
+    assert Settings.from_env({**REQUIRED, "INTERACTIONS_RETENTION_DAYS": ""}).retention_days == 3650
+    assert Settings.from_env({**REQUIRED, "INTERACTIONS_RETENTION_DAYS": " 30 "}).retention_days == 30
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "30.5", "thirty", "３０", "1e3"])
+def test_a_retention_that_is_not_a_whole_number_of_days_stops_the_app_and_says_which(
+    value: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG), pytest.raises(InvalidSetting, match="INTERACTIONS_RETENTION_DAYS"):
+        Settings.from_env({**REQUIRED, "INTERACTIONS_RETENTION_DAYS": value})
+    (error,) = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert "INTERACTIONS_RETENTION_DAYS" in error and value not in error

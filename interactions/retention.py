@@ -1,0 +1,90 @@
+"""The retention sweep: every member's entries older than the retention, and the clear markers older than
+``CLEAR_MEMORY``, deleted page by page within a budget of pages and seconds.
+
+A sweep cut short by its budget leaves the rest, and the next one carries on: each reads afresh what is
+still too old, so running one twice, or two at once, deletes nothing that should stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from interactions.model import CLEAR_MEMORY
+
+log = logging.getLogger(__name__)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much one sweep may do. The seconds stay well inside host.json's functionTimeout (5 minutes),
+    since a page is finished once started; the pages (1,000 entries each) bound a run whatever the speed."""
+
+    pages: int = 500
+    seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class Swept:
+    entries: int  # deleted
+    clears: int  # clear markers deleted
+    finished: bool  # nothing too old was left; False when the budget ran out first
+
+
+class Expiring(Protocol):
+    def expired_pages(self, before: datetime) -> Generator[int, None, None]: ...
+
+    def forgotten_clear_pages(self, before: datetime) -> Generator[int, None, None]: ...
+
+
+def oldest_kept(now: datetime, retention_days: int) -> datetime:
+    """The time before which entries go. A retention reaching back past 1970 keeps everything, as no entry
+    is older; capping it there also keeps an absurdly long one from overflowing the date."""
+    return now - timedelta(days=min(retention_days, (now - _EPOCH).days))
+
+
+def expire(
+    store: Expiring,
+    now: datetime,
+    retention_days: int,
+    budget: Budget = Budget(),
+    clock: Callable[[], float] = time.monotonic,
+) -> Swept:
+    """Delete what is past keeping, clear markers first (few, and the stricter promise), then entries."""
+    started = clock()
+    spent = [0]  # pages that deleted something: an empty one, the end of a query, costs only time
+
+    def may_go_on() -> bool:
+        return spent[0] < budget.pages and clock() - started < budget.seconds
+
+    clears, cleared_all = _drain(store.forgotten_clear_pages(now - CLEAR_MEMORY), may_go_on, spent)
+    entries, expired_all = _drain(store.expired_pages(oldest_kept(now, retention_days)), may_go_on, spent)
+    swept = Swept(entries=entries, clears=clears, finished=cleared_all and expired_all)
+    log.info(
+        "Retention sweep deleted entries: %d, clear markers: %d; %s.",
+        swept.entries,
+        swept.clears,
+        "nothing too old is left" if swept.finished else "the budget ran out, the next run carries on",
+    )
+    return swept
+
+
+def _drain(pages: Generator[int, None, None], may_go_on: Callable[[], bool], spent: list[int]) -> tuple[int, bool]:
+    """Pull pages while the budget allows; how many rows went, and whether the pages ran out first."""
+    deleted = 0
+    try:
+        while may_go_on():
+            count = next(pages, None)
+            if count is None:
+                return deleted, True
+            deleted += count
+            spent[0] += count > 0
+        return deleted, False
+    finally:
+        pages.close()
