@@ -163,13 +163,7 @@ class Bench:
         )
         for page in rows.by_page():
             keys = [row["RowKey"] for row in page]
-            for start in range(0, len(keys), TRANSACTION_SIZE):
-                self.table.submit_transaction(
-                    [
-                        ("delete", {"PartitionKey": owner, "RowKey": key})
-                        for key in keys[start : start + TRANSACTION_SIZE]
-                    ]
-                )
+            raw_delete(self.table, owner, keys)
             deleted += len(keys)
         return deleted
 
@@ -179,29 +173,46 @@ class Bench:
 
     def seed(self, owner: str, count: int, days: int, now: datetime | None = None) -> None:
         """``count`` entries for ``owner`` spread evenly over the ``days`` before ``now``, shaped as the app
-        stores them: 40 people, a fifth of them Slack mentions, two thirds positive. Inserted with ``create``
-        (Azurite's upsert slows down as a partition grows), several transactions at a time."""
+        stores them (``seeded_entity``)."""
         now = now or datetime.now(UTC)
         step = timedelta(days=days) / (count + 1)
+        entities = [seeded_entity(owner, index, now - step * (index + 1)) for index in range(count)]
+        create_all(
+            self.table, [entities[start : start + TRANSACTION_SIZE] for start in range(0, count, TRANSACTION_SIZE)]
+        )
 
-        def entity(index: int) -> dict[str, Any]:
-            at = now - step * (index + 1)
-            person = index % 40
-            return {
-                "PartitionKey": owner,
-                "RowKey": row_key(at, f"seed{index // TRANSACTION_SIZE:06d}", index % TRANSACTION_SIZE),
-                "Person": f"U0PERSON{person:02d}" if person % 5 == 0 else f"Person Number {person}",
-                "Mention": person % 5 == 0,
-                "Rating": seeded_rating(index),
-                "At": at,
-            }
 
-        def insert(start: int) -> None:
-            stop = min(start + TRANSACTION_SIZE, count)
-            self.table.submit_transaction([("create", entity(index)) for index in range(start, stop)])
+def seeded_entity(owner: str, index: int, at: datetime) -> dict[str, Any]:
+    """A member's seeded entry number ``index``, logged ``at``, shaped as the app stores it: 40 people, a
+    fifth of them Slack mentions, two thirds positive."""
+    person = index % 40
+    return {
+        "PartitionKey": owner,
+        "RowKey": row_key(at, f"seed{index // TRANSACTION_SIZE:06d}", index % TRANSACTION_SIZE),
+        "Person": f"U0PERSON{person:02d}" if person % 5 == 0 else f"Person Number {person}",
+        "Mention": person % 5 == 0,
+        "Rating": seeded_rating(index),
+        "At": at,
+    }
 
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(insert, range(0, count, TRANSACTION_SIZE)))
+
+def create_all(table: TableClient, batches: list[list[dict[str, Any]]]) -> None:
+    """Insert each batch (one partition's, at most 100 entities) in one transaction, several at a time.
+    With ``create``: Azurite's upsert slows down as a partition grows."""
+
+    def insert(batch: list[dict[str, Any]]) -> None:
+        table.submit_transaction([("create", entity) for entity in batch])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(insert, batches))
+
+
+def raw_delete(table: TableClient, partition: str, keys: list[str]) -> None:
+    """Delete ``keys`` of ``partition`` in raw transactions of up to 100 entities: a floor's deletes."""
+    for start in range(0, len(keys), TRANSACTION_SIZE):
+        table.submit_transaction(
+            [("delete", {"PartitionKey": partition, "RowKey": key}) for key in keys[start : start + TRANSACTION_SIZE]]
+        )
 
 
 @contextmanager

@@ -38,15 +38,18 @@ class Sizes:
     clear: int
     cold: int
     throughput: int
+    sweep_entries: int
+    sweep: int
 
     @classmethod
     def full(cls) -> Sizes:
         return cls(ack=2000, log=300, view_entries=5000, view=20, clear_entries=10_000, clear=7, cold=40,
-                   throughput=500)  # fmt: skip
+                   throughput=500, sweep_entries=100_000, sweep=1)  # fmt: skip
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(ack=60, log=15, view_entries=200, view=3, clear_entries=300, clear=2, cold=3, throughput=32)
+        return cls(ack=60, log=15, view_entries=200, view=3, clear_entries=300, clear=2, cold=3, throughput=32,
+                   sweep_entries=2000, sweep=1)  # fmt: skip
 
 
 def ack(bench: Bench, repetitions: int) -> list[Row]:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import figures, keyless, member_wait, throughput
+from bench import figures, keyless, member_wait, sweep, throughput
 from bench.env import Bench, bench_environment
 from bench.report import Machine, Row, around_results, close_to_goal, results_section, table, write_results
 
@@ -33,6 +33,7 @@ def measure(sizes: figures.Sizes, progress: Callable[[str], None]) -> list[Row]:
             ("view", lambda b: figures.view(b, sizes.view_entries, sizes.view)),
             ("clear", lambda b: figures.clear(b, sizes.clear_entries, sizes.clear)),
             ("memory", lambda b: figures.memory(b, sizes.view_entries, sizes.clear_entries)),
+            ("retention sweep", lambda b: sweep.sweep(b, sizes.sweep_entries, sizes.sweep)),
             # The last step to run the app in this process: once the app has made its keyless queue client,
             # its connection-string one no longer works here (they share one retry policy object, and azure-core
             # chains a policy object to the pipeline that was built last).
@@ -46,8 +47,8 @@ def measure(sizes: figures.Sizes, progress: Callable[[str], None]) -> list[Row]:
             bench.queue.clear_messages()
             rows.extend(step(bench))
     order = ["ack-median", "ack-p99", "keyless-ack-median", "keyless-ack-p99", "log", "view-list", "view-person",
-             "view-time", "clear", "cold", "keyless-cold", "ack-imports", "throughput", "member-wait", "memory-view",
-             "memory-clear"]  # fmt: skip
+             "view-time", "clear", "sweep", "cold", "keyless-cold", "ack-imports", "throughput", "member-wait",
+             "memory-view", "memory-clear"]  # fmt: skip
     return sorted(rows, key=lambda row: order.index(row.key))
 
 
