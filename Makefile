@@ -16,7 +16,7 @@ DRY_RUN ?=
 # The pinned Azure CLI that check-deploy parses the dry run's commands with; re-made when its pin changes.
 AZ_VENV := .cache/azure-cli
 
-.PHONY: setup run try expire test check bench prove clean deploy check-deploy
+.PHONY: setup run try press expire test check bench prove clean deploy check-deploy
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,7 +42,7 @@ ifneq ($(TRY_WORDS),)
 ifneq ($(TEXT),)
 $(error make try: give the text once, either after try or as TEXT='...', as in: make try @U0DON + Random Guy -)
 endif
-ifneq ($(filter setup run try expire test check bench prove clean deploy check-deploy,$(TRY_WORDS)),)
+ifneq ($(filter setup run try press expire test check bench prove clean deploy check-deploy,$(TRY_WORDS)),)
 $(error make try: a word of the text is also a make target; quote the text instead: make try TEXT='$(TRY_WORDS)')
 endif
 .DEFAULT: ; @:
@@ -52,6 +52,14 @@ override TEXT := $(if $(TEXT),$(TEXT),$(TRY_WORDS))
 export TEXT
 try: $(VENV)/.installed
 	$(PY) -m local.try_command --user "$(SLACK_USER)" $(TRY_TEXT) $(ARGS) -- "$$TEXT"
+
+# `make press 3`: press the control `make try` printed as [3]; `make press home`: open the app's Home tab.
+PRESS_WORDS := $(if $(filter press,$(firstword $(MAKECMDGOALS))),$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)))
+ifneq ($(PRESS_WORDS),)
+.DEFAULT: ; @:
+endif
+press: $(VENV)/.installed
+	$(PY) -m local.press --user "$(SLACK_USER)" $(ARGS) $(PRESS_WORDS)
 
 # The retention sweep, once, now: the local host does not run the daily timer (README.md, Privacy).
 expire: $(VENV)/.installed

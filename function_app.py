@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import azure.functions as func
 
 if TYPE_CHECKING:
+    from interactions.receive import Reply
     from interactions.settings import Settings
     from interactions.slack.client import Slack
     from interactions.store import EntryStore
@@ -36,10 +37,44 @@ def slack_commands(req: func.HttpRequest) -> func.HttpResponse:
         enqueue=partial(storage_queue.send, settings.storage, settings.queue),
         modals=partial(_slack, settings) if settings.bot_token else None,
     )
-    body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
-    return func.HttpResponse(body, status_code=reply.status, mimetype="application/json", charset="utf-8")
+    return _http_response(reply)
 
 
+@app.function_name("slack_interactions")
+@app.route(route="slack/interactions", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def slack_interactions(req: func.HttpRequest) -> func.HttpResponse:
+    from functools import partial
+
+    from interactions import storage_queue
+    from interactions.receive import receive_press
+
+    settings = _settings()
+    reply = receive_press(
+        req.get_body(),
+        req.headers,
+        settings,
+        enqueue=partial(storage_queue.send, settings.storage, settings.queue),
+        messages=partial(_slack, settings),
+    )
+    return _http_response(reply)
+
+
+@app.function_name("slack_events")
+@app.route(route="slack/events", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def slack_events(req: func.HttpRequest) -> func.HttpResponse:
+    from functools import partial
+
+    from interactions import storage_queue
+    from interactions.receive import receive_event
+
+    settings = _settings()
+    reply = receive_event(
+        req.get_body(), req.headers, settings, enqueue=partial(storage_queue.send, settings.storage, settings.queue)
+    )
+    return _http_response(reply)
+
+
+# Every kind of queued message: slash commands, presses of the app's buttons, the Home tab opened.
 @app.function_name("process_command")
 @app.queue_trigger(arg_name="message", queue_name="%INTERACTIONS_QUEUE%", connection="AzureWebJobsStorage")
 def process_command(message: func.QueueMessage) -> None:
@@ -68,6 +103,11 @@ def expire_old_entries(timer: func.TimerRequest) -> None:
 
     settings = _settings()
     expire(_store(settings), datetime.now(UTC), settings.retention_days)
+
+
+def _http_response(reply: Reply) -> func.HttpResponse:
+    body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
+    return func.HttpResponse(body, status_code=reply.status, mimetype="application/json", charset="utf-8")
 
 
 def _settings() -> Settings:

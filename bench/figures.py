@@ -40,16 +40,20 @@ class Sizes:
     throughput: int
     sweep_entries: int
     sweep: int
+    dashboard_entries: int
+    dashboard: int  # repetitions of an Older page
+    dashboard_first: int  # repetitions of the first page, which counts the whole span
 
     @classmethod
     def full(cls) -> Sizes:
         return cls(ack=2000, log=300, view_entries=5000, view=20, clear_entries=10_000, clear=7, cold=40,
-                   throughput=500, sweep_entries=100_000, sweep=1)  # fmt: skip
+                   throughput=500, sweep_entries=100_000, sweep=1, dashboard_entries=10_000, dashboard=200,
+                   dashboard_first=10)  # fmt: skip
 
     @classmethod
     def quick(cls) -> Sizes:
         return cls(ack=60, log=15, view_entries=200, view=3, clear_entries=300, clear=2, cold=3, throughput=32,
-                   sweep_entries=2000, sweep=1)  # fmt: skip
+                   sweep_entries=2000, sweep=1, dashboard_entries=2000, dashboard=10, dashboard_first=2)  # fmt: skip
 
 
 def ack(bench: Bench, repetitions: int) -> list[Row]:

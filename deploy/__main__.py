@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Mapping, Sequence
 
-from deploy.plan import SLACK_PATH, Config, SlackSecrets, deploy
+from deploy.plan import Config, SlackSecrets, deploy
 from deploy.runner import DeployError, DryRunner, Runner, SubprocessRunner
 
 
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ,
         _say(f"deploy: {error}")
         return 1
     done = "Dry run: nothing was changed." if runner.dry else "Deployed."
-    _say(f"{done} Paste into the Slack app (both slash commands' Request URL, path {SLACK_PATH}):")
+    _say(f"{done} Paste into the Slack app (or into manifest.yml, then reinstall it):")
     for url in urls:
         _say(f"  {url}")
     return 0

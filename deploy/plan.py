@@ -22,7 +22,13 @@ QUEUE = "slack-commands"
 TABLE = "interactions"
 PYTHON_VERSION = "3.12"
 WORKER_FUNCTION = "process_command"
-SLACK_PATH = "/api/slack/commands"
+# Where Slack sends each kind of request: the slash commands' Request URL, the Interactivity Request URL (the
+# app's buttons and menus) and the Event Subscriptions Request URL (the Home tab).
+SLACK_PATHS = {
+    "both slash commands' Request URL": "/api/slack/commands",
+    "Interactivity & Shortcuts, Request URL": "/api/slack/interactions",
+    "Event Subscriptions, Request URL": "/api/slack/events",
+}
 
 STORAGE_ROLES = ("Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor")
 MONITORING_ROLE = "Monitoring Metrics Publisher"
@@ -168,7 +174,7 @@ def deploy(config: Config, slack: SlackSecrets, runner: Runner, say: Callable[[s
     )
     if not host:
         raise DeployError(f"{names.app} reports no host name; find it with `az functionapp show`.")
-    return [f"https://{host}{SLACK_PATH}"]
+    return [f"{where}: https://{host}{path}" for where, path in SLACK_PATHS.items()]
 
 
 def _storage_update(names: Names) -> list[Arg]:

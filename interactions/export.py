@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from interactions.model import Entry
+from interactions.model import Entry, without_bidi
 
 BOM = "\ufeff"
 COLUMNS = ("date", "slack_user_id", "name", "rating")
@@ -39,7 +39,7 @@ def row(entry: Entry) -> tuple[str, str, str, str]:
     return (
         iso_date(entry.at),
         person.name if person.mention else "",
-        "" if person.mention else as_text(person.name),
+        "" if person.mention else as_text(without_bidi(person.name)),  # as shown: stored before they were taken out
         _SIGNS[entry.rating],
     )
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+from typing import TYPE_CHECKING
 
 from interactions.model import (
     DEFAULT_DAYS,
     MAX_DAYS,
+    MAX_NAME_CODE_POINTS,
     MAX_NAME_LENGTH,
     MAX_PEOPLE,
     MIN_DAYS,
@@ -28,7 +32,11 @@ from interactions.model import (
     Person,
     Rated,
     View,
+    without_bidi,
 )
+
+if TYPE_CHECKING:
+    import regex
 
 RATING_SIGNS = {"+": POSITIVE, "-": NEGATIVE, "\u2212": NEGATIVE, "\u2013": NEGATIVE, "\u2014": NEGATIVE}
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -41,6 +49,14 @@ _QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
 _NUMBERISH = re.compile(r"[-+\u2212\u2013\u2014]?\d+(?:[.,]\d+)?")
 # Invisible: zero-width and bidi formatting characters (Unicode category Cf).
 _INVISIBLE = "Cf"
+# What a person sees as one character: an extended grapheme cluster (a letter and its accents, a flag, an
+# emoji with its skin tone or a family joined by zero-width joiners). Compiled when first needed, for a name
+# longer than MAX_NAME_LENGTH code points: the first ack of a cold worker does without the regex module.
+_GRAPHEME = r"\X"
+_EXCERPT_GRAPHEMES = 20  # how much of a name too long a mistake shows
+# More code points than any emoji sequence has: only a character under a stack of marks (zalgo text) is
+# longer, and its excerpt keeps the character and the first marks, so that a mistake stays a short message.
+_EXCERPT_GRAPHEME_CODE_POINTS = 16
 _HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
@@ -112,7 +128,7 @@ class TooManyPeople:
 
 @dataclass(frozen=True)
 class NameTooLong:
-    start: str  # the first characters of the name
+    start: str  # the first characters of the name, as whole characters (grapheme clusters)
 
 
 Mistake = (
@@ -256,7 +272,7 @@ def _log(tokens: list[Token], caller: str) -> Log:
             raise UsageError(NeedsRating(pending))
         if isinstance(token, Person):
             if name_words:
-                raise UsageError(NeedsRating(Person(" ".join(name_words), mention=False)))
+                raise UsageError(NeedsRating(Person(_name(" ".join(name_words)), mention=False)))
             if token.name == caller:
                 raise UsageError(SelfRating())
             pending = token
@@ -267,18 +283,45 @@ def _log(tokens: list[Token], caller: str) -> Log:
     if pending is not None:
         raise UsageError(NeedsRating(pending))
     if name_words:
-        raise UsageError(NeedsRating(Person(" ".join(name_words), mention=False)))
+        raise UsageError(NeedsRating(Person(_name(" ".join(name_words)), mention=False)))
     if len(entries) > MAX_PEOPLE:
         raise UsageError(TooManyPeople(len(entries)))
     return Log(tuple(entries))
 
 
 def _named(words: list[str]) -> Person | None:
+    """The person a free-text or quoted name stands for, as typed less its bidi controls."""
     if not words:
         return None
-    name = " ".join(words)
-    if not "".join(c for c in name if unicodedata.category(c) != _INVISIBLE).strip():
+    typed = " ".join(words)
+    if not "".join(c for c in typed if unicodedata.category(c) != _INVISIBLE).strip():
         raise UsageError(InvisibleName())
-    if len(name) > MAX_NAME_LENGTH:
-        raise UsageError(NameTooLong(name[:20]))
+    name = _name(typed)
+    # Code points are counted as typed, so that a command the grammar takes stays within the request's limit;
+    # the length a member is told of counts what they see, with a whole emoji as one character.
+    if len(typed) > MAX_NAME_CODE_POINTS or _graphemes(name) > MAX_NAME_LENGTH:
+        raise UsageError(NameTooLong(_excerpt(name)))
     return Person(name, mention=False)
+
+
+def _name(typed: str) -> str:
+    return without_bidi(typed).strip()  # a name as typed neither starts nor ends with a space
+
+
+def _graphemes(text: str) -> int:
+    if len(text) <= MAX_NAME_LENGTH:  # never more characters than code points
+        return len(text)
+    return sum(1 for _ in _grapheme().finditer(text))
+
+
+@cache
+def _grapheme() -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(_GRAPHEME)
+
+
+def _excerpt(name: str) -> str:
+    """The first characters of a name, never half of one: a flag or an emoji sequence is kept whole."""
+    starts = islice(_grapheme().finditer(name), _EXCERPT_GRAPHEMES)
+    return "".join(match.group()[:_EXCERPT_GRAPHEME_CODE_POINTS] for match in starts)

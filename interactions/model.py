@@ -6,16 +6,21 @@ reports add them up, and the Slack layer shows them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
 MAX_PEOPLE = 25  # in one log command
-MAX_NAME_LENGTH = 80  # characters of a typed name
+MAX_NAME_LENGTH = 80  # characters of a typed name, as a person sees them (grapheme clusters)
+# One character can hold any number of code points (marks stacked on a letter): a name also has at most this
+# many, so that its size in a request and in storage is bounded.
+MAX_NAME_CODE_POINTS = 4 * MAX_NAME_LENGTH
 MIN_DAYS = 1
 MAX_DAYS = 3650  # the longest view
 DEFAULT_DAYS = 30
 PERCENT_WINDOW_DAYS = 30  # what the percentage after a log counts
+PERCENT_WINDOW = timedelta(days=PERCENT_WINDOW_DAYS)
 # How long a clear is remembered: longer than every redelivery of a queued command (5 tries, each after at
 # most a 10-minute lease), so that a log typed before a clear and carried out after it cannot outlive it.
 # A log that waited longer than this is refused rather than risk that.
@@ -23,6 +28,18 @@ CLEAR_MEMORY = timedelta(days=1)
 
 POSITIVE = 1
 NEGATIVE = -1
+# Bidi controls: kept in a name, an override would reverse the text around it wherever the name is shown
+# (messages, the dashboard, CSV exports), so they are taken out of names. The zero-width joiner is not one:
+# emoji sequences are made with it.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# A run of them alone between spaces goes with one of the spaces, so that no double space is left behind.
+_BIDI = re.compile(rf"(?<=\s)[{BIDI_CONTROLS}]+\s|[{BIDI_CONTROLS}]+")
+
+
+def without_bidi(name: str) -> str:
+    """A name less its bidi controls: as the grammar keeps a typed name, and as one stored before it did is
+    shown or exported."""
+    return _BIDI.sub("", name)
 
 
 @dataclass(frozen=True)

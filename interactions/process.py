@@ -1,4 +1,4 @@
-"""The queue side: carry out one queued command and answer the caller.
+"""The queue side: carry out one queued message (a slash command, a press, a Home tab opened) and answer.
 
 User mistakes are answered, never raised. Storage errors propagate, so the host retries the message and
 finally moves it to the poison queue. Everything here is safe to run twice for the same message.
@@ -9,69 +9,42 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View as ModalView
-
-from interactions import export, grammar, reports
-from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW_DAYS, Clear, Entry, Export, Log, Mode, Rated, View
-from interactions.queue_message import MalformedMessage, QueuedCommand
+from interactions import dashboard, export, grammar, presses, reports
+from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Log, View
+from interactions.ports import Answers, Store
+from interactions.pseudonym import log_tag
+from interactions.queue_message import MalformedMessage, QueuedCommand, QueuedHomeOpened, QueuedPress, read
 from interactions.slack import blocks, texts
+from interactions.slack.actions import UndoTarget
+from interactions.slack.dashboard import dashboard_message, dashboard_modal
 
 log = logging.getLogger(__name__)
-
-
-class Store(Protocol):
-    """The entries of every member (``interactions.store.EntryStore``)."""
-
-    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None: ...
-
-    def has_command(self, owner: str, command_id: str, at: datetime) -> bool: ...
-
-    def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]: ...
-
-    def ratings_since(self, owner: str, since: datetime) -> Iterator[int]: ...
-
-    def clear(self, owner: str, at: datetime) -> int: ...
-
-    def cleared_since(self, owner: str, at: datetime) -> bool: ...
-
-    def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None: ...
-
-    def all_entries(self, owner: str) -> Iterator[Entry]: ...
-
-
-class Answers(Protocol):
-    """Slack, as the worker answers through it (``interactions.slack.client.Slack``)."""
-
-    def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool: ...
-
-    def show_modal(self, view_id: str, view: ModalView) -> bool: ...
-
-    @property
-    def can_send_files(self) -> bool: ...
-
-    def send_file(self, user_id: str, file: io.IOBase, filename: str, title: str) -> bool: ...
 
 
 def process(
     raw: str | bytes, store: Store, slack: Answers, now: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> None:
     try:
-        queued = QueuedCommand.from_json(raw)
+        queued = read(raw)
     except MalformedMessage as error:
         # Nobody can be answered and no retry can help: drop it, saying why (never what it held).
         log.error("Dropped a malformed queue message: %s.", error)
+        return
+    if isinstance(queued, QueuedPress):
+        presses.press(queued, store, slack)
+        return
+    if isinstance(queued, QueuedHomeOpened):
+        presses.home_opened(queued, store, slack)
         return
     try:
         command = grammar.parse(queued.text, queued.user_id)
     except grammar.UsageError as error:
         slack.respond(queued.response_url, texts.mistake(error.mistake))
         return
-    log.info("Processing a %s command.", type(command).__name__.lower())
+    log.info("Processing a command: %s.", type(command).__name__.lower())
     if isinstance(command, Log):
         _log(queued, command, store, slack, now())
     elif isinstance(command, View):
@@ -86,9 +59,12 @@ def process(
 
 
 def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
-    """A command failed every retry and reached the poison queue: tell the caller what became of it."""
+    """A message failed every retry and reached the poison queue: tell the member what became of it."""
     try:
-        queued = QueuedCommand.from_json(raw)
+        queued = read(raw)
+        if isinstance(queued, QueuedPress | QueuedHomeOpened):
+            presses.report_failure(queued, slack)
+            return
         command = grammar.parse(queued.text, queued.user_id)
     except (MalformedMessage, grammar.UsageError):
         log.error("Dropped a poison message that is not a command this app can report on.")
@@ -122,43 +98,32 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
         return
     store.add(queued.owner, queued.command_id, queued.received_at, command.entries)
     # A clear typed after this log may have run first (a batch runs messages at once), or this message
-    # is a redelivery after a crash: the clear wins. Checked after writing, so that a clear running now
-    # either sees these rows or is seen here.
+    # is a redelivery after a crash, or after the member pressed Undo: the clear or the Undo wins. Checked
+    # after writing, so that a clear or Undo running now either sees these rows or is seen here.
+    gone = None
     if store.cleared_since(queued.owner, queued.received_at):
+        gone = texts.LOGGED_BEFORE_CLEAR
+    elif store.undone(queued.owner, queued.command_id):
+        gone = texts.LOG_WAS_UNDONE
+    if gone is not None:
         store.remove(queued.owner, queued.command_id, queued.received_at, len(command.entries))
-        slack.respond(queued.response_url, texts.LOGGED_BEFORE_CLEAR)
+        slack.respond(queued.response_url, gone)
         return
-    totals = reports.Totals()
-    for rating in store.ratings_since(queued.owner, queued.received_at - timedelta(days=PERCENT_WINDOW_DAYS)):
-        totals.add(rating)
-    percent = totals.percent_positive
-    slack.respond(queued.response_url, texts.logged(percent), blocks.logged(percent, command.entries))
+    percent = reports.percent_positive(store.ratings_since(queued.owner, queued.received_at - PERCENT_WINDOW))
+    tag = log_tag(queued.owner, queued.command_id)
+    undo = UndoTarget(queued.command_id, queued.received_at, len(command.entries), tag)
+    slack.respond(queued.response_url, texts.logged(percent), blocks.logged(percent, command.entries, undo))
 
 
 def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) -> None:
-    entries = store.entries(queued.owner, queued.received_at - timedelta(days=command.days), command.rating)
-    rows: Iterable[str]
-    if command.mode is Mode.PERSON:
-        people = reports.by_person(entries)
-        aggregate, rows, totals = "person", blocks.person_rows(people, command.rating), reports.combined(people)
-    elif command.mode is Mode.TIME:
-        period = reports.period_for(command.days)
-        buckets = reports.by_time(entries, period)
-        rows = blocks.bucket_rows(buckets, period, command.rating)
-        aggregate, totals = period.value, reports.combined(buckets)
-    else:
-        totals = reports.Totals()  # filled in as the rows stream past
-        aggregate, rows = "", blocks.entry_rows(entries, totals)
-    title = texts.heading(command.days, command.rating, aggregate)
-    empty = texts.nothing_logged(command.days, command.rating)
+    asked = dashboard.Dashboard(command.days, command.mode, command.rating)
+    page = dashboard.read(store, queued.owner, asked, queued.received_at)
     note = texts.VIEW_NOT_LOG if command.could_be_log else None
-    if queued.view_id:
-        rows = list(rows)  # kept: a modal closed meanwhile gets the message, within a message's limits
-        report = blocks.report(title, rows, empty, blocks.MODAL_BLOCKS, totals, rating=command.rating, note=note)
-        if slack.show_modal(queued.view_id, blocks.modal(report)):
-            return
-    report = blocks.report(title, rows, empty, blocks.MESSAGE_BLOCKS, totals, rating=command.rating, note=note)
-    slack.respond(queued.response_url, title, report)
+    if queued.view_id and slack.show_modal(queued.view_id, dashboard_modal(page, note)):
+        return
+    # No modal, or it was closed meanwhile: the same dashboard as a message, whose buttons page in place.
+    text, shown = dashboard_message(page, note)
+    slack.respond(queued.response_url, text, shown)
 
 
 def _export(queued: QueuedCommand, store: Store, slack: Answers) -> None:

@@ -17,3 +17,13 @@ def owner_key(pseudonym_key: bytes, team_id: str, user_id: str, enterprise_id: s
     else:
         message = f"{team_id}:{user_id}"  # unchanged, so that every existing log stays its member's
     return hmac.new(pseudonym_key, message.encode(), hashlib.sha256).hexdigest()
+
+
+LOG_TAG_LENGTH = 16
+
+
+def log_tag(owner: str, command_id: str) -> str:
+    """Who logged a command, as its Undo button carries it: a hash of the owner's pseudonym and the command's
+    id, which says nothing of the pseudonym, differs from log to log, and that only its owner's press
+    matches."""
+    return hashlib.sha256(f"{owner}/{command_id}".encode()).hexdigest()[:LOG_TAG_LENGTH]

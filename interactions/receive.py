@@ -1,4 +1,5 @@
-"""The HTTP side: take a slash command from Slack, check it, queue it, and acknowledge within 3 seconds.
+"""The HTTP side: take a slash command, a press of a button or an event from Slack, check it, queue it, and
+acknowledge within 3 seconds.
 
 It touches no table; storage work happens in the queue worker.
 """
@@ -11,20 +12,25 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from interactions import grammar
 from interactions.model import Clear, Command, Export, Help, Log, View
 from interactions.pseudonym import owner_key
-from interactions.queue_message import QueuedCommand
+from interactions.queue_message import QueuedCommand, QueuedHomeOpened, QueuedPress
 from interactions.settings import Settings
+from interactions.slack import actions, texts
 from interactions.slack import request as slack_request
-from interactions.slack import texts
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 _REPLAYS = slack_request.ReplayGuard()
+# Slack retries an event it thinks was not received (at once, after a minute, after five) and gives up within
+# the hour; each retry is signed anew, so the event's own id is what tells it was seen.
+EVENT_MEMORY_SECONDS = 60 * 60
+_EVENTS = slack_request.Memory()
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class Modals(Protocol):
     def show_text_in_modal(self, view_id: str, text: str) -> bool: ...
 
 
+class Messages(Protocol):
+    def respond_at_once(self, response_url: str, text: str) -> bool: ...
+
+
 def receive(
     body: bytes,
     headers: Mapping[str, str],
@@ -62,13 +72,12 @@ def receive(
     if not oversize and slack_request.is_ssl_check(body):
         return Reply(200)
     received = now()
-    if not slack_request.is_signed(settings.signing_secret, body, headers, lambda: received):
-        return Reply(413 if oversize else 401)
+    refused = _refused(body, headers, settings, received, replays, oversize)
+    if refused is not None:
+        return refused
     # From here on the request is Slack's: every refusal is a 200 with a reason, which Slack shows the member.
     if oversize:
         return _say(texts.TOO_LARGE)
-    if not replays.first_time(headers, received):
-        return Reply(401)
     try:
         command = slack_request.slash_command(body)
     except (slack_request.MissingFields, UnicodeDecodeError):
@@ -108,6 +117,143 @@ def receive(
             return Reply(200)  # said in the modal, which would otherwise say "loading" forever: said once
         return _say(text)
     return Reply(200)
+
+
+def receive_press(
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: Settings,
+    enqueue: Enqueue,
+    messages: Callable[[], Messages] | None = None,
+    now: Callable[[], float] = time.time,
+    replays: slack_request.ReplayGuard = _REPLAYS,
+) -> Reply:
+    """Answer one request to /api/slack/interactions: a press of a button or a choice in a menu of the app's.
+    Slack shows nothing of the acknowledgement's body; the worker answers in the message, modal or Home tab
+    pressed. ``messages`` makes the client that says so in a message when the press could not be queued."""
+    received = now()
+    pressed = _payload(body, headers, settings, received, replays, slack_request.press, "press")
+    if isinstance(pressed, Reply):
+        return pressed
+    if pressed.action_id not in actions.ACTIONS:
+        return Reply(200)  # a control of another version of the app's views: nothing to do
+    if pressed.response_url is not None and not pressed.response_url.startswith(settings.response_url_prefixes):
+        log.warning("Refused a press whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+        return Reply(400, {"error": "unknown response_url"})
+    try:
+        _check_value(pressed.action_id, pressed.value)
+    except actions.BadValue as error:
+        log.warning("Refused a press whose value this app did not write: %s.", error)
+        return Reply(400, {"error": "unknown value"})
+    message = QueuedPress(
+        press_id=uuid.uuid4().hex,
+        user_id=pressed.user_id,
+        owner=owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id),
+        received_at=datetime.fromtimestamp(received, UTC),
+        action_id=pressed.action_id,
+        value=pressed.value,
+        surface=pressed.surface,
+        response_url=pressed.response_url,
+        view_id=pressed.view_id,
+        view_hash=pressed.view_hash,
+    )
+    try:
+        enqueue(message.to_json())
+    except Exception as error:  # noqa: BLE001 - whatever broke, the member must hear of it where they can
+        log.error("Could not queue a press: %s.", type(error).__name__)
+        if pressed.response_url is not None and messages is not None:
+            messages().respond_at_once(pressed.response_url, texts.COULD_NOT_PRESS)
+            return Reply(200)
+        return Reply(503)  # Slack marks the control as failed, which is all a modal or the Home tab can show
+    return Reply(200)
+
+
+def receive_event(
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: Settings,
+    enqueue: Enqueue,
+    now: Callable[[], float] = time.time,
+    replays: slack_request.ReplayGuard = _REPLAYS,
+    events: slack_request.Memory = _EVENTS,
+) -> Reply:
+    """Answer one request to /api/slack/events: Slack's check of the URL, or a member opening the app's Home
+    tab, whose dashboard is published by the worker. An event is queued once, however often Slack retries it."""
+    received = now()
+    got = _payload(body, headers, settings, received, replays, slack_request.event, "event")
+    if isinstance(got, Reply):
+        return got
+    if isinstance(got, slack_request.UrlVerification):
+        return Reply(200, {"challenge": got.challenge})
+    if not settings.bot_token:
+        return Reply(200)  # the Home tab can only be published with it
+    if not events.first_time(got.event_id, received + EVENT_MEMORY_SECONDS, received):
+        log.info("Acknowledged a retried event without queuing it again.")
+        return Reply(200)
+    message = QueuedHomeOpened(
+        event_id=got.event_id,
+        user_id=got.user_id,
+        owner=owner_key(settings.pseudonym_key, got.team_id, got.user_id, got.enterprise_id),
+        received_at=datetime.fromtimestamp(received, UTC),
+        view_hash=got.view_hash,
+    )
+    try:
+        enqueue(message.to_json())
+    except Exception as error:  # noqa: BLE001 - Slack retries a failed event: this one is not seen yet
+        log.error("Could not queue an event: %s.", type(error).__name__)
+        events.forget(got.event_id)
+        return Reply(503)
+    return Reply(200)
+
+
+def _payload(
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: Settings,
+    received: float,
+    replays: slack_request.ReplayGuard,
+    read: Callable[[bytes], T],
+    what: str,
+) -> T | Reply:
+    """What a signed interactivity or events request carries, as ``read`` reads it; or the reply that refuses
+    it (unsigned, a replay, too large, malformed) or acknowledges it as none of the app's business."""
+    oversize = len(body) > slack_request.MAX_PAYLOAD_BYTES
+    refused = _refused(body, headers, settings, received, replays, oversize)
+    if refused is not None:
+        return refused
+    if oversize:
+        return Reply(413)
+    try:
+        return read(body)
+    except slack_request.NotOurs:
+        return Reply(200)
+    except (slack_request.MalformedPayload, UnicodeDecodeError) as error:
+        log.warning("Refused a malformed %s: %s.", what, type(error).__name__)
+        return Reply(400, {"error": f"malformed {what}"})
+
+
+def _refused(
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: Settings,
+    received: float,
+    replays: slack_request.ReplayGuard,
+    oversize: bool,
+) -> Reply | None:
+    """The refusal of a request that is not Slack's, or a copy of one already taken; None for a fresh one."""
+    if not slack_request.is_signed(settings.signing_secret, body, headers, lambda: received):
+        return Reply(413 if oversize else 401)
+    if not replays.first_time(headers, received):
+        return Reply(401)
+    return None
+
+
+def _check_value(action_id: str, value: str) -> None:
+    """Refuse, before queuing, a value that is not one this app wrote for that control."""
+    if action_id == actions.UNDO:
+        actions.parse_undo(value)
+    else:
+        actions.parse_dashboard(value)
 
 
 def _say(text: str) -> Reply:

@@ -61,6 +61,17 @@ def percent(part: int, whole: int) -> int:
     return rounded
 
 
+def totals(ratings: Iterable[int]) -> Totals:
+    counted = Totals()
+    for rating in ratings:
+        counted.add(rating)
+    return counted
+
+
+def percent_positive(ratings: Iterable[int]) -> int:
+    return totals(ratings).percent_positive
+
+
 def combined(parts: Iterable[Totals]) -> Totals:
     total = Totals()
     for part in parts:

@@ -1,5 +1,5 @@
-"""The retention sweep: every member's entries older than the retention, and the clear markers older than
-``CLEAR_MEMORY``, deleted page by page within a budget of pages and seconds.
+"""The retention sweep: every member's entries older than the retention, and the clear and undo markers older
+than ``CLEAR_MEMORY``, deleted page by page within a budget of pages and seconds.
 
 A sweep cut short by its budget leaves the rest, and the next one carries on: each reads afresh what is
 still too old, so running one twice, or two at once, deletes nothing that should stay.
@@ -33,7 +33,7 @@ class Budget:
 @dataclass(frozen=True)
 class Swept:
     entries: int  # deleted
-    clears: int  # clear markers deleted
+    clears: int  # clear and undo markers deleted
     finished: bool  # nothing too old was left; False when the budget ran out first
 
 

@@ -1,12 +1,14 @@
 """The storage of entries: the only code that talks to Azure Table Storage.
 
-One partition per user, keyed by the pseudonymous owner key, and one (``cleared``) of recent clears.
+One partition per user, keyed by the pseudonymous owner key, and one each of the recent clears (``cleared``),
+undos (``undone``) and events carried out (``events``).
 RowKeys sort newest first: ``<inverted ms timestamp, 13 digits>-<command id>-<index>``, so a time window
 is a RowKey range read on the server, and writing the same command twice writes the same rows.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
+from interactions.dashboard import EntryPage
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
 from interactions.storage_account import StorageAccount
 
@@ -26,10 +29,17 @@ _ENTRY_PROPERTIES = ["Person", "Mention", "Rating", "At"]
 # Who cleared within CLEAR_MEMORY, and when: RowKey the owner key, ``At`` the time, nothing else.
 # Pseudonyms are 64 hex digits, so this partition cannot be anyone's.
 CLEARED_PARTITION = "cleared"
+# Which logs were undone, and when: RowKey ``<owner key>-<command id>``, ``At`` the time, nothing else.
+UNDONE_PARTITION = "undone"
+# Which Events API deliveries were carried out, and when: RowKey Slack's event id, ``At`` the time.
+EVENTS_PARTITION = "events"
+MARKER_PARTITIONS = (CLEARED_PARTITION, UNDONE_PARTITION, EVENTS_PARTITION)
 
 
 def _table_missing(error: HttpResponseError) -> bool:
-    return bool(getattr(error, "error_code", None) == "TableNotFound")
+    # Most calls copy the service's error code onto the error; an insert leaves it in the response's headers.
+    headers = getattr(error.response, "headers", None) or {}
+    return bool((getattr(error, "error_code", None) or headers.get("x-ms-error-code")) == "TableNotFound")
 
 
 def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -111,6 +121,23 @@ class EntryStore:
             self._table_ready = False
             self.ensure_table()
 
+    def _first_rows(self, query: str, parameters: dict[str, Any], select: list[str], count: int) -> list[Any]:
+        """The first ``count`` rows a query reads: one request, unless the service ends a page early."""
+        self.ensure_table()
+        pages = self._table.query_entities(query, parameters=parameters, select=select, results_per_page=count)
+        rows: list[Any] = []
+        try:
+            for page in pages.by_page():
+                rows.extend(page)
+                if len(rows) >= count:
+                    break
+        except HttpResponseError as error:
+            if not _table_missing(error):
+                raise
+            self._table_ready = False
+            self.ensure_table()
+        return rows[:count]
+
     def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None:
         """Write one command's entries atomically; writing the same command again changes nothing."""
         at = at.astimezone(UTC)
@@ -144,9 +171,38 @@ class EntryStore:
         """The owner's entries at or after ``since``, newest first, streamed page by page."""
         return map(self._entry, self._window(owner, since, rating, _ENTRY_PROPERTIES))
 
-    def ratings_since(self, owner: str, since: datetime) -> Iterator[int]:
-        for row in self._window(owner, since, None, ["Rating"]):
-            yield 1 if row["Rating"] > 0 else -1
+    def ratings_since(self, owner: str, since: datetime, without: str | None = None) -> Iterator[int]:
+        """The ratings of the owner's entries at or after ``since``; ``without`` a command id, not that
+        command's own."""
+        left_out = f"-{without}-" if without is not None else None
+        for row in self._window(owner, since, None, ["RowKey", "Rating"] if left_out else ["Rating"]):
+            if left_out is None or left_out not in row["RowKey"]:
+                yield 1 if row["Rating"] > 0 else -1
+
+    def page(self, owner: str, since: datetime, rating: int | None, start: str | None, size: int) -> EntryPage:
+        """Up to ``size`` entries at or after ``since``, newest first, from the entry keyed ``start`` on (or the
+        first after it, when that one has gone). One more is read for the key that the next page starts at."""
+        query = "PartitionKey eq @owner and RowKey lt @newer_than"
+        parameters: dict[str, Any] = {"owner": owner, "newer_than": newer_than(since)}
+        if start is not None:
+            query += " and RowKey ge @start"
+            parameters["start"] = start
+        query, parameters = _rated(query, parameters, rating)
+        rows = self._first_rows(query, parameters, ["RowKey", *_ENTRY_PROPERTIES], size + 1)
+        return EntryPage(
+            entries=[self._entry(row) for row in rows[:size]],
+            first_key=rows[0]["RowKey"] if rows else None,
+            next_key=rows[size]["RowKey"] if len(rows) > size else None,
+        )
+
+    def newer_start(self, owner: str, since: datetime, rating: int | None, before: str, size: int) -> str | None:
+        """The key of the first entry of the ``size`` entries just newer than the entry keyed ``before``; None
+        when no more than ``size`` are newer, as that page is then the newest. Reads keys only: a page of 1,000
+        rows costs little, and the page asked for is seldom far from the newest."""
+        query = "PartitionKey eq @owner and RowKey lt @before"
+        query, parameters = _rated(query, {"owner": owner, "before": min(before, newer_than(since))}, rating)
+        newest = deque((row["RowKey"] for row in self._rows(query, parameters, ["RowKey"])), maxlen=size + 1)
+        return newest[1] if len(newest) > size else None
 
     def clear(self, owner: str, at: datetime) -> int:
         """Delete every entry the owner logged up to ``at``, a page at a time; returns how many. The clear's
@@ -176,6 +232,47 @@ class EntryStore:
         """Delete one log command's entries, those a clear has not deleted already."""
         self._delete(owner, [row_key(at, command_id, index) for index in range(count)])
 
+    def remember_undo(self, owner: str, command_id: str, at: datetime) -> bool:
+        """Remember that the owner undid a log; True when it was remembered already, undone before. Creating
+        the marker is the test, so of two undos of one log at once exactly one finds it new."""
+        entity = {"PartitionKey": UNDONE_PARTITION, "RowKey": _undo_key(owner, command_id), "At": at.astimezone(UTC)}
+        try:
+            self._on_table(lambda: self._table.create_entity(entity))
+        except ResourceExistsError:
+            return True
+        return False
+
+    def remember_event(self, event_id: str, at: datetime) -> bool:
+        """Remember that an event from Slack was carried out; True when it was already. Slack retries an
+        event it thinks was lost, and a retry may reach another instance than the first delivery."""
+        entity = {"PartitionKey": EVENTS_PARTITION, "RowKey": event_id, "At": at.astimezone(UTC)}
+        try:
+            self._on_table(lambda: self._table.create_entity(entity))
+        except ResourceExistsError:
+            return True
+        return False
+
+    def undone(self, owner: str, command_id: str) -> bool:
+        """Whether the owner undid the log (within the markers' memory)."""
+        self.ensure_table()
+        try:
+            self._table.get_entity(UNDONE_PARTITION, _undo_key(owner, command_id), select=["RowKey"])
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    def command_entries(self, owner: str, command_id: str, at: datetime, count: int) -> list[Entry]:
+        """The entries of one log command that are still stored, in the order they were logged."""
+        self.ensure_table()
+        found: list[Entry] = []
+        for index in range(count):
+            try:
+                row = self._table.get_entity(owner, row_key(at, command_id, index), select=_ENTRY_PROPERTIES)
+            except ResourceNotFoundError:
+                continue
+            found.append(self._entry(row))
+        return found
+
     def _remember_clear(self, owner: str, at: datetime) -> None:
         try:
             known: datetime | None = self._table.get_entity(CLEARED_PARTITION, owner, select=["At"])["At"]
@@ -202,11 +299,7 @@ class EntryStore:
 
     def _window(self, owner: str, since: datetime, rating: int | None, select: list[str]) -> Iterator[Any]:
         query = "PartitionKey eq @owner and RowKey lt @newer_than"
-        parameters: dict[str, Any] = {"owner": owner, "newer_than": newer_than(since)}
-        if rating is not None:
-            query += " and Rating eq @rating"
-            parameters["rating"] = rating
-        return self._rows(query, parameters, select)
+        return self._rows(*_rated(query, {"owner": owner, "newer_than": newer_than(since)}, rating), select)
 
     def all_entries(self, owner: str) -> Iterator[Entry]:
         """Every entry the owner has, of all time, newest first, streamed page by page."""
@@ -224,17 +317,30 @@ class EntryStore:
         """Delete every member's entries logged before ``before``, one page of the query at a time, yielding
         how many each page deleted. Closing the generator between pages leaves the rest for a later call:
         the query holds no state, so nothing is skipped. A scan across partitions, for a daily sweep."""
-        # RowKeys invert time, so older is greater. The clear markers' partition is left out (its RowKeys
-        # are pseudonyms), and only RowKeys that start with a digit, as an entry's does, are read.
-        query = "PartitionKey ne @cleared and RowKey ge @older and RowKey lt @past_digits"
+        # RowKeys invert time, so older is greater. The markers' partitions are left out (their RowKeys
+        # are pseudonyms, which may start with a digit), and only RowKeys that start with a digit, as an
+        # entry's does, are read.
+        query = (
+            "PartitionKey ne @cleared and PartitionKey ne @undone and PartitionKey ne @events"
+            " and RowKey ge @older and RowKey lt @past_digits"
+        )
         older = newer_than(max(before, _EPOCH))
-        parameters = {"cleared": CLEARED_PARTITION, "older": older, "past_digits": ":"}
+        parameters = {
+            "cleared": CLEARED_PARTITION,
+            "undone": UNDONE_PARTITION,
+            "events": EVENTS_PARTITION,
+            "older": older,
+            "past_digits": ":",
+        }
         return self._delete_pages(query, parameters, page_size)
 
     def forgotten_clear_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
-        """Delete the clear markers written before ``before``, page by page as ``expired_pages`` does."""
-        query = "PartitionKey eq @cleared and At lt @before"
-        return self._delete_pages(query, {"cleared": CLEARED_PARTITION, "before": before}, page_size)
+        """Delete the clear, undo and event markers written before ``before``, page by page as
+        ``expired_pages`` does: one partition after the other, each read on its own rather than scanning the
+        table."""
+        for partition in MARKER_PARTITIONS:
+            query = "PartitionKey eq @partition and At lt @before"
+            yield from self._delete_pages(query, {"partition": partition, "before": before}, page_size)
 
     def _delete_pages(self, query: str, parameters: dict[str, Any], page_size: int) -> Generator[int, None, None]:
         self.ensure_table()
@@ -252,6 +358,17 @@ class EntryStore:
                 raise
             self._table_ready = False
             self.ensure_table()
+
+
+def _rated(query: str, parameters: dict[str, Any], rating: int | None) -> tuple[str, dict[str, Any]]:
+    """The query kept to one rating, when one is given."""
+    if rating is None:
+        return query, parameters
+    return query + " and Rating eq @rating", {**parameters, "rating": rating}
+
+
+def _undo_key(owner: str, command_id: str) -> str:
+    return f"{owner}-{command_id}"
 
 
 def _by_partition(rows: list[Any]) -> dict[str, list[str]]:

@@ -1,10 +1,19 @@
 """A local HTTP server that plays Slack: it takes answers posted to ``response_url``, the Web API's
-``views.open`` / ``views.update``, and files shared in a user's direct conversation with the app
-(``local.slack_files``), and keeps what each user was shown and sent.
+``views.open`` / ``views.update`` / ``views.publish``, and files shared in a user's direct conversation with
+the app (``local.slack_files``), and keeps what each user was shown and sent.
 
 Response URLs it hands out look like ``http://HOST:PORT/hooks/<user id>/<anything>``; trigger ids look
 like ``<user id>.<anything>``, so each modal is known to belong to a user. Every request is also kept as a
 ``Call``, with that ``<anything>``: a caller that puts its own id there can tell which command was answered.
+
+A press of a button in a message comes with ``action_response_url(user, index)``, naming the message at that
+index of ``shown(user)``: an answer to it with ``replace_original`` replaces that message in place, with
+``delete_original`` removes it, and without either adds a message, as a command's response_url does.
+Modals and Home tabs have a ``hash``, new on each change; an update or publish given another hash than the
+current one is refused with ``hash_conflict``, as Slack refuses it.
+
+Other processes read it over HTTP: ``GET /shown/<user>``, ``/home/<user>``, ``/view/<view id>``,
+``/version/<user>`` (a number that grows with each change to what that user sees) and ``/files/<user>``.
 """
 
 from __future__ import annotations
@@ -15,31 +24,21 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from local.block_kit import MESSAGE_BLOCKS, MODAL_BLOCKS, problems, with_block_ids
 from local.json_http import send_json
+from local.slack_display import Shown
 from local.slack_files import Files, SharedFile
 
+__all__ = ["HASH_CONFLICT", "Call", "Failure", "SharedFile", "Shown", "SlackStandIn", "action_response_url"]
 
-@dataclass
-class Shown:
-    """One thing a user saw: an ephemeral message, or a modal (opened, then updated in place)."""
-
-    kind: str  # "message" or "modal"
-    payload: dict[str, Any]
-    view_id: str | None = None
-
-    def text(self) -> str:
-        """Everything the user can read in it, as one string (Slack markup left as is)."""
-        parts = [str(self.payload.get("text", ""))] if self.kind == "message" else []
-        for block in self.payload.get("blocks", []):
-            if "text" in block:
-                parts.append(block["text"]["text"])
-            parts.extend(element.get("text", "") for element in block.get("elements", []))
-        return "\n".join(parts)
+Answer = tuple[int, dict[str, Any], dict[str, str]]
+HASH_CONFLICT = 409  # the status a refused hash is recorded with; Slack answers HTTP 200 with ok false
 
 
 @dataclass
@@ -58,7 +57,13 @@ class Call:
     ref: str  # the response_url's last segment, the trigger id's part after the user, or the view id
     status: int
     text: str = ""  # a hook's text
-    view_id: str | None = None  # the view opened or updated
+    view_id: str | None = None  # the view opened, updated or published
+
+
+def action_response_url(base_url: str, user: str, index: int) -> str:
+    """The response_url Slack puts in the payload of a press in the message at ``index`` of what ``user``
+    was shown."""
+    return f"{base_url.rstrip('/')}/hooks/{user}/message/{index}/{uuid.uuid4().hex}"
 
 
 class _Server(ThreadingHTTPServer):
@@ -69,9 +74,13 @@ class _Server(ThreadingHTTPServer):
 
 class SlackStandIn:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._lock = threading.Condition()
+        self._lock = threading.Condition()  # reentrant: a waiter's predicate may read the stand-in
         self._shown: dict[str, list[Shown]] = defaultdict(list)
         self._modals: dict[str, Shown] = {}
+        self._modal_users: dict[str, str] = {}
+        self._homes: dict[str, Shown] = {}
+        self._publishes: dict[str, int] = defaultdict(int)
+        self._versions: dict[str, int] = defaultdict(int)
         self._failures: list[Failure] = []
         self._user_failures: dict[str, list[Failure]] = defaultdict(list)
         self._calls: list[Call] = []
@@ -92,6 +101,10 @@ class SlackStandIn:
 
     def response_url(self, user: str) -> str:
         return f"{self.url}/hooks/{user}/{uuid.uuid4().hex}"
+
+    def action_response_url(self, user: str, index: int) -> str:
+        """The response_url of a press in the message at ``index`` of ``shown(user)``."""
+        return action_response_url(self.url, user, index)
 
     @staticmethod
     def trigger_id(user: str) -> str:
@@ -125,11 +138,54 @@ class SlackStandIn:
         with self._lock:
             return list(self._shown[user])
 
+    def home(self, user: str) -> Shown | None:
+        """``user``'s Home tab as last published, or None before the first publish."""
+        with self._lock:
+            return self._homes.get(user)
+
+    def modal(self, view_id: str) -> Shown | None:
+        """A modal as it stands now (its payload has ``loading`` until the app fills it)."""
+        with self._lock:
+            return self._modals.get(view_id)
+
+    def view(self, view_id: str) -> Shown | None:
+        """A modal or Home tab by its view id."""
+        with self._lock:
+            return self._modals.get(view_id) or next((h for h in self._homes.values() if h.view_id == view_id), None)
+
+    def version(self, user: str) -> int:
+        """A number that grows with each change to what ``user`` sees: a message added, replaced or removed,
+        a modal opened or updated, their Home tab published."""
+        with self._lock:
+            return self._versions[user]
+
     def wait_for(self, user: str, count: int, timeout: float = 15) -> list[Shown]:
         """What ``user`` was shown, once it is at least ``count`` things (or the timeout passes)."""
         with self._lock:
             self._lock.wait_for(lambda: self._filled(user, count), timeout)
             return list(self._shown[user])
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 15) -> bool:
+        """Wait until ``predicate`` holds, checking it after each change; whether it held in time."""
+        with self._lock:
+            return bool(self._lock.wait_for(predicate, timeout))
+
+    def wait_for_change(self, user: str, since: int, timeout: float = 15) -> int:
+        """``user``'s version once it is past ``since`` (or the timeout passes)."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._versions[user] > since, timeout)
+            return self._versions[user]
+
+    def wait_for_home(self, user: str, until: Callable[[Shown], bool] | int = 1, timeout: float = 15) -> Shown | None:
+        """``user``'s Home tab once ``until`` holds for it, or once it was published ``until`` times; None when
+        that did not happen in time."""
+
+        def done() -> bool:
+            home = self._homes.get(user)
+            return self._publishes[user] >= until if isinstance(until, int) else home is not None and until(home)
+
+        with self._lock:
+            return self._homes.get(user) if self._lock.wait_for(done, timeout) else None
 
     def _filled(self, user: str, count: int) -> bool:
         shown = self._shown[user]
@@ -137,54 +193,32 @@ class SlackStandIn:
 
     def reset(self) -> None:
         with self._lock:
-            self._shown.clear()
-            self._modals.clear()
+            for kept in (self._shown, self._modals, self._modal_users, self._homes, self._publishes, self._calls):
+                kept.clear()
             self._failures.clear()
             self._user_failures.clear()
-            self._calls.clear()
             self._files.reset()
 
-    def _record(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def close_modals(self) -> None:
+        """As when the user closes every modal: updating one then fails with not_found."""
+        with self._lock:
+            self._modals.clear()
+
+    # --- Requests --------------------------------------------------------------------------------------------
+
+    def _record(self, path: str, body: dict[str, Any]) -> Answer:
         with self._lock:
             self.requests += 1
             arrived = time.monotonic()
             parts = path.strip("/").split("/")
             if parts[0] == "hooks" and len(parts) >= 2:
-                user, ref = parts[1], parts[-1] if len(parts) > 2 else ""
-                failures = self._user_failures.get(user) or self._failures
-                if failures:
-                    failure = failures.pop(0)
-                    self._calls.append(Call(arrived, "hook", user, ref, failure.status, str(body.get("text", ""))))
-                    return failure.status, {"ok": False}, failure.headers
-                if _breaks_limits(body, MESSAGE_BLOCKS):
-                    self._calls.append(Call(arrived, "hook", user, ref, 400, str(body.get("text", ""))))
-                    return 400, {"ok": False, "error": "invalid_blocks"}, {}
-                self._shown[user].append(Shown("message", body))
-                self._calls.append(Call(arrived, "hook", user, ref, 200, str(body.get("text", ""))))
-                self._lock.notify_all()
-                return 200, {}, {}
+                return self._hook(arrived, parts, body)
             if path == "/api/views.open":
-                view_id = f"V{next(self._view_ids):08d}"
-                user, _, ref = str(body.get("trigger_id", "")).partition(".")
-                shown = Shown("modal", {**_view(body), "loading": True}, view_id)
-                self._modals[view_id] = shown
-                self._shown[user].append(shown)
-                self._calls.append(Call(arrived, "views.open", user, ref, 200, view_id=view_id))
-                self._lock.notify_all()
-                return 200, {"ok": True, "view": {"id": view_id}}, {}
+                return self._open(arrived, body)
             if path == "/api/views.update":
-                view_id = str(body.get("view_id"))
-                modal = self._modals.get(view_id)
-                if modal is None:
-                    self._calls.append(Call(arrived, "views.update", "", view_id, 404, view_id=view_id))
-                    return 200, {"ok": False, "error": "not_found"}, {}
-                if _breaks_limits(_view(body), MODAL_BLOCKS):
-                    self._calls.append(Call(arrived, "views.update", "", view_id, 400, view_id=view_id))
-                    return 200, {"ok": False, "error": "invalid_arguments"}, {}
-                modal.payload = _view(body)
-                self._calls.append(Call(arrived, "views.update", "", view_id, 200, view_id=view_id))
-                self._lock.notify_all()
-                return 200, {"ok": True, "view": {"id": modal.view_id}}, {}
+                return self._update(arrived, body)
+            if path == "/api/views.publish":
+                return self._publish(arrived, body)
             method = path.removeprefix("/api/")
             handled = self._files.call(method, body, self.url)
             if handled is not None:
@@ -192,6 +226,100 @@ class SlackStandIn:
                 self._calls.append(Call(arrived, method, user, str(answer.get("file_id", "")), status))
                 return status, answer, {}
             return 404, {"ok": False, "error": "unknown_method"}, {}
+
+    def _hook(self, arrived: float, parts: list[str], body: dict[str, Any]) -> Answer:
+        user, ref = parts[1], parts[-1] if len(parts) > 2 else ""
+        text = str(body.get("text", ""))
+
+        def answered(status: int) -> None:
+            self._calls.append(Call(arrived, "hook", user, ref, status, text))
+
+        failures = self._user_failures.get(user) or self._failures
+        if failures:
+            failure = failures.pop(0)
+            answered(failure.status)
+            return failure.status, {"ok": False}, failure.headers
+        target = None
+        if len(parts) == 5 and parts[2] == "message" and parts[3].isdigit():  # a press's response_url
+            shown = self._shown[user]
+            target = shown[int(parts[3])] if int(parts[3]) < len(shown) else None
+            if target is None or target.kind != "message" or target.deleted:
+                answered(404)
+                return 404, {"ok": False, "error": "message_not_found"}, {}
+            if _flag(body, "delete_original"):
+                target.deleted = True
+                answered(200)
+                self._changed(user)
+                return 200, {}, {}
+            if not _flag(body, "replace_original"):
+                target = None
+        if problems(body, MESSAGE_BLOCKS):
+            answered(400)
+            return 400, {"ok": False, "error": "invalid_blocks"}, {}
+        payload = _kept(body)
+        if target is not None:
+            target.payload = payload
+        else:
+            self._shown[user].append(Shown("message", payload, index=len(self._shown[user])))
+        answered(200)
+        self._changed(user)
+        return 200, {}, {}
+
+    def _open(self, arrived: float, body: dict[str, Any]) -> Answer:
+        view_id = f"V{next(self._view_ids):08d}"
+        user, _, ref = str(body.get("trigger_id", "")).partition(".")
+        shown = Shown("modal", {**_kept(_view(body)), "loading": True}, view_id, len(self._shown[user]), _new_hash())
+        self._modals[view_id] = shown
+        self._modal_users[view_id] = user
+        self._shown[user].append(shown)
+        self._calls.append(Call(arrived, "views.open", user, ref, 200, view_id=view_id))
+        self._changed(user)
+        return 200, {"ok": True, "view": _answered(shown)}, {}
+
+    def _update(self, arrived: float, body: dict[str, Any]) -> Answer:
+        view_id = str(body.get("view_id"))
+        modal = self._modals.get(view_id)
+
+        def refused(status: int, error: str) -> Answer:
+            self._calls.append(Call(arrived, "views.update", "", view_id, status, view_id=view_id))
+            return 200, {"ok": False, "error": error}, {}
+
+        if modal is None:
+            return refused(404, "not_found")
+        if body.get("hash") and body["hash"] != modal.hash:
+            return refused(HASH_CONFLICT, "hash_conflict")
+        view = _view(body)
+        if problems(view, MODAL_BLOCKS):
+            return refused(400, "invalid_arguments")
+        modal.payload, modal.hash = _kept(view), _new_hash()
+        self._calls.append(Call(arrived, "views.update", "", view_id, 200, view_id=view_id))
+        self._changed(self._modal_users.get(view_id, ""))
+        return 200, {"ok": True, "view": _answered(modal)}, {}
+
+    def _publish(self, arrived: float, body: dict[str, Any]) -> Answer:
+        user, view = str(body.get("user_id", "")), _view(body)
+        home = self._homes.get(user)
+        view_id = home.view_id if home is not None else f"VH{next(self._view_ids):07d}"
+
+        def refused(status: int, error: str) -> Answer:
+            self._calls.append(Call(arrived, "views.publish", user, view_id or "", status, view_id=view_id))
+            return 200, {"ok": False, "error": error}, {}
+
+        if not user or view.get("type") != "home" or problems(view, MODAL_BLOCKS):
+            return refused(400, "invalid_arguments")
+        if body.get("hash") and (home is None or body["hash"] != home.hash):
+            return refused(HASH_CONFLICT, "hash_conflict")
+        if home is None:
+            home = self._homes[user] = Shown("home", {}, view_id)
+        home.payload, home.hash = _kept(view), _new_hash()
+        self._publishes[user] += 1
+        self._calls.append(Call(arrived, "views.publish", user, view_id or "", 200, view_id=view_id))
+        self._changed(user)
+        return 200, {"ok": True, "view": _answered(home)}, {}
+
+    def _changed(self, user: str) -> None:
+        self._versions[user] += 1
+        self._lock.notify_all()
 
     def _upload(self, path: str, content: bytes) -> int:
         with self._lock:
@@ -201,15 +329,19 @@ class SlackStandIn:
             self._calls.append(Call(time.monotonic(), "upload", "", file_id, status))
             return status
 
-    def close_modals(self) -> None:
-        """As when the user closes every modal: updating one then fails with not_found."""
-        with self._lock:
-            self._modals.clear()
-
-    def modal(self, view_id: str) -> Shown | None:
-        """A modal as it stands now (its payload has ``loading`` until the app fills it)."""
-        with self._lock:
-            return self._modals.get(view_id)
+    def _read(self, parts: list[str]) -> tuple[int, Any]:
+        """What a GET asks for: see the module's docstring."""
+        if len(parts) != 2:
+            return 404, {"ok": False, "error": "not_found"}
+        what, key = parts
+        if what == "shown":
+            return 200, [asdict(shown) for shown in self.shown(key)]
+        if what == "files":  # what was sent them
+            return 200, [{**asdict(f), "content": f.content.decode("utf-8", "replace")} for f in self.files(key)]
+        if what == "version":
+            return 200, {"version": self.version(key)}
+        found = self.home(key) if what == "home" else self.view(key) if what == "view" else None
+        return (200, asdict(found)) if found is not None else (404, {"ok": False, "error": "not_found"})
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self
@@ -227,16 +359,8 @@ class SlackStandIn:
                 send_json(self, status, answer, headers)
 
             def do_GET(self) -> None:
-                # GET /shown/<user id>: what that user was shown, for `make try` in another process.
-                parts = urlsplit(self.path).path.strip("/").split("/")
-                answer: Any
-                if len(parts) == 2 and parts[0] == "shown":
-                    status, answer = 200, [asdict(shown) for shown in standin.shown(parts[1])]
-                elif len(parts) == 2 and parts[0] == "files":  # GET /files/<user id>: what was sent them
-                    sent = standin.files(parts[1])
-                    status, answer = 200, [{**asdict(f), "content": f.content.decode("utf-8", "replace")} for f in sent]
-                else:
-                    status, answer = 404, {"ok": False, "error": "not_found"}
+                with standin._lock:  # one consistent reading, not one torn by a change mid-way
+                    status, answer = standin._read(urlsplit(self.path).path.strip("/").split("/"))
                 send_json(self, status, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -245,16 +369,22 @@ class SlackStandIn:
         return Handler
 
 
-MESSAGE_BLOCKS = 50  # Slack's limits, refused as Slack refuses them
-MODAL_BLOCKS = 100
-TEXT_CHARACTERS = 3000
+def _flag(body: dict[str, Any], name: str) -> bool:
+    return body.get(name) in (True, "true")
 
 
-def _breaks_limits(payload: dict[str, Any], max_blocks: int) -> bool:
-    blocks = payload.get("blocks") or []
-    texts = [b.get("text", {}).get("text", "") for b in blocks if isinstance(b.get("text"), dict)]
-    texts += [e.get("text", "") for b in blocks for e in b.get("elements", []) if isinstance(e, dict)]
-    return len(blocks) > max_blocks or any(not t or len(t) > TEXT_CHARACTERS for t in texts)
+def _kept(payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload as Slack keeps it: every block with a block_id."""
+    blocks = payload.get("blocks")
+    return {**payload, "blocks": with_block_ids(blocks)} if isinstance(blocks, list) else dict(payload)
+
+
+def _answered(view: Shown) -> dict[str, Any]:
+    return {"id": view.view_id, "hash": view.hash, "type": view.payload.get("type", view.kind)}
+
+
+def _new_hash() -> str:
+    return f"{time.time():.6f}.{uuid.uuid4().hex[:8]}"
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Type a slash command as a Slack user would, against the app that ``make run`` serves, and print what Slack
-would show that user: the acknowledgement when it says something, then each ephemeral reply and modal.
+would show that user: the acknowledgement when it says something, then each ephemeral reply and modal, and
+then each button and menu option in them with a number, for ``make press N`` (``local.press``) to press.
 
     python -m local.try_command [--user U0LOCALUSER] [--team T0LOCALTEAM] [--command /interactions]
                                 [--app-url URL] [--slack-url URL] [--timeout SECONDS] [--make-pid PID]
-                                -- "TEXT"
+                                [--controls-dir PATH] -- "TEXT"
 
 Mentions typed as ``@U123`` are sent the way Slack sends them, ``<@U123>``, and ``& < >`` escaped as Slack
 escapes them. The request is signed with SLACK_SIGNING_SECRET, from the same settings the host reads. What
@@ -21,13 +22,41 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from local.block_kit import controls
+from local.slack_display import as_read, block_lines, control_label, plain, render
 from testkit.slack_requests import command_form, signed_headers
+
+__all__ = [  # with the display's functions, which were here first
+    "CONTROLS_DIR",
+    "DEFAULT_APP_URL",
+    "DEFAULT_SLACK_URL",
+    "DEFAULT_TEAM",
+    "DEFAULT_USER",
+    "POLL_SECONDS",
+    "SETTLE_SECONDS",
+    "USER_ID",
+    "Ack",
+    "TryError",
+    "as_read",
+    "block_lines",
+    "main",
+    "offer_controls",
+    "parser",
+    "plain",
+    "post",
+    "read_standin",
+    "render",
+    "run",
+    "shown_to",
+    "signing_secret",
+    "typed_after_try",
+    "wait_for_answers",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_USER = "U0LOCALUSER"
@@ -36,192 +65,13 @@ DEFAULT_APP_URL = "http://localhost:7071/api/slack/commands"
 DEFAULT_SLACK_URL = "http://127.0.0.1:7072"
 POLL_SECONDS = 0.1
 SETTLE_SECONDS = 0.4  # after a first answer, how long to wait for more before printing
+CONTROLS_DIR = ROOT / ".cache" / "try-controls"  # what `make press N` presses; ignored by git, as all of .cache/
 
-_USER_ID = re.compile(r"[UW][A-Z0-9]+")
-_MARKUP = re.compile(r"<([^<>]*)>")
-_CODE = re.compile(r"```(.+?)```|`([^`\n]+)`", re.DOTALL)
-# Bold, italic, strike: a mark opens after a non-word character and closes before one, within one line.
-_EMPHASIS = [re.compile(rf"(?<![\w{m}]){m}(?=\S)([^{m}\n]+?)(?<=\S){m}(?![\w{m}])") for m in (r"\*", "_", "~")]
-_HELD = re.compile("\ue000(\\d+)\ue001")
-_DATE_TOKEN = re.compile(r"\{(\w+)\}")
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
 class TryError(RuntimeError):
     """Something a developer must fix before trying again; the message says what."""
-
-
-# --- What is shown ---------------------------------------------------------------------------------------
-
-
-def plain(mrkdwn: str) -> str:
-    """Slack markup resolved: mentions, channels and links by what they show, dates by their fallback text, and
-    entities unescaped; formatting marks are kept, so that a check finds the text as it was sent."""
-    return _unescaped(_MARKUP.sub(lambda match: _markup(match.group(1)), mrkdwn))
-
-
-def as_read(mrkdwn: str, now: datetime | None = None) -> str:
-    """Slack mrkdwn as a person reads it: ``plain``, but formatting shown without its marks and dates as Slack
-    shows them to a reader whose time zone is UTC; ``now`` decides which day is "today"."""
-    now = now or datetime.now(UTC)
-    shown: list[str] = []
-    last = 0
-    for code in _CODE.finditer(mrkdwn):  # code is shown as typed: no markup, no formatting inside
-        shown += [_formatted(mrkdwn[last : code.start()], now), _unescaped(code.group(1) or code.group(2))]
-        last = code.end()
-    return "".join([*shown, _formatted(mrkdwn[last:], now)])
-
-
-def _formatted(text: str, now: datetime) -> str:
-    # Markup is set aside first, so that an underscore in a link or a star in a label is not read as formatting.
-    held: list[str] = []
-
-    def hold(match: re.Match[str]) -> str:
-        held.append(_unescaped(_markup(match.group(1), now)))
-        return f"\ue000{len(held) - 1}\ue001"
-
-    text = _MARKUP.sub(hold, text)
-    for emphasis in _EMPHASIS:
-        text = emphasis.sub(r"\1", text)
-
-    def restore(match: re.Match[str]) -> str:
-        index = int(match.group(1))
-        return held[index] if index < len(held) else match.group(0)  # a look-alike in the text itself
-
-    return _HELD.sub(restore, _unescaped(text))
-
-
-def _unescaped(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _markup(inner: str, now: datetime | None = None) -> str:
-    target, _, label = inner.partition("|")
-    if target.startswith("@"):
-        return target  # Slack shows the person's current name; the id stands in for it here
-    if target.startswith("#"):
-        return f"#{label}" if label else target
-    if target.startswith("!date^"):
-        return (_date(target, now) if now else None) or label or target
-    if target.startswith("!"):
-        return label or f"@{target[1:]}"  # !here, !channel, !everyone
-    return f"{label} ({target})" if label else target
-
-
-def _date(target: str, now: datetime) -> str | None:
-    """``!date^<timestamp>^<format>[^<link>]`` as Slack shows it; None where Slack would show the fallback."""
-    fields = target.split("^")
-    try:
-        at = datetime.fromtimestamp(int(fields[1]), UTC)
-        template = fields[2]
-    except (IndexError, ValueError, OverflowError, OSError):
-        return None
-    tokens = _DATE_TOKEN.findall(template)
-    if not tokens or any(token not in _DATES for token in tokens):
-        return None
-    return _DATE_TOKEN.sub(lambda match: _DATES[match.group(1)](at, now, match.start() == 0), template)
-
-
-def _day(at: datetime) -> str:
-    suffix = "th" if 10 <= at.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(at.day % 10, "th")
-    return f"{at:%B} {at.day}{suffix}, {at.year}"
-
-
-def _time(at: datetime, seconds: bool = False) -> str:
-    return f"{at.hour % 12 or 12}:{at:%M}{at.strftime(':%S') if seconds else ''} {'PM' if at.hour >= 12 else 'AM'}"
-
-
-def _pretty(shown: Callable[[datetime], str]) -> Callable[[datetime, datetime, bool], str]:
-    """Today, yesterday or tomorrow where one applies (capitalised at the start of the text), else ``shown``."""
-
-    def pretty(at: datetime, now: datetime, first: bool) -> str:
-        word = {0: "today", -1: "yesterday", 1: "tomorrow"}.get((at.date() - now.date()).days)
-        if word is None:
-            return shown(at)
-        return word.capitalize() if first else word
-
-    return pretty
-
-
-def _ago(at: datetime, now: datetime, _first: bool) -> str:
-    seconds = int((now - at).total_seconds())
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if abs(seconds) >= size:
-            count = abs(seconds) // size
-            amount = f"{count} {unit}{'s' if count > 1 else ''}"
-            return f"{amount} ago" if seconds > 0 else f"in {amount}"
-    return "just now"
-
-
-def _date_short(at: datetime) -> str:
-    return f"{at:%b} {at.day}, {at.year}"
-
-
-def _date_long(at: datetime) -> str:
-    return f"{at:%A}, {_day(at)}"
-
-
-# Slack's date tokens (https://api.slack.com/reference/surfaces/formatting#date-formatting), each given the
-# time, now, and whether it opens the text; {time} in 12-hour form, Slack's default.
-_DATES: dict[str, Callable[[datetime, datetime, bool], str]] = {
-    "date_num": lambda at, _now, _first: f"{at:%Y-%m-%d}",
-    "date_slash": lambda at, _now, _first: f"{at:%d/%m/%Y}",
-    "date": lambda at, _now, _first: _day(at),
-    "date_short": lambda at, _now, _first: _date_short(at),
-    "date_long": lambda at, _now, _first: _date_long(at),
-    "date_long_full": lambda at, _now, _first: f"{at:%B} {at.day}, {at.year}",
-    "date_pretty": _pretty(_day),
-    "date_short_pretty": _pretty(_date_short),
-    "date_long_pretty": _pretty(_date_long),
-    "time": lambda at, _now, _first: _time(at),
-    "time_secs": lambda at, _now, _first: _time(at, seconds=True),
-    "ago": _ago,
-}
-
-
-def _text(obj: Any) -> str:
-    if not isinstance(obj, dict):
-        return ""
-    text = str(obj.get("text", ""))
-    return text if obj.get("type") == "plain_text" else as_read(text)  # Slack formats mrkdwn only
-
-
-def block_lines(blocks: Iterable[dict[str, Any]]) -> list[str]:
-    lines: list[str] = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "section":
-            lines.extend(_text(block.get("text")).splitlines())
-            lines.extend(_text(f) for f in block.get("fields", []))
-        elif kind == "header":
-            title = _text(block.get("text"))
-            lines.extend([title, "=" * len(title)])
-        elif kind == "context":
-            lines.append(
-                "  ".join(
-                    _text(e) if "text" in e else f"[{e.get('alt_text', 'image')}]" for e in block.get("elements", [])
-                )
-            )
-        elif kind == "divider":
-            lines.append("-" * 40)
-        elif kind == "actions":
-            lines.append("  ".join(f"[{_text(e.get('text'))}]" for e in block.get("elements", [])))
-        elif kind == "image":
-            lines.append(f"[image: {block.get('alt_text', '')}]")
-        else:
-            lines.append(f"[{kind} block]")
-    return lines
-
-
-def render(shown: dict[str, Any]) -> str:
-    """One thing the user saw (as the stand-in keeps it), as readable text."""
-    payload = shown.get("payload", {})
-    if shown.get("kind") == "modal":
-        title = _text(payload.get("title")) or "Modal"
-        body = ["(still loading)"] if payload.get("loading") else block_lines(payload.get("blocks", []))
-        return "\n".join([f"┌─ Modal: {title}", *(f"│ {line}" for line in body), "└─"])
-    blocks = payload.get("blocks")
-    body = block_lines(blocks) if blocks else as_read(str(payload.get("text", ""))).splitlines()
-    return "\n".join(["Only visible to you:", *(f"  {line}" for line in body)])
 
 
 # --- Talking to the app and the stand-in -----------------------------------------------------------------
@@ -259,10 +109,19 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Ack:
 
 
 def shown_to(slack_url: str, user: str) -> list[dict[str, Any]]:
-    url = f"{slack_url.rstrip('/')}/shown/{urllib.parse.quote(user)}"
+    return list(read_standin(slack_url, f"shown/{urllib.parse.quote(user)}") or [])
+
+
+def read_standin(slack_url: str, path: str) -> Any:
+    """What the stand-in answers to ``GET /<path>``; None when it has no such thing."""
+    url = f"{slack_url.rstrip('/')}/{path}"
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
-            return list(json.loads(response.read()))
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise TryError(f"The Slack stand-in at {slack_url} answered HTTP {error.code} to GET /{path}.") from error
     except OSError as error:
         raise TryError(
             f"The Slack stand-in does not answer at {slack_url} ({error}): start the app with `make run` "
@@ -286,6 +145,32 @@ def wait_for_answers(slack_url: str, user: str, before: int, timeout: float) -> 
     return last
 
 
+def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder: Path) -> None:
+    """Number each button and menu option of what was just printed, and keep in ``folder`` what pressing one
+    takes, for ``make press N``: which surface holds it, and the element as the app sent it."""
+    saved: list[dict[str, Any]] = []
+    for item in items:
+        if item.get("deleted"):
+            continue
+        for control in controls(item.get("payload", {}).get("blocks") or []):
+            saved.append(
+                {
+                    "number": len(saved) + 1,
+                    "label": control_label(control),
+                    "surface": item.get("kind"),
+                    "index": item.get("index"),
+                    "view_id": item.get("view_id"),
+                    **{key: value for key, value in asdict(control).items() if key != "label"},
+                }
+            )
+    if saved:
+        print("To press one: make press N")
+        for offered in saved:
+            print(f"  [{offered['number']}] {offered['label']}")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{user}.json").write_text(json.dumps({"user": user, "team": team, "controls": saved}, indent=1))
+
+
 # --- Command line ----------------------------------------------------------------------------------------
 
 
@@ -307,6 +192,7 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"where the app listens (default: {DEFAULT_APP_URL})")
     parse.add_argument("--slack-url", default=DEFAULT_SLACK_URL, help=f"Slack stand-in (default: {DEFAULT_SLACK_URL})")
     parse.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for an answer (default: 15)")
+    parse.add_argument("--controls-dir", type=Path, default=CONTROLS_DIR, help="where `make press` finds the controls")
     parse.add_argument(
         "--make-pid",
         type=int,
@@ -349,7 +235,7 @@ def _command_line(pid: int) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     if args.make_pid is not None:
         args.text = typed_after_try(args.make_pid, args.text)
-    if not _USER_ID.fullmatch(args.user):
+    if not USER_ID.fullmatch(args.user):
         raise TryError(f"--user must be a Slack user id such as {DEFAULT_USER} (U or W, then capitals and digits).")
     before = len(shown_to(args.slack_url, args.user))
     form = command_form(args.user, args.team, args.command, args.text, args.slack_url)
@@ -367,6 +253,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for shown in answers:
         print(render(shown))
+    offer_controls(answers, args.user, args.team, args.controls_dir)
     return 0
 
 

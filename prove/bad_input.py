@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from interactions.queue_message import QueuedCommand
 from interactions.slack.request import MAX_BODY_BYTES
-from local.try_command import plain
 from prove.env import Stack
 from prove.faults import wait_until
 from prove.ledger import Answers
@@ -71,14 +70,14 @@ def odd_names(stack: Stack, people: People) -> list[Row]:
 
 
 def _shown_text(stack: Stack, command: Command) -> str:
-    """What the user reads in the answer to a view: the modal's, or the message's, text as Slack renders it."""
+    """What the user reads in the answer to a view: the modal, or the messages, as Slack renders them (names
+    are rich text, shown exactly as typed)."""
     answers = Answers.of(stack.slack.calls())
     view_id = answers.opened.get(command.ref)
     modal = stack.slack.modal(view_id) if view_id else None
-    blocks = modal.payload.get("blocks", []) if modal else []
-    texts = [str(block.get("text", {}).get("text", "")) for block in blocks]
-    texts.extend(call.text for call in answers.delivered(command.ref))
-    return "\n".join(plain(text) for text in texts)
+    if modal is not None:
+        return modal.read()
+    return "\n".join(shown.read() for shown in stack.slack.shown(command.user) if shown.kind == "message")
 
 
 # --- Malformed queue messages ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from testkit.app_settings import app_settings
 from testkit.host_process import HostProcess, host_json
 
 ROOT = Path(__file__).resolve().parent.parent
-HTTP_FUNCTIONS = "slack_commands"
+HTTP_FUNCTIONS = "slack_commands,slack_interactions,slack_events"
 WORKER_FUNCTIONS = "process_command,report_failed_command"
 # A killed worker's messages come back after this, not the real host's 10 minutes. Renewed halfway: on two
 # busy cores a renewal can be a second late, and a 2-second lease then lets a running message go twice.

@@ -25,7 +25,7 @@ from testkit.host_process import HostProcess
 
 GAVE_UP = "Gave up answering through response_url"
 FAILED_RUN = "Executed 'Functions.process_command' (Failed"
-STARTED = "Processing a "  # the app's line as it starts on a parsed command ("Processing a log command.")
+STARTED = "Processing a command: "  # the app's line as it starts on a parsed command ("Processing a command: log.")
 FINISHED = "Executed 'Functions.process_command'"
 
 

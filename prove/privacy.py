@@ -26,10 +26,15 @@ SECTION_STORE = "what is left on Azurite"
 SECTION_LOGS = "the run's logs"
 ENTRY_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "Person", "Mention", "Rating", "At"}
 PSEUDONYM = re.compile(r"[0-9a-f]{64}")
-# Where the app remembers when each pseudonym last cleared, if it does (one row each, RowKey the pseudonym,
-# nothing but the time): the only rows outside the users' own partitions that may be left.
+# Where the app remembers when each pseudonym last cleared (one row each, RowKey the pseudonym), which logs
+# were undone (RowKey the pseudonym and the log's command id) and which events it carried out (RowKey Slack's
+# event id), with nothing but the time: the only rows outside the users' own partitions that may be left.
 WATERMARKS: str | None = getattr(store, "CLEARED_PARTITION", None)
+UNDO_MARKERS: str | None = getattr(store, "UNDONE_PARTITION", None)
+EVENT_MARKERS: str | None = getattr(store, "EVENTS_PARTITION", None)
+EVENT_MARKER_KEY = re.compile(r"Ev[0-9A-Za-z]{1,64}")
 WATERMARK_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "At"}
+UNDO_MARKER_KEY = re.compile(r"[0-9a-f]{64}-[0-9A-Za-z]{1,64}")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -123,21 +128,23 @@ def clear_check(stack: Stack, people: People) -> list[Row]:
 
 
 def _by_key(stack: Stack) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
-    """Every entry (the users' partitions, not the clear watermarks) with its ETag, which any write changes."""
+    """Every entry (the users' partitions, not the clear, undo and event markers) with its ETag, which any write
+    changes."""
     return {
         (e["PartitionKey"], e["RowKey"]): (dict(e), str(e.metadata.get("etag")))
         for e in stack.table().list_entities()
-        if e["PartitionKey"] != WATERMARKS
+        if e["PartitionKey"] not in (WATERMARKS, UNDO_MARKERS, EVENT_MARKERS)
     }
 
 
 def is_watermark(entity: dict[str, Any]) -> bool:
-    return bool(
-        WATERMARKS
-        and entity["PartitionKey"] == WATERMARKS
-        and PSEUDONYM.fullmatch(str(entity["RowKey"]))
-        and set(entity) <= WATERMARK_PROPERTIES
-    )
+    """A clear's, an Undo's or an event's marker: its own partition, a key of pseudonym (and command id) or
+    Slack's event id, the time."""
+    partition, key = entity["PartitionKey"], str(entity["RowKey"])
+    clear = bool(WATERMARKS) and partition == WATERMARKS and PSEUDONYM.fullmatch(key)
+    undo = bool(UNDO_MARKERS) and partition == UNDO_MARKERS and UNDO_MARKER_KEY.fullmatch(key)
+    event = bool(EVENT_MARKERS) and partition == EVENT_MARKERS and EVENT_MARKER_KEY.fullmatch(key)
+    return bool((clear or undo or event) and set(entity) <= WATERMARK_PROPERTIES)
 
 
 # --- What is left on Azurite ----------------------------------------------------------------------------
@@ -196,7 +203,7 @@ def dump_check(stack: Stack, known: Known) -> list[Row]:
         ),
         Row.check(
             SECTION_STORE,
-            "PartitionKeys that are not a 64-hex pseudonym (clear watermarks aside)",
+            "PartitionKeys that are not a 64-hex pseudonym (clear, undo and event markers aside)",
             not_pseudonyms,
             not not_pseudonyms,
         ),

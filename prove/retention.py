@@ -1,5 +1,5 @@
 """The retention sweep on the run's own table: entries of members made up for it, on either side of the
-retention, and clear markers on either side of a day, among everything the other parts stored."""
+retention, and clear, undo and event markers on either side of a day, among everything the other parts stored."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from azure.data.tables import TableClient
 
 from interactions.model import CLEAR_MEMORY
 from interactions.retention import Budget, expire
-from interactions.store import CLEARED_PARTITION, PAGE_SIZE, EntryStore, row_key
+from interactions.store import (
+    CLEARED_PARTITION,
+    EVENTS_PARTITION,
+    MARKER_PARTITIONS,
+    PAGE_SIZE,
+    UNDONE_PARTITION,
+    EntryStore,
+    row_key,
+)
 from prove.env import Stack
 from prove.report import Row
 
@@ -37,6 +45,8 @@ def retention(stack: Stack) -> list[Row]:
             )
         marker_age = CLEAR_MEMORY + timedelta(minutes=1) if owner in owners[:2] else timedelta(hours=1)
         table.upsert_entity({"PartitionKey": CLEARED_PARTITION, "RowKey": owner, "At": now - marker_age})
+        table.upsert_entity({"PartitionKey": UNDONE_PARTITION, "RowKey": f"{owner}-r0", "At": now - marker_age})
+        table.upsert_entity({"PartitionKey": EVENTS_PARTITION, "RowKey": _event_id(owner), "At": now - marker_age})
     others = _others(table, owners)
     store = EntryStore(table)
 
@@ -46,8 +56,12 @@ def retention(stack: Stack) -> list[Row]:
     again = expire(store, now, RETENTION)
 
     left = [row["At"] for row in table.list_entities(select=["PartitionKey", "At"]) if row["PartitionKey"] in owners]
-    markers = table.query_entities("PartitionKey eq @cleared", parameters={"cleared": CLEARED_PARTITION})
-    old_markers = sum(1 for row in markers if row["At"] < now - CLEAR_MEMORY)
+    old_markers = sum(
+        1
+        for partition in MARKER_PARTITIONS
+        for row in table.query_entities("PartitionKey eq @p", parameters={"p": partition})
+        if row["At"] < now - CLEAR_MEMORY
+    )
     left_old = sum(1 for at in left if at < limit)
     young_gone = sum(1 for at in _times(now) if at >= limit) * MEMBERS - (len(left) - left_old)
     others_gone = others - _others(table, owners)
@@ -56,7 +70,7 @@ def retention(stack: Stack) -> list[Row]:
         Row.check(SECTION, "runs to finish (the first one page long)", len(runs), runs[-1].finished, len(runs)),
         Row.check(SECTION, "entries older than the retention left", left_old, left_old == 0),
         Row.check(SECTION, "entries younger than the retention deleted", young_gone, young_gone == 0),
-        Row.check(SECTION, "clear markers older than a day left", old_markers, old_markers == 0),
+        Row.check(SECTION, "clear, undo and event markers older than a day left", old_markers, old_markers == 0),
         Row.check(SECTION, "the other parts' rows deleted", others_gone, others_gone == 0),
         Row.check(SECTION, "deleted by a second sweep", again.entries + again.clears, not again.entries + again.clears),
         Row.info(SECTION, "page size", PAGE_SIZE),
@@ -68,6 +82,16 @@ def _times(now: datetime) -> list[datetime]:
 
 
 def _others(table: TableClient, owners: list[str]) -> int:
-    """The rows the other parts stored: their entries, and their clear markers."""
+    """The rows the other parts stored: their entries, and their clear, undo and event markers."""
     rows = table.list_entities(select=["PartitionKey", "RowKey"])
-    return sum(1 for row in rows if row["PartitionKey"] not in owners and row["RowKey"] not in owners)
+    ours = {*owners, *map(_event_id, owners)}
+    return sum(
+        1
+        for row in rows
+        if row["PartitionKey"] not in ours and row["RowKey"][:64] not in ours and row["RowKey"] not in ours
+    )
+
+
+def _event_id(owner: str) -> str:
+    """The id of an event marker made up for ``owner``: Slack's event ids start with "Ev"."""
+    return f"Ev{owner}"

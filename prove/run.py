@@ -2,13 +2,15 @@
 
     python -m prove.run [--quick] [--keep] [--only NAME[,NAME]]
 
-The full run (2,000 commands from 200 users at concurrency 32; each fault under its own load; bad input;
-privacy) takes about 3 minutes on 2 cores. ``--quick`` plays every part the same way at a smaller size
-(200 commands from 20 users at concurrency 8, each fault under a smaller load, 150 random requests) in about
-a minute; CI runs it through ``prove()``, which returns the figures rather than printing them. Exit status 1
-when any figure fails: a loss, a duplicate, a leak, a 5xx, or any other. ``--keep`` keeps the run's folder
-(every process's log, Azurite's data); ``--only`` runs some parts (load, kill, azurite, slack, poison,
-clear-race, bad-input, retention, privacy), to work on one.
+The full run (2,000 commands from 200 users at concurrency 32; each fault under its own load; Undo racing a
+redelivery of its log and a clear, 20 rounds of 4 members each; bad input, 600 random commands and 600 random
+presses and events; privacy) takes about 4 minutes on 2 cores. ``--quick`` plays every part the same way at a
+smaller size (200 commands from 20 users at concurrency 8, each fault under a smaller load, 6 rounds of 3
+members, 150 random commands and 200 random presses and events) in under two minutes; CI runs it
+through ``prove()``, which returns the figures rather than printing them. Exit status 1 when any figure fails:
+a loss, a duplicate, a leak, a 5xx, or any other. ``--keep`` keeps the run's folder (every process's log,
+Azurite's data); ``--only`` runs some parts (load, kill, azurite, slack, poison, clear-race, undo-race,
+bad-input, press-input, retention, privacy), to work on one.
 """
 
 from __future__ import annotations
@@ -25,12 +27,24 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from prove import bad_input, faults, privacy, retention, steady
+from prove import bad_input, faults, press_input, privacy, retention, steady, undo_race
 from prove.env import Stack, stack
 from prove.report import Row, failures, table
 from prove.traffic import People
 
-PARTS = ("load", "kill", "azurite", "slack", "poison", "clear-race", "bad-input", "retention", "privacy")
+PARTS = (
+    "load",
+    "kill",
+    "azurite",
+    "slack",
+    "poison",
+    "clear-race",
+    "undo-race",
+    "bad-input",
+    "press-input",
+    "retention",
+    "privacy",
+)
 
 log = logging.getLogger("prove")
 
@@ -44,6 +58,9 @@ class Sizes:
     slack: faults.Paced
     poison: faults.Paced
     fuzz: int  # random requests at the HTTP front
+    press_fuzz: int  # random presses and events at the HTTP front
+    undo_rounds: int  # rounds of Undo races, each section
+    undo_members: int  # members racing at once in a round
 
     @classmethod
     def full(cls) -> Sizes:
@@ -55,6 +72,9 @@ class Sizes:
             slack=faults.Paced(commands=300, users=30, concurrency=16, rate=30),
             poison=faults.Paced(commands=200, users=20, concurrency=8, rate=15),
             fuzz=600,
+            press_fuzz=600,
+            undo_rounds=20,
+            undo_members=4,
         )
 
     @classmethod
@@ -67,6 +87,9 @@ class Sizes:
             slack=faults.Paced(commands=60, users=10, concurrency=8, rate=20),
             poison=faults.Paced(commands=60, users=10, concurrency=8, rate=10),
             fuzz=150,
+            press_fuzz=200,
+            undo_rounds=6,
+            undo_members=3,
         )
 
 
@@ -95,7 +118,12 @@ def measure(folder: Path, sizes: Sizes, parts: set[str], progress: Callable[[str
             ("slack", lambda s: faults.slack_failing(s, cast.make("SF", 4), sizes.slack)),
             ("poison", lambda s: faults.poison(s, cast.make("PM", 5), sizes.poison, max_dequeue)),
             ("clear-race", lambda s: faults.log_redelivered_after_clear(s, cast.make("CR", 8))),
+            (
+                "undo-race",
+                lambda s: undo_race.undo_race(s, cast.make("UR", 10), sizes.undo_rounds, sizes.undo_members),
+            ),
             ("bad-input", lambda s: bad_input.bad_input(s, cast.make("BI", 6), sizes.fuzz)),
+            ("press-input", lambda s: press_input.press_input(s, cast.make("PI", 11), sizes.press_fuzz)),
             ("retention", retention.retention),
             ("privacy", lambda s: privacy.privacy(s, cast.people, cast.make("PV", 7))),
         ]

@@ -22,6 +22,7 @@ from testkit.slack_requests import command_form, signed_headers
 LOG, VIEW, CLEAR = "log", "view", "clear"
 VIEW_TEXTS = ("", "90", "7 person", "30 time", "+", "365 -", "person", "14 time +")
 PLAIN_NAMES = ("Ana Lima", "Bo", "Random Guy", "Zoë Ångström", "Łukasz", "Dr. No", "Mary-Jane O'Neil")
+COMMANDS_PATH, INTERACTIONS_PATH, EVENTS_PATH = "/api/slack/commands", "/api/slack/interactions", "/api/slack/events"
 COLLEAGUES = 40  # people mentioned in logs, never callers: a caller's own id must be nowhere in storage
 
 
@@ -199,11 +200,14 @@ class Caller:
         status, answer = self.post(body, self.signed(body))
         return Ack(command, status, answer, started, time.monotonic() - started)
 
-    def post(self, body: bytes, headers: dict[str, str], timeout: float = 30) -> tuple[int, bytes]:
-        """One POST to the commands route; (status, body). Status 0: no HTTP answer at all."""
+    def post(
+        self, body: bytes, headers: dict[str, str], timeout: float = 30, path: str = COMMANDS_PATH
+    ) -> tuple[int, bytes]:
+        """One POST to the commands route (or another of the front's); (status, body). Status 0: no HTTP
+        answer at all."""
         connection = http.client.HTTPConnection("127.0.0.1", self.app_port, timeout=timeout)
         try:
-            connection.request("POST", "/api/slack/commands", body=body, headers=headers)
+            connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.read()
         except OSError:

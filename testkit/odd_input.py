@@ -36,7 +36,9 @@ def malformed_messages(good: QueuedCommand) -> list[str]:
         "null",
         '"a string"',
         json.dumps({"v": 1}),
-        json.dumps({**fields, "v": 2}),
+        json.dumps({**fields, "v": 3}),
+        json.dumps({**fields, "kind": "telegram"}),
+        json.dumps({**fields, "kind": "press"}),  # a command's fields under another kind
         json.dumps({**fields, "v": "1"}),
         json.dumps({**fields, "user_id": 42}),
         json.dumps({**fields, "text": None}),

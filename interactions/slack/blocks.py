@@ -1,20 +1,31 @@
-"""Block Kit for every answer, within Slack's limits: 50 blocks in a message, 100 in a modal, 3000
-characters in a text object. Longer reports end with "…and N more"."""
+"""Block Kit for the answers and the pieces the dashboard is built of, within Slack's limit of 3000 characters
+in a text object.
+
+Names go in rich text: a mention as a user element, which Slack shows as the member's current name, and a
+typed name as a text element, which Slack shows exactly as typed, `*`, `_`, `~` and backticks included.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    RichTextBlock,
+    RichTextSectionElement,
+    SectionBlock,
+)
 from slack_sdk.models.views import View
 
-from interactions.model import Entry, Rated
-from interactions.reports import BucketTotals, Period, PersonTotals, Totals
-from interactions.slack import texts
-from interactions.slack.mrkdwn import escape, when, who
+from interactions.model import Entry, Person, Rated, without_bidi
+from interactions.reports import BucketTotals, Period, Totals
+from interactions.slack import actions, texts
 
-MESSAGE_BLOCKS = 50
-MODAL_BLOCKS = 100
 TEXT_CHARACTERS = 3000
 BAR_WIDTH = 20
 
@@ -48,23 +59,74 @@ def counted(totals: Totals, rating: int | None) -> list[str]:
     ]
 
 
-def logged(percent: int, rated: Iterable[Rated]) -> list[Block]:
-    """The answer to a log: the percentage, then who was logged and how."""
-    people = ", ".join(f"{who(item.person)} {texts.SIGNS[item.rating]}" for item in rated)
-    return text_blocks(f"{texts.logged(percent)}\n{texts.logged_people(people)}")
+def logged(percent: int, rated: Iterable[Rated], undo: actions.UndoTarget) -> list[Block]:
+    """The answer to a log: the percentage, who was logged and how, and a button that takes the log back."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=texts.logged(percent))),
+        RichTextBlock(elements=[RichTextSectionElement(elements=rated_people(texts.LOGGED_LEAD, rated))]),
+        ActionsBlock(elements=[ButtonElement(text=texts.UNDO, action_id=actions.UNDO, value=actions.undo_value(undo))]),
+    ]
 
 
-def entry_rows(entries: Iterable[Entry], totals: Totals) -> Iterator[str]:
-    """One row per entry; adds each to ``totals`` as it goes, so the summary needs no second pass."""
-    for entry in entries:
-        totals.add(entry.rating)
-        yield f"{when(entry.at)} · {who(entry.person)} {texts.SIGNS[entry.rating]}"
+def undone(percent: int | None, entries: Iterable[Entry]) -> list[Block]:
+    """The answer to an Undo: the percentage without the log (None: nothing left in its window), and who was
+    taken out of it."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=texts.undone(percent)))]
+    people = [Rated(entry.person, entry.rating) for entry in entries]
+    if people:
+        blocks.append(
+            RichTextBlock(elements=[RichTextSectionElement(elements=rated_people(texts.UNDONE_LEAD, people))])
+        )
+    return blocks
 
 
-def person_rows(people: Iterable[PersonTotals], rating: int | None = None) -> Iterator[str]:
-    for person in people:
-        last = when(person.last_at, "{date_short_pretty}") if person.last_at else ""
-        yield " · ".join((who(person.person), *counted(person, rating), texts.last_met(last)))
+# Rich text elements as Slack's JSON: the dashboard writes its rows with them directly (see
+# interactions/slack/dashboard.py); a block made of them is parsed into slack_sdk's models, and so checked.
+RichText = dict[str, Any]
+
+
+def rated_people(lead: str, rated: Iterable[Rated]) -> list[RichText]:
+    """``lead``, then each person with their sign, separated by commas."""
+    elements: list[RichText] = [text_element(lead)]
+    for index, item in enumerate(rated):
+        if index:
+            elements.append(text_element(texts.PEOPLE_SEPARATOR))
+        elements += [person_element(item.person), sign_element(item.rating)]
+    return elements
+
+
+def text_element(text: str) -> RichText:
+    return {"type": "text", "text": text}
+
+
+def person_element(person: Person) -> RichText:
+    """A mention, which Slack shows as the member's current name, or the typed name exactly as typed."""
+    if person.mention:
+        return {"type": "user", "user_id": person.name}
+    return text_element(without_bidi(person.name))  # names stored before bidi controls were taken out
+
+
+def sign_element(rating: int) -> RichText:
+    return text_element(" " + texts.PLAIN_SIGNS[rating])
+
+
+def time_element(at: datetime) -> RichText:
+    """A time Slack shows in the reader's own zone; the fallback is UTC."""
+    return {
+        "type": "date",
+        "timestamp": int(at.timestamp()),
+        "format": "{date_short_pretty} {time}",
+        "fallback": texts.utc_minute(at),
+    }
+
+
+def day_element(at: datetime) -> RichText:
+    return {
+        "type": "date",
+        "timestamp": int(at.timestamp()),
+        "format": "{date_short_pretty}",
+        "fallback": texts.utc_day(at),
+    }
 
 
 def bucket_rows(buckets: list[BucketTotals], period: Period, rating: int | None = None) -> Iterator[str]:
@@ -78,49 +140,9 @@ def bucket_rows(buckets: list[BucketTotals], period: Period, rating: int | None 
         yield f"`{label}` {bar} {' · '.join(figures)}"
 
 
-def report(
-    title: str,
-    rows: Iterable[str],
-    empty: str,
-    max_blocks: int,
-    totals: Totals | None = None,
-    *,
-    rating: int | None = None,
-    note: str | None = None,
-) -> list[Block]:
-    """Title, then rows packed into sections; what does not fit is counted in "…and N more". ``note``, a
-    word on how the command was read, comes under the title."""
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{escape(title)}*"))]
-    if note:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
-    room = max_blocks - len(blocks) - 2  # keep one block for the summary and one for "…and N more"
-    sections: list[str] = []
-    rows = iter(rows)
-    hidden = 0
-    for row in rows:
-        if sections and len(sections[-1]) + 1 + len(row) <= TEXT_CHARACTERS:
-            sections[-1] += "\n" + row
-        elif len(sections) < room:
-            sections.append(row[:TEXT_CHARACTERS])
-        else:
-            hidden = 1 + sum(1 for _ in rows)
-    if not sections:
-        return [*blocks, SectionBlock(text=MarkdownTextObject(text=empty))]
-    if totals is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary(totals, rating))]))
-    blocks.extend(SectionBlock(text=MarkdownTextObject(text=text)) for text in sections)
-    if hidden:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=texts.more(hidden))]))
-    return blocks
-
-
-def modal(blocks: list[Block]) -> View:
-    return View(type="modal", title=texts.MODAL_TITLE, close=texts.MODAL_CLOSE, blocks=blocks)
-
-
 def text_modal(text: str) -> View:
-    """A modal that says one thing: the loading one, or an apology in place of a report."""
-    return modal(text_blocks(text))
+    """A modal that says one thing: the loading one, or an apology in place of the dashboard."""
+    return View(type="modal", title=texts.MODAL_TITLE, close=texts.MODAL_CLOSE, blocks=text_blocks(text))
 
 
 def loading_modal() -> View:

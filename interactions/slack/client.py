@@ -47,17 +47,36 @@ class Slack:
         self._bot_token = bot_token
         self._response_url_prefixes = tuple(response_url_prefixes)
 
-    def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool:
-        """Answer the caller alone; True when Slack took the answer. Failures are logged, never raised:
-        what was stored stays stored, and retrying the whole command would not help."""
+    def respond(
+        self, response_url: str, text: str, blocks: Sequence[Block] | None = None, replace_original: bool = False
+    ) -> bool:
+        """Answer the caller alone; True when Slack took the answer. ``replace_original``: through a press's
+        response_url, in place of the message pressed. Failures are logged, never raised: what was stored
+        stays stored, and retrying the whole command would not help."""
+        return self._respond(response_url, text, blocks, replace_original, ANSWER_TIMEOUT_SECONDS, retry=True)
+
+    def respond_at_once(self, response_url: str, text: str) -> bool:
+        """On the ack path, inside Slack's 3 seconds: answer once, without retries."""
+        return self._respond(response_url, text, None, False, ACK_PATH_TIMEOUT_SECONDS, retry=False)
+
+    def _respond(
+        self,
+        response_url: str,
+        text: str,
+        blocks: Sequence[Block] | None,
+        replace_original: bool,
+        timeout: int,
+        retry: bool,
+    ) -> bool:
         if not response_url.startswith(self._response_url_prefixes):
             log.warning("Refused to answer through a response_url outside SLACK_RESPONSE_URL_PREFIXES.")
             return False
-        client = WebhookClient(
-            response_url, timeout=ANSWER_TIMEOUT_SECONDS, retry_handlers=_retry_handlers(), logger=_sdk_log
-        )
+        handlers = _retry_handlers() if retry else []
+        client = WebhookClient(response_url, timeout=timeout, retry_handlers=handlers, logger=_sdk_log)
         try:
-            response = client.send(text=text, blocks=blocks, response_type="ephemeral")
+            response = client.send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=replace_original or None
+            )
         except Exception as error:  # noqa: BLE001 - any transport failure ends the same way
             log.warning("Gave up answering through response_url: %s.", type(error).__name__)
             return False
@@ -82,8 +101,20 @@ class Slack:
         """On the ack path: replace the loading modal's text, without retries."""
         return self._update(view_id, text_modal(text), self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
 
-    def show_modal(self, view_id: str, view: View) -> bool:
-        return self._update(view_id, view, self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True))
+    def show_modal(self, view_id: str, view: View, view_hash: str | None = None) -> bool:
+        """Replace a modal's content; given the ``view_hash`` a press saw, only if nothing has replaced that
+        view since, so that a slow answer never overwrites a newer one."""
+        return self._update(view_id, view, self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True), view_hash)
+
+    def publish_home(self, user_id: str, view: View, view_hash: str | None = None) -> bool:
+        """Show ``view`` in the member's Home tab of the app, theirs alone; ``view_hash`` as for a modal."""
+        client = self._web_client(ANSWER_TIMEOUT_SECONDS, retry=True)
+        try:
+            client.views_publish(user_id=user_id, view=view, hash=view_hash)
+        except Exception as error:  # noqa: BLE001 - the Home tab keeps what it showed
+            log.warning("Could not publish the Home tab: %s.", _reason(error))
+            return False
+        return True
 
     @property
     def can_send_files(self) -> bool:
@@ -101,9 +132,9 @@ class Slack:
             return False
         return True
 
-    def _update(self, view_id: str, view: View, client: WebClient) -> bool:
+    def _update(self, view_id: str, view: View, client: WebClient, view_hash: str | None = None) -> bool:
         try:
-            client.views_update(view_id=view_id, view=view)
+            client.views_update(view_id=view_id, view=view, hash=view_hash)
         except Exception as error:  # noqa: BLE001 - a modal that can't be updated gets a message instead
             log.warning("Could not update the modal: %s.", _reason(error))
             return False

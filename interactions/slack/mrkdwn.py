@@ -1,8 +1,6 @@
-"""Slack mrkdwn: how user text, people and times are written so that Slack shows them as meant."""
+"""Slack mrkdwn: how user text and people are written so that Slack shows them as meant."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from interactions.model import Person
 
@@ -21,8 +19,3 @@ def quoted(user_text: str) -> str:
 def who(person: Person) -> str:
     """A mention, which Slack shows as the member's current name, or the typed name as typed."""
     return f"<@{person.name}>" if person.mention else escape(person.name)
-
-
-def when(at: datetime, date_format: str = "{date_short_pretty} {time}") -> str:
-    """A time Slack shows in the reader's own time zone; the fallback is UTC."""
-    return f"<!date^{int(at.timestamp())}^{date_format}|{at:%Y-%m-%d %H:%M} UTC>"

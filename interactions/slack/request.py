@@ -1,10 +1,13 @@
-"""What arrives from Slack: signature checks and the slash command form."""
+"""What arrives from Slack: signature checks, replays, the slash command form, and the payloads of presses
+(interactivity) and of the Events API."""
 
 from __future__ import annotations
 
 import heapq
 import importlib
 import importlib.util
+import json
+import re
 import sys
 import threading
 import time
@@ -15,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE
+from interactions.model import MAX_NAME_CODE_POINTS, MAX_PEOPLE
 
 if TYPE_CHECKING:
     from slack_sdk.signature import Clock, SignatureVerifier
@@ -43,10 +46,10 @@ if not TYPE_CHECKING:
     Clock, SignatureVerifier = _signature.Clock, _signature.SignatureVerifier
 
 COMMANDS = ("/interactions", "/interaction")
-# The largest command within the app's own limits, form-encoded: every person a name of the longest, each
-# character 4 bytes of UTF-8 sent as %XX (12 bytes), with a rating and spaces; then the form's other fields.
+# The largest command within the app's own limits, form-encoded: every person a name of the most code points,
+# each 4 bytes of UTF-8 sent as %XX (12 bytes), with a rating and spaces; then the form's other fields.
 # Twice that leaves room to spare, well below what a host takes.
-_LONGEST_TEXT = MAX_PEOPLE * (MAX_NAME_LENGTH * 12 + 16)
+_LONGEST_TEXT = MAX_PEOPLE * (MAX_NAME_CODE_POINTS * 12 + 16)
 _OTHER_FIELDS = 4 * 1024
 MAX_BODY_BYTES = 2 * (_LONGEST_TEXT + _OTHER_FIELDS)
 SIGNATURE_WINDOW_SECONDS = 5 * 60  # slack_sdk's SignatureVerifier refuses older timestamps
@@ -72,17 +75,47 @@ def is_signed(
         return False
 
 
+class Memory:
+    """Keys seen in this process, each remembered until its own expiry; the soonest to expire are forgotten
+    first when the memory is full."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._until: dict[str, float] = {}  # key -> when it may be forgotten
+        self._expiries: list[tuple[float, str]] = []  # the same, as a heap: the soonest first
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str, until: float, now: float) -> bool:
+        """True, and ``key`` remembered until ``until``, unless it is remembered already."""
+        with self._lock:
+            self._forget(lambda expiry: expiry <= now)
+            if key in self._until:
+                return False
+            self._forget(lambda _expiry: len(self._until) >= self._limit)
+            self._until[key] = until
+            heapq.heappush(self._expiries, (until, key))
+            return True
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._until.pop(key, None)  # its heap entry no longer matches, and goes when it comes up
+
+    def _forget(self, while_: Callable[[float], bool]) -> None:
+        while self._expiries and while_(self._expiries[0][0]):
+            expiry, key = heapq.heappop(self._expiries)
+            if self._until.get(key) == expiry:
+                del self._until[key]
+
+
 class ReplayGuard:
     """The signatures accepted in this process, each remembered for as long as its timestamp could still be
     accepted (up to 5 minutes after it, and Slack's timestamps may run up to 5 minutes ahead of ours). Slack
-    sends a slash command once, so a second copy of a signed request is a replay, refused like a stale one."""
+    sends a request once (an event's retry is signed anew), so a second copy of a signed request is a replay,
+    refused like a stale one."""
 
     def __init__(self, window_seconds: float = SIGNATURE_WINDOW_SECONDS, limit: int = 100_000) -> None:
         self._window = window_seconds
-        self._limit = limit
-        self._until: dict[str, float] = {}  # signature -> when its timestamp stops being accepted
-        self._expiries: list[tuple[float, str]] = []  # the same, as a heap: the soonest first
-        self._lock = threading.Lock()
+        self._memory = Memory(limit)
 
     def first_time(self, headers: Mapping[str, str], now: float) -> bool:
         signature = _header(headers, "x-slack-signature")
@@ -90,21 +123,7 @@ class ReplayGuard:
             stamp = float(_header(headers, "x-slack-request-timestamp"))
         except ValueError:
             stamp = now
-        until = max(now, stamp) + self._window
-        with self._lock:
-            self._forget(lambda expiry: expiry <= now)
-            if signature in self._until:
-                return False
-            self._forget(lambda _expiry: len(self._until) >= self._limit)  # the soonest to expire go first
-            self._until[signature] = until
-            heapq.heappush(self._expiries, (until, signature))
-            return True
-
-    def _forget(self, while_: Callable[[float], bool]) -> None:
-        while self._expiries and while_(self._expiries[0][0]):
-            expiry, signature = heapq.heappop(self._expiries)
-            if self._until.get(signature) == expiry:
-                del self._until[signature]
+        return self._memory.first_time(signature, max(now, stamp) + self._window, now)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -143,3 +162,153 @@ def slash_command(body: bytes) -> SlashCommand:
 
 def ephemeral(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text}
+
+
+# --- Interactivity and events ----------------------------------------------------------------------------
+# A press in a modal or the Home tab carries the whole view: up to 100 blocks of up to 3000 characters. JSON
+# may write a character as a \uXXXX surrogate pair, 12 bytes, of which the form encodes each backslash as
+# %5C: 16 bytes; then the payload's other fields. What Slack sends is far smaller; an app event carries the
+# Home view too.
+_VIEW_BLOCKS, _TEXT_CHARACTERS = 100, 3000
+MAX_PAYLOAD_BYTES = _VIEW_BLOCKS * _TEXT_CHARACTERS * 16 + 64 * 1024
+_ID = re.compile(r"[A-Z0-9][A-Za-z0-9._-]{0,63}")
+_HASH = re.compile(r"[!-~]{1,128}")
+
+
+class NotOurs(ValueError):
+    """Signed by Slack, but not a payload this app handles: acknowledged and left alone."""
+
+
+class MalformedPayload(ValueError):
+    """Signed by Slack, but not what Slack sends: refused with the reason."""
+
+
+@dataclass(frozen=True)
+class Press:
+    """A press of one of the app's buttons or a choice in one of its menus (a ``block_actions`` payload)."""
+
+    user_id: str
+    team_id: str
+    enterprise_id: str | None
+    action_id: str
+    value: str
+    surface: str  # "message", "modal" or "home"
+    response_url: str | None  # a message's
+    view_id: str | None  # a modal's or Home tab's
+    view_hash: str | None
+
+
+@dataclass(frozen=True)
+class HomeOpened:
+    event_id: str
+    user_id: str
+    team_id: str
+    enterprise_id: str | None
+    view_hash: str | None
+
+
+@dataclass(frozen=True)
+class UrlVerification:
+    challenge: str
+
+
+def press(body: bytes) -> Press:
+    """The press a signed interactivity request carries; only the fields this app uses are kept."""
+    form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    payload = _json_object(form.get("payload", [""])[0])
+    if payload.get("type") != "block_actions":
+        raise NotOurs(str(payload.get("type"))[:40])
+    user, team = _object(payload, "user"), _object(payload, "team", required=False)
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        raise MalformedPayload("actions")
+    action = actions[0]
+    if action.get("type") == "static_select":
+        value = _object(action, "selected_option").get("value")
+    else:
+        value = action.get("value")
+    container = _object(payload, "container")
+    view = _object(payload, "view", required=False)
+    surface = (
+        "message"
+        if container.get("type") == "message"
+        else {"modal": "modal", "home": "home"}.get(str(view.get("type")), "")
+    )
+    if not surface:
+        raise MalformedPayload("container")
+    response_url = payload.get("response_url") if surface == "message" else None
+    if surface == "message" and not isinstance(response_url, str):
+        raise MalformedPayload("response_url")
+    return Press(
+        user_id=_id(user.get("id"), "user"),
+        team_id=_id(team.get("id") or user.get("team_id"), "team"),
+        enterprise_id=_enterprise(payload.get("enterprise")),
+        action_id=_text(action.get("action_id"), "action_id", 255),
+        value=_text(value, "value", 2000),
+        surface=surface,
+        response_url=response_url,
+        view_id=_id(view.get("id"), "view") if surface != "message" else None,
+        view_hash=_hash(view.get("hash")) if surface != "message" else None,
+    )
+
+
+def event(body: bytes) -> UrlVerification | HomeOpened:
+    """The Events API request a signed body carries: a URL check, or a member opening the app's Home tab."""
+    payload = _json_object(body.decode("utf-8"))
+    if payload.get("type") == "url_verification":
+        return UrlVerification(_text(payload.get("challenge"), "challenge", 255))
+    if payload.get("type") != "event_callback":
+        raise NotOurs(str(payload.get("type"))[:40])
+    event = _object(payload, "event")
+    if event.get("type") != "app_home_opened" or event.get("tab") != "home":
+        raise NotOurs(str(event.get("type"))[:40])
+    view = _object(event, "view", required=False)
+    return HomeOpened(
+        event_id=_id(payload.get("event_id"), "event_id"),
+        user_id=_id(event.get("user"), "user"),
+        team_id=_id(payload.get("team_id"), "team"),
+        enterprise_id=_enterprise(payload.get("enterprise_id")),
+        view_hash=_hash(view.get("hash")) if view else None,
+    )
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as error:  # RecursionError: nested deeper than the parser goes
+        raise MalformedPayload("not JSON") from error
+    if not isinstance(value, dict):
+        raise MalformedPayload("not an object")
+    return value
+
+
+def _object(payload: dict[str, Any], name: str, required: bool = True) -> dict[str, Any]:
+    value = payload.get(name)
+    if isinstance(value, dict):
+        return value
+    if value is None and not required:
+        return {}
+    raise MalformedPayload(name)
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise MalformedPayload(name)
+    return value
+
+
+def _id(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise MalformedPayload(name)
+    return value
+
+
+def _hash(value: Any) -> str | None:
+    return value if isinstance(value, str) and _HASH.fullmatch(value) else None
+
+
+def _enterprise(value: Any) -> str | None:
+    """A Grid org's id: a string in events, an object in interactivity payloads; absent or null elsewhere."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and _ID.fullmatch(value) else None

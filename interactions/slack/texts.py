@@ -1,14 +1,25 @@
-"""Every text a member reads, in one place, written in Slack mrkdwn.
+"""Every text a member reads, in one place, written in Slack mrkdwn; but for the pieces of rich text (around
+names) and plain text (labels, buttons), which Slack shows exactly as written.
 
 The signs: `+` and `−` (a minus sign, not a hyphen) in what the app says, whatever the member typed.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from interactions import grammar
-from interactions.model import DEFAULT_DAYS, MAX_DAYS, MAX_NAME_LENGTH, MAX_PEOPLE, MIN_DAYS, PERCENT_WINDOW_DAYS
+from interactions.model import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    MAX_NAME_LENGTH,
+    MAX_PEOPLE,
+    MIN_DAYS,
+    NEGATIVE,
+    PERCENT_WINDOW_DAYS,
+    POSITIVE,
+    Mode,
+)
 from interactions.reports import DAY_BUCKETS_UP_TO_DAYS, WEEK_BUCKETS_UP_TO_DAYS
 from interactions.slack.mrkdwn import quoted, who
 
@@ -151,7 +162,6 @@ def _mistake(error: grammar.Mistake) -> str:
 MODAL_TITLE = "Your interactions"
 MODAL_CLOSE = "Close"
 LOADING = "Fetching your interactions…"
-SIGNS = {1: "`+`", -1: "`−`"}
 
 
 def _span(days: int) -> str:
@@ -180,16 +190,12 @@ def summary(count: int, positive: int, negative: int, percent: int, rating: int 
     """The totals of a view; a view of one rating only counts, since its split and percentage are fixed."""
     plural = "s" if count != 1 else ""
     if rating is not None:
-        return f"{count}{_kind(rating)} interaction{plural}"
-    return f"{count} interaction{plural}: {positive} `+`, {negative} `−`, {percent}% positive"
+        return f"{count:,}{_kind(rating)} interaction{plural}"
+    return f"{count:,} interaction{plural}: {positive:,} `+`, {negative:,} `−`, {percent}% positive"
 
 
 def percent_positive(percent: int) -> str:
     return f"{percent}% positive"
-
-
-def last_met(when_shown: str) -> str:
-    return f"last {when_shown}"
 
 
 def period_label(start: date, period: str) -> str:
@@ -200,16 +206,78 @@ def period_label(start: date, period: str) -> str:
     return f"week of {label}" if period == "week" else label
 
 
-def more(hidden: int) -> str:
-    return f"…and {hidden} more"
-
-
 VIEW_NOT_LOG = (
     "`person`, `time` and numbers are view words, so this shows your logs. To log someone by such a name, "
     'put it in double quotes, as in `/interactions "Time" -`.'
 )
 
 
-def logged_people(rated: str) -> str:
-    """``rated``: who was logged and how, one person per item."""
-    return f"Logged: {rated}"
+# --- Undo --------------------------------------------------------------------------------------------------
+UNDO = "Undo"
+LOGGED_LEAD = "Logged: "  # rich text: followed by each person logged and their sign
+UNDONE_LEAD = "Undone: "
+PEOPLE_SEPARATOR = ", "
+PLAIN_SIGNS = {POSITIVE: "+", NEGATIVE: "−"}  # in rich text, where backticks would show as they are
+ALREADY_UNDONE = "That log was already undone."
+NOTHING_LEFT_TO_UNDO = "Nothing was left to undo: those interactions are no longer in your logs."
+NOT_YOUR_LOG = "Only the member who logged this can undo it."
+LOG_WAS_UNDONE = "You undid that log, so those interactions were not kept."
+COULD_NOT_PRESS = "Sorry, I couldn't do that, please try again."
+FAILED_UNDO = (
+    "Sorry, something went wrong on our side while undoing that log: it may still be in your logs. "
+    "Please press Undo again."
+)
+FAILED_PRESS = "Sorry, something went wrong on our side and that didn't work. Nothing was changed."
+
+
+def undone(percent: int | None) -> str:
+    """``percent``: of what is left in the window; None when nothing is."""
+    if percent is None:
+        return f"Undone. You have no interactions logged in the last {PERCENT_WINDOW_DAYS} days."
+    return f"Undone. You're now {percent}% for positive interactions in the last {PERCENT_WINDOW_DAYS} days."
+
+
+# --- The dashboard (the modal, the Home tab, or a message) -------------------------------------------------
+HOME_INTRO = "Log who you meet with `/interactions @person +` (or `-`). Only you see this."
+SPAN_PLACEHOLDER = "Span"
+VIEW_PLACEHOLDER = "View"
+FILTER_PLACEHOLDER = "Filter"
+VIEW_LABELS = {Mode.LIST: "List", Mode.PERSON: "By person", Mode.TIME: "By time"}
+FILTER_LABELS = {None: "All", POSITIVE: "Positive +", NEGATIVE: "Negative −"}
+NEWER = "Newer"
+OLDER = "Older"
+CLEAR_BUTTON = "Clear all my logs"
+CLEAR_CONFIRM_TITLE = "Clear all your logs?"
+CLEAR_CONFIRM_TEXT = "This deletes all of your logs, of all time. It can't be undone."
+CLEAR_CONFIRM = "Clear all"
+CLEAR_DENY = "Cancel"
+ROW_SEPARATOR = " · "  # rich text, between a row's parts
+LAST_MET = "last "  # rich text, before the day Slack shows
+_ROWS = {Mode.LIST: "Entries", Mode.PERSON: "People", Mode.TIME: "Periods"}
+
+
+def span_label(days: int) -> str:
+    """A span menu choice: whole years as years, else days."""
+    if days % 365 == 0:
+        years = days // 365
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def position(mode: Mode, first: int, last: int, count: int) -> str:
+    """Which rows a page shows, as in "Entries 51–100 of 10,000"."""
+    return f"{_ROWS[mode]} {first:,}–{last:,} of {count:,}"
+
+
+def plain_counts(count: int, positive: int, negative: int) -> str:
+    """``counts`` for rich text."""
+    return f"{count} ({positive} +, {negative} −)"
+
+
+def utc_minute(at: datetime) -> str:
+    """The fallback of a time Slack shows in the reader's zone, for clients that cannot."""
+    return f"{at:%Y-%m-%d %H:%M} UTC"
+
+
+def utc_day(at: datetime) -> str:
+    return f"{at:%Y-%m-%d}"

@@ -20,10 +20,10 @@ from local.host.routes import RouteMatch, Router
 log = logging.getLogger("host")
 
 SERVER_NAME = "local-functions-host"  # the Server header's first word, by which `make run` knows its own host
-# Refused with 413 on the Content-Length, before any of the body is read. Slack's payloads are far smaller (a
-# slash command's form is a few KiB, the app itself refuses over 16 KiB): this only bounds what a stray client
-# can make the host hold in memory.
-MAX_BODY_BYTES = 4 * 1024 * 1024
+# Refused with 413 on the Content-Length, before any of the body is read. Above the largest body the app
+# itself takes (a press in a full modal, interactions.slack.request.MAX_PAYLOAD_BYTES): this only bounds what
+# a stray client can make the host hold in memory.
+MAX_BODY_BYTES = 8 * 1024 * 1024
 # A client that stops sending mid-request is answered 408 (or, mid-headers, disconnected) instead of holding a
 # thread forever; on this machine a live client never pauses that long.
 READ_TIMEOUT_SECONDS = 5.0

@@ -10,18 +10,19 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import azure.functions as func
 import pytest
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
 import function_app
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
+from interactions.store import row_key
 from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
 from testkit import slack_requests
@@ -62,6 +63,65 @@ class App:
         )
         response: func.HttpResponse = FUNCTIONS["slack_commands"](request)
         return response
+
+    def call(self, function: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> func.HttpResponse:
+        """POST ``body``, signed unless ``headers`` are given, to the HTTP function ``function`` at ``path``."""
+        request = func.HttpRequest(
+            method="POST",
+            url=f"http://localhost:7071/api/{path}",
+            headers=signed_headers(body) if headers is None else headers,
+            body=body,
+        )
+        response: func.HttpResponse = FUNCTIONS[function](request)
+        return response
+
+    def press(self, user: str, shown: Shown, label: str) -> Shown:
+        """``user`` presses the control labelled ``label`` in ``shown`` (a menu's option: "Span: 90 days");
+        what they see there once the worker has answered."""
+        (control,) = [c for c in shown.controls() if c.label == label]
+        surface = shown.kind
+        payload = slack_requests.block_actions_payload(
+            user=user,
+            team=TEAM,
+            block_id=control.block_id,
+            element=control.element,
+            option=control.option,
+            surface=surface,  # type: ignore[arg-type]
+            view=shown.as_view() if surface != "message" else None,
+            response_url=self.slack.action_response_url(user, shown.index) if surface == "message" else None,
+        )
+        version = self.slack.version(user)
+        response = self.call("slack_interactions", "slack/interactions", slack_requests.interaction_body(payload))
+        assert response.status_code == 200, response.get_body()
+        assert self.run_worker() == 1
+        self.slack.wait_for_change(user, version)
+        return self.now_showing(user, shown)
+
+    def now_showing(self, user: str, shown: Shown) -> Shown:
+        """What stands now where ``shown`` was: the same message, modal or Home tab."""
+        if shown.kind == "message":
+            return self.slack.shown(user)[shown.index]
+        current = self.slack.home(user) if shown.kind == "home" else self.slack.modal(str(shown.view_id))
+        assert current is not None
+        return current
+
+    def seed(self, user: str, count: int, newest: datetime, people: int | None = None) -> None:
+        """``count`` entries of ``user``'s, one a minute back from ``newest``, of ``people`` people ("Person
+        <n>", by default each entry its own), written straight to the table in transactions."""
+        table = TableClient.from_connection_string(self.connection_string, self.table)
+        try:
+            table.create_table()
+        except ResourceExistsError:
+            pass
+        owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, user)
+        for first in range(0, count, 100):
+            batch: list[Any] = []
+            for index in range(first, min(first + 100, count)):
+                at = newest - timedelta(minutes=index)
+                name = f"Person {index % (people or count)}"
+                entity = {"PartitionKey": owner, "RowKey": row_key(at, f"c{index}", 0), "Person": name}
+                batch.append(("upsert", {**entity, "Mention": False, "Rating": 1 if index % 3 else -1, "At": at}))
+            table.submit_transaction(batch)
 
     def send(self, user: str, text: str, **extra: str) -> func.HttpResponse:
         return self.post(urllib.parse.urlencode(self.form(user, text, **extra)).encode())

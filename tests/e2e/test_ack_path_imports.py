@@ -8,13 +8,15 @@ import os
 import subprocess
 import sys
 import urllib.parse
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from interactions.slack import actions
 from local.azurite import Azurite, Tls
 from local.identity_standin import IdentityStandIn
-from testkit.slack_requests import command_form
+from testkit.slack_requests import block_actions_payload, command_form, event_body, interaction_body
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.e2e.conftest import signed_headers
 
@@ -26,22 +28,24 @@ import json, sys
 import azure.functions as func
 import function_app
 
-body, headers = json.loads(sys.stdin.read())
-(ack,) = [f.get_user_function() for f in function_app.app.get_functions() if f.get_function_name() == "slack_commands"]
-response = ack(func.HttpRequest("POST", "http://localhost/api/slack/commands", headers=headers, body=body.encode()))
+name, path, body, headers = json.loads(sys.stdin.read())
+(ack,) = [f.get_user_function() for f in function_app.app.get_functions() if f.get_function_name() == name]
+response = ack(func.HttpRequest("POST", f"http://localhost/api/{path}", headers=headers, body=body.encode()))
 answer = {"status": response.status_code, "body": response.get_body().decode()}
 print(json.dumps({**answer, "modules": sorted(sys.modules)}))
 """
 
 
-def first_ack(env: dict[str, str]) -> list[str]:
-    """Acknowledge one signed log in a fresh interpreter; the modules it loaded."""
+def first_ack(env: dict[str, str], request: tuple[str, str, str] | None = None) -> list[str]:
+    """Acknowledge one signed request in a fresh interpreter, a log unless ``request`` (function, route,
+    body) says otherwise; the modules it loaded."""
     form = command_form("U0ME", "T0TEAM", "/interactions", "<@U0DON> + Random Guy -", "https://x", as_typed=False)
     # Where Slack's answers go: the worker never runs here, so nothing is sent there.
     body = urllib.parse.urlencode({**form, "response_url": "https://hooks.slack.com/commands/T0TEAM/1/x"})
+    name, path, body = request or ("slack_commands", "slack/commands", body)
     run = subprocess.run(
         [sys.executable, "-c", FIRST_ACK],
-        input=json.dumps([body, signed_headers(body.encode())]),
+        input=json.dumps([name, path, body, signed_headers(body.encode())]),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -72,6 +76,27 @@ def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
     )
     assert not heavy(loaded)
     assert not [m for m in loaded if m.startswith("azure.identity")]  # no identity configured, none loaded
+
+
+def test_the_first_ack_of_a_press_or_an_event_loads_no_table_sdk_and_no_block_kit(
+    azurite: Azurite, unique_name: str
+) -> None:
+    undo = {
+        "type": "button",
+        "action_id": actions.UNDO,
+        "text": {"type": "plain_text", "text": "Undo"},
+        "value": actions.undo_value(actions.UndoTarget("c0", datetime.now(UTC), 1, "0123456789abcdef")),
+    }
+    press = block_actions_payload(
+        user="U0ME", team="T0TEAM", block_id="b", element=undo, response_url="https://hooks.slack.com/actions/T/1/x"
+    )
+    settings = {"AzureWebJobsStorage": azurite.connection_string, "INTERACTIONS_QUEUE": unique_name}
+    for request in [
+        ("slack_interactions", "slack/interactions", interaction_body(press).decode()),
+        ("slack_events", "slack/events", event_body("T0TEAM", "U0ME", "Ev0COLD").decode()),
+    ]:
+        loaded = first_ack({**settings, "SLACK_BOT_TOKEN": "xoxb-home-enabled"}, request)
+        assert not heavy(loaded), request[0]
 
 
 def test_the_keyless_first_ack_loads_the_identity_sdk_and_still_no_table_sdk(

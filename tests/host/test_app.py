@@ -23,7 +23,7 @@ def test_a_log_is_answered_and_a_view_fills_its_modal_through_the_host(app: App)
 
     listing = app.command(me, "90 person")
     assert listing.kind == "modal"  # a bot token is set: the ack opens a modal that the worker fills
-    assert "<@U0DON> · 1 (1 `+`, 0 `−`) · 100% positive" in text_of(listing)
+    assert "<@U0DON> · 1 (1 +, 0 −) · 100% positive" in text_of(listing)
 
 
 def test_requests_not_signed_by_slack_get_401_and_nothing_else(app: App) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from local.try_command import Ack, as_read, plain, render
+import pytest
+
+from local.try_command import Ack, as_read, block_lines, offer_controls, plain, render
 from testkit.slack_requests import slack_text
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -97,3 +100,100 @@ def test_the_readme_says_how_mentions_are_typed_locally() -> None:
     typed = re.findall(r"^make try (.*?)(?:\s+#|$)", run_locally, re.MULTILINE)
     mentions = [word for line in typed for word in line.split() if word.startswith("@")]
     assert mentions and all(re.fullmatch(r"@[UW][A-Z0-9]+", word) for word in mentions), typed
+
+
+# --- What Slack shows: rich text, the Home tab, and the controls to press ------------------------------------
+
+NAMES = {
+    "type": "rich_text",
+    "elements": [
+        {
+            "type": "rich_text_list",
+            "style": "bullet",
+            "elements": [
+                {
+                    "type": "rich_text_section",
+                    "elements": [
+                        {
+                            "type": "date",
+                            "timestamp": 1700000000,
+                            "format": "{date_short_pretty} {time}",
+                            "fallback": "x",
+                        },
+                        {"type": "text", "text": " · "},
+                        {"type": "user", "user_id": "U0DON"},
+                        {"type": "text", "text": " +"},
+                    ],
+                },
+                {"type": "rich_text_section", "elements": [{"type": "text", "text": "*Tom* & `Jerry` −"}]},
+            ],
+        }
+    ],
+}
+UNDO = {"type": "button", "text": {"type": "plain_text", "text": "Undo"}, "action_id": "undo", "value": "u1"}
+CLEAR = {
+    **UNDO,
+    "text": {"type": "plain_text", "text": "Clear all my logs"},
+    "action_id": "clear",
+    "confirm": {
+        "title": {"type": "plain_text", "text": "Clear all your logs?"},
+        "text": {"type": "plain_text", "text": "It can't be undone."},
+        "confirm": {"type": "plain_text", "text": "Clear all"},
+        "deny": {"type": "plain_text", "text": "Cancel"},
+    },
+}
+DAYS = [{"text": {"type": "plain_text", "text": f"{d} days"}, "value": str(d)} for d in (7, 30)]
+SPAN = {
+    "type": "static_select",
+    "action_id": "span",
+    "placeholder": {"type": "plain_text", "text": "Span"},
+    "options": DAYS,
+    "initial_option": DAYS[1],
+}
+
+
+def test_rich_text_reads_as_typed_with_mentions_and_dates_as_slack_shows_them() -> None:
+    blocks = [NAMES, {"type": "actions", "elements": [SPAN, UNDO]}]
+    assert block_lines(blocks, NOW) == [
+        "• Nov 14, 2023 10:13 PM · @U0DON +",
+        "• *Tom* & `Jerry` −",  # rich text has no markup: the marks are what was typed
+        "[Span: 30 days ▾]  [Undo]",
+    ]
+    home = {"kind": "home", "payload": {"type": "home", "blocks": [{"type": "divider"}]}}
+    assert render(home).splitlines() == ["┌─ Home tab", "│ " + "-" * 40, "└─"]
+
+
+def test_each_control_shown_is_numbered_and_kept_for_press(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shown = [
+        {
+            "kind": "message",
+            "index": 4,
+            "payload": {"blocks": [{"type": "actions", "block_id": "b1", "elements": [UNDO]}]},
+        },
+        {
+            "kind": "message",
+            "index": 5,
+            "deleted": True,
+            "payload": {"blocks": [{"type": "actions", "elements": [UNDO]}]},
+        },
+        {
+            "kind": "modal",
+            "index": 6,
+            "view_id": "V1",
+            "payload": {"blocks": [{"type": "actions", "block_id": "b2", "elements": [SPAN, CLEAR]}]},
+        },
+    ]
+    offer_controls(shown, "U0ME", "T0TEAM", tmp_path)
+
+    assert capsys.readouterr().out.splitlines() == [
+        "To press one: make press N",
+        "  [1] Undo",
+        "  [2] Span: 7 days",
+        "  [3] Span: 30 days (current)",
+        "  [4] Clear all my logs (asks to confirm)",
+    ]
+    kept = json.loads((tmp_path / "U0ME.json").read_text())
+    assert (kept["user"], kept["team"]) == ("U0ME", "T0TEAM")
+    first, span = kept["controls"][0], kept["controls"][1]
+    assert (first["surface"], first["index"], first["block_id"], first["element"]) == ("message", 4, "b1", UNDO)
+    assert (span["surface"], span["view_id"], span["option"], span["type"]) == ("modal", "V1", DAYS[0], "static_select")

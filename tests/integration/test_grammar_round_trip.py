@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from interactions import grammar
-from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE, Log
+from interactions.model import BIDI_CONTROLS, MAX_NAME_LENGTH, MAX_PEOPLE, Log
 from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore
 from local.azurite import Azurite
@@ -35,8 +35,12 @@ def _word_ok(word: str) -> bool:
 
 
 words = st.text(
-    # Double quotes mark a name as a name (tested on their own in tests/unit/test_grammar.py).
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="".join(grammar.RATING_SIGNS) + '"“”'),
+    # Double quotes mark a name as a name, and bidi controls are removed from names (both tested on their own
+    # in tests/unit/test_grammar.py).
+    alphabet=st.characters(
+        exclude_categories=["Cs"],
+        exclude_characters="".join(grammar.RATING_SIGNS) + '"“”' + "".join(BIDI_CONTROLS),
+    ),
     min_size=1,
     max_size=12,
 ).filter(lambda w: not any(c.isspace() for c in w))

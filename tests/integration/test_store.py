@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
-from interactions.model import Person, Rated
+from interactions.model import CLEAR_MEMORY, Person, Rated
+from interactions.retention import expire
 from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore, row_key
 from local.azurite import Azurite
@@ -218,3 +219,82 @@ def test_all_entries_reach_back_past_the_longest_view_and_past_a_page(store: Ent
     assert (entries[-1].person, entries[-1].rating, entries[-1].at) == (DON, -1, NOW - timedelta(days=4000))
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     assert list(store.all_entries("nobody")) == []
+
+
+def test_a_page_is_read_with_one_request_however_far_back_it_starts(azurite: Azurite, unique_name: str) -> None:
+    requests: list[str] = []
+    table = TableClient.from_connection_string(
+        azurite.connection_string,
+        table_name=unique_name,
+        raw_request_hook=lambda request: requests.append(request.http_request.method),
+    )
+    store = EntryStore(table)
+    bulk_add(table, store, OWNER, 1200, NOW)
+    start = row_key(NOW - timedelta(minutes=1100), "c1100", 0)
+
+    requests.clear()
+    page = store.page(OWNER, NOW - timedelta(days=30), None, start, 50)
+
+    assert requests == ["GET"]
+    assert [entry.person.name for entry in page.entries] == [f"P{index}" for index in range(1100, 1150)]
+    assert page.next_key == row_key(NOW - timedelta(minutes=1150), "c1150", 0)
+
+
+def test_an_undo_marker_holds_its_time_and_nothing_else(store: EntryStore, table: TableClient) -> None:
+    store.add(OWNER, "c1", NOW, rated((DON, 1)))
+
+    assert store.remember_undo(OWNER, "c1", NOW + timedelta(seconds=3)) is False
+
+    (marker,) = table.query_entities("PartitionKey eq 'undone'")
+    assert dict(marker) == {"PartitionKey": "undone", "RowKey": f"{OWNER}-c1", "At": NOW + timedelta(seconds=3)}
+    assert [entry.person for entry in store.entries(OWNER, NOW - timedelta(days=1))] == [DON]
+    assert [entry.person for entry in store.all_entries(OWNER)] == [DON]
+
+
+def test_an_undo_on_a_table_gone_since_it_was_made_makes_it_again(azurite: Azurite, unique_name: str) -> None:
+    store = EntryStore.connect(StorageAccount(connection_string=azurite.connection_string), unique_name)
+    tables = TableServiceClient.from_connection_string(azurite.connection_string)
+    store.add(OWNER, "c1", NOW, [Rated(DON, 1)])
+
+    tables.delete_table(unique_name)
+    assert not store.undone(OWNER, "c1")
+    assert store.command_entries(OWNER, "c1", NOW, 1) == []
+    assert store.page(OWNER, NOW - timedelta(days=1), None, None, 50).entries == []
+    assert store.newer_start(OWNER, NOW - timedelta(days=1), None, "9" * 13, 50) is None
+    tables.delete_table(unique_name)
+    assert store.remember_undo(OWNER, "c1", NOW) is False
+    assert store.undone(OWNER, "c1")
+
+
+def test_the_sweep_forgets_undos_after_a_day_and_never_takes_them_for_entries(
+    store: EntryStore, table: TableClient
+) -> None:
+    digits = "9" * 64  # a pseudonym whose markers' keys sort among old entries' keys
+    store.remember_undo(digits, "young", NOW - timedelta(hours=23))
+    store.remember_undo(digits, "old", NOW - timedelta(days=1, seconds=1))
+    store.remember_undo(OWNER, "old", NOW - timedelta(days=40))
+    store.add(digits, "kept", NOW - timedelta(days=29), rated((DON, 1)))
+    store.add(digits, "expired", NOW - timedelta(days=31), rated((GUY, 1)))
+
+    assert sum(store.expired_pages(NOW - timedelta(days=30))) == 1
+    assert store.undone(digits, "young") and store.undone(digits, "old") and store.undone(OWNER, "old")
+
+    swept = expire(store, NOW, 30)
+
+    assert (swept.entries, swept.clears) == (0, 2)
+    assert store.undone(digits, "young")
+    assert not store.undone(digits, "old") and not store.undone(OWNER, "old")
+    assert [entry.person for entry in store.all_entries(digits)] == [DON]
+
+
+def test_an_event_is_remembered_once_with_its_time_alone_and_forgotten_after_a_day(
+    store: EntryStore, table: TableClient
+) -> None:
+    assert store.remember_event("Ev0ABC", NOW - CLEAR_MEMORY - timedelta(minutes=1)) is False
+    assert store.remember_event("Ev0ABC", NOW) is True  # Slack's retry, on any instance
+    assert store.remember_event("Ev0NEW", NOW) is False
+    (old,) = [e for e in table.list_entities() if e["RowKey"] == "Ev0ABC"]
+    assert set(old) == {"PartitionKey", "RowKey", "At"}
+
+    assert sum(store.forgotten_clear_pages(NOW - CLEAR_MEMORY)) == 1
+    assert [e["RowKey"] for e in table.list_entities()] == ["Ev0NEW"]

@@ -1,6 +1,7 @@
 """The reliability harness in its CI size, run in this process: load, the four faults, the clear racing a
-redelivered log, bad input and privacy against the local host on Azurite. The test reads the figures the
-harness returns: any failed figure, part or section missing, loss, duplicate or 5xx fails it."""
+redelivered log, Undo racing a redelivery of its log and a clear, bad commands, presses and events, and privacy
+against the local host on Azurite. The test reads the figures the harness returns: any failed figure, part or
+section missing, loss, duplicate, undone log come back or 5xx fails it."""
 
 from __future__ import annotations
 
@@ -9,17 +10,25 @@ from dataclasses import replace
 
 import pytest
 
-from prove import bad_input, privacy
+from prove import bad_input, press_input, privacy, undo_race
 from prove.report import FAIL, Row, table
 from prove.run import PARTS, Sizes, prove
 
 LOADED = ("load", "kill", "azurite", "slack", "poison")  # each accounts for every command of its own load
 SERVER_ERRORS = "5xx or no HTTP answer"
-MUST_BE_ZERO = {"lost": LOADED, "duplicated": LOADED, SERVER_ERRORS: (*LOADED, "bad-input")}
+MUST_BE_ZERO = {
+    "lost": LOADED,
+    "duplicated": LOADED,
+    SERVER_ERRORS: (*LOADED, "bad-input", "press-input"),
+    "undone entries back after both settled": ("undo-race",),
+    "entries left after all three settled": ("undo-race",),
+}
 SECTIONS = {  # the parts that report more than one section; every other part reports exactly one
+    "undo-race": {undo_race.SECTION_REDELIVERY, undo_race.SECTION_CLEAR},
     "bad-input": {bad_input.SECTION_NAMES, bad_input.SECTION_QUEUE, bad_input.SECTION_HTTP},
     "privacy": {privacy.SECTION_CLEAR, privacy.SECTION_STORE, privacy.SECTION_LOGS},
 }
+SECTION_OF = {"bad-input": bad_input.SECTION_HTTP, "press-input": press_input.SECTION}  # where a 5xx is counted
 
 
 def problems(rows: list[Row]) -> list[str]:
@@ -52,11 +61,11 @@ def holding() -> list[Row]:
     """The figures of a run that holds, reduced to what the checks read."""
     rows = []
     for part in PARTS:
-        for section in sorted(SECTIONS.get(part, {part})):
+        for section in sorted(SECTIONS.get(part) or {SECTION_OF.get(part, part)}):
             rows.append(replace(Row.info(section, "measured", 3), part=part))
     for figure, parts in MUST_BE_ZERO.items():
         for part in parts:
-            section = bad_input.SECTION_HTTP if part == "bad-input" else part
+            section = SECTION_OF.get(part) or min(SECTIONS.get(part) or {part})
             rows.append(replace(Row.check(section, figure, "0 of 9", holds=True, count=0), part=part))
     return rows
 
@@ -81,8 +90,11 @@ def test_a_run_that_holds_has_no_problems() -> None:
         spoil("load", "lost", 1),
         spoil("kill", "duplicated", 2),
         spoil("bad-input", SERVER_ERRORS, 3),
+        spoil("press-input", SERVER_ERRORS, 1),
+        spoil("undo-race", "undone entries back after both settled", 2),
         spoil("azurite", SERVER_ERRORS, None),  # not counted at all
         without(lambda row: row.part == "clear-race"),
+        without(lambda row: row.section == undo_race.SECTION_CLEAR),
         without(lambda row: row.section == privacy.SECTION_LOGS),
         without(lambda row: (row.part, row.figure) == ("poison", "lost")),
         lambda rows: [*rows, replace(rows[0], section="another section")],
@@ -92,8 +104,11 @@ def test_a_run_that_holds_has_no_problems() -> None:
         "a loss",
         "a duplicate",
         "a 5xx",
+        "a 5xx to a press",
+        "an undone log back",
         "a count missing",
         "a part missing",
+        "a race missing",
         "a section missing",
         "a figure missing",
         "a section too many",

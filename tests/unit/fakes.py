@@ -6,6 +6,7 @@ and the Slack stand-in."""
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,13 +15,17 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as ModalView
 
+from interactions.dashboard import EntryPage
 from interactions.model import Entry, Rated
+from interactions.store import newer_than, row_key
 
 
 @dataclass
 class FakeStore:
     rows: dict[str, dict[tuple[str, int], Entry]] = field(default_factory=dict)  # owner -> (command, index)
     clears: dict[str, datetime] = field(default_factory=dict)
+    events: dict[str, datetime] = field(default_factory=dict)
+    undos: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (owner, command) -> when undone
     failing: Exception | None = None  # raised by every call when set: storage out of reach
     calls: list[str] = field(default_factory=list)
     page_size: int = 1000  # of the retention sweep's pages
@@ -45,8 +50,57 @@ class FakeStore:
         kept = [e for e in self.rows.get(owner, {}).values() if e.at >= since and rating in (None, e.rating)]
         return iter(sorted(kept, key=lambda e: e.at, reverse=True))
 
-    def ratings_since(self, owner: str, since: datetime) -> Iterator[int]:
-        return (entry.rating for entry in self.entries(owner, since))
+    def ratings_since(self, owner: str, since: datetime, without: str | None = None) -> Iterator[int]:
+        self._call("ratings_since")
+        mine = self.rows.get(owner, {})
+        kept = [entry for (command_id, _), entry in mine.items() if command_id != without and entry.at >= since]
+        return (entry.rating for entry in kept)
+
+    def page(self, owner: str, since: datetime, rating: int | None, start: str | None, size: int) -> EntryPage:
+        self._call("page")
+        rows = [(key, entry) for key, entry in self._keyed(owner, since, rating) if start is None or key >= start]
+        return EntryPage(
+            entries=[entry for _, entry in rows[:size]],
+            first_key=rows[0][0] if rows else None,
+            next_key=rows[size][0] if len(rows) > size else None,
+        )
+
+    def newer_start(self, owner: str, since: datetime, rating: int | None, before: str, size: int) -> str | None:
+        self._call("newer_start")
+        newest = deque((key for key, _ in self._keyed(owner, since, rating) if key < before), maxlen=size + 1)
+        return newest[1] if len(newest) > size else None
+
+    def _keyed(self, owner: str, since: datetime, rating: int | None) -> list[tuple[str, Entry]]:
+        """The owner's entries in the span with the real store's keys, in its order: newest first."""
+        bound = newer_than(since)
+        keyed = [
+            (row_key(entry.at, command_id, index), entry)
+            for (command_id, index), entry in self.rows.get(owner, {}).items()
+            if rating in (None, entry.rating)
+        ]
+        return sorted(((key, entry) for key, entry in keyed if key < bound), key=lambda item: item[0])
+
+    def remember_undo(self, owner: str, command_id: str, at: datetime) -> bool:
+        self._call("remember_undo")
+        if (owner, command_id) in self.undos:
+            return True
+        self.undos[(owner, command_id)] = at.astimezone(UTC)
+        return False
+
+    def remember_event(self, event_id: str, at: datetime) -> bool:
+        self._call("remember_event")
+        already = event_id in self.events
+        self.events.setdefault(event_id, at)
+        return already
+
+    def undone(self, owner: str, command_id: str) -> bool:
+        self._call("undone")
+        return (owner, command_id) in self.undos
+
+    def command_entries(self, owner: str, command_id: str, at: datetime, count: int) -> list[Entry]:
+        self._call("command_entries")
+        mine = self.rows.get(owner, {})
+        return [mine[(command_id, index)] for index in range(count) if (command_id, index) in mine]
 
     def clear(self, owner: str, at: datetime) -> int:
         self._call("clear")
@@ -68,7 +122,12 @@ class FakeStore:
 
     def forgotten_clear_pages(self, before: datetime) -> Generator[int, None, None]:
         self._call("forgotten_clear_pages")
-        return self._pages([owner for owner, at in self.clears.items() if at < before], self.clears.pop)
+        markers: list[tuple[dict[Any, datetime], Any]] = [
+            (self.clears, owner) for owner, at in self.clears.items() if at < before
+        ]
+        markers += [(self.undos, key) for key, at in self.undos.items() if at < before]
+        markers += [(self.events, key) for key, at in self.events.items() if at < before]
+        return self._pages(markers, lambda marker: marker[0].pop(marker[1], None))
 
     def _pages(self, rows: list[Any], delete: Callable[[Any], object]) -> Generator[int, None, None]:
         """Like the real store's pages: each deleted only when asked for, so a sweep may stop between."""
@@ -95,8 +154,9 @@ class FakeStore:
 class Said:
     """One answer: an ephemeral message through a response_url, or a modal's content."""
 
-    where: str  # the response_url, or "modal:<view id>"
+    where: str  # the response_url, "modal:<view id>" or "home:<user id>"
     text: str  # everything readable in it
+    blocks: Sequence[Block] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,14 +170,27 @@ class Sent:
 
 
 def readable(blocks: Sequence[Block] | None) -> str:
+    """What a member reads in ``blocks``, a line per text or rich text section: mentions as ``<@U123>``, dates
+    by their fallback, typed names as typed; button labels and menus' choices too, as they are on screen."""
     lines: list[str] = []
+
+    def piece(element: dict[str, Any]) -> str:
+        if element.get("type") == "user":
+            return f"<@{element['user_id']}>"
+        if element.get("type") == "date":
+            return str(element.get("fallback", ""))
+        return str(element.get("text", ""))
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
+            if value.get("type") == "rich_text_section":
+                lines.append("".join(piece(e) for e in value.get("elements", [])))
+                return
             if isinstance(value.get("text"), str):
                 lines.append(value["text"])
-            for item in value.values():
-                walk(item)
+            for key, item in value.items():
+                if key not in ("options", "confirm"):  # a menu's other choices, a dialog: shown once pressed
+                    walk(item)
         elif isinstance(value, list):
             for item in value:
                 walk(item)
@@ -132,20 +205,43 @@ class FakeSlack:
 
     said: list[Said] = field(default_factory=list)
     modals_fail: bool = False  # the member closed the modal, or Slack refused the update
+    view_hashes: dict[str, str] = field(default_factory=dict)  # view id or "home:<user>" -> its current hash
+    replaced: list[str] = field(default_factory=list)  # response_urls answered in place of the message pressed
     open_fails: bool = False
     opened: list[str] = field(default_factory=list)  # trigger ids of the loading modals opened
     can_send_files: bool = True  # a bot token is set
     files_fail: bool = False
     files: list[Sent] = field(default_factory=list)
 
-    def respond(self, response_url: str, text: str, blocks: Sequence[Block] | None = None) -> bool:
-        self.said.append(Said(response_url, readable(blocks) if blocks else text))
+    def respond(
+        self, response_url: str, text: str, blocks: Sequence[Block] | None = None, replace_original: bool = False
+    ) -> bool:
+        self.said.append(Said(response_url, readable(blocks) if blocks else text, blocks))
+        if replace_original:
+            self.replaced.append(response_url)
         return True
 
-    def show_modal(self, view_id: str, view: ModalView) -> bool:
-        if self.modals_fail:
+    def respond_at_once(self, response_url: str, text: str) -> bool:
+        self.said.append(Said(response_url, text))
+        return True
+
+    def show_modal(self, view_id: str, view: ModalView, view_hash: str | None = None) -> bool:
+        if self.modals_fail or not self._fresh(view_id, view_hash):
             return False
-        self.said.append(Said(f"modal:{view_id}", readable(view.blocks)))
+        self.said.append(Said(f"modal:{view_id}", readable(view.blocks), view.blocks))
+        return True
+
+    def publish_home(self, user_id: str, view: ModalView, view_hash: str | None = None) -> bool:
+        if not self._fresh(f"home:{user_id}", view_hash):
+            return False
+        self.said.append(Said(f"home:{user_id}", readable(view.blocks), view.blocks))
+        return True
+
+    def _fresh(self, view_key: str, view_hash: str | None) -> bool:
+        """As Slack checks a view's hash: an update from an older view is refused; a good one changes it."""
+        if view_hash is not None and self.view_hashes.get(view_key, view_hash) != view_hash:
+            return False
+        self.view_hashes[view_key] = f"h{len(self.said)}"
         return True
 
     def open_loading_modal(self, trigger_id: str) -> str | None:

@@ -1,5 +1,5 @@
-"""The bench writes its results into BENCHMARKS.md's marked section and nowhere else: the file's prose is
-written by hand and must survive every run."""
+"""The bench writes its results into BENCHMARKS.md's marked section and nowhere else, and only a whole run's:
+the file's prose is written by hand and must survive every run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import run
 from bench.report import BEGIN, END, Machine, Row, results_section, table, write_results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +65,18 @@ def test_the_section_is_the_machine_the_run_and_the_table_only() -> None:
     assert section.splitlines()[: len(machine.lines())] == machine.lines()
     assert "--quick" in section.splitlines()[len(machine.lines())]
     assert section.endswith("\n\n" + table(rows))
+
+
+def test_a_run_of_some_steps_cannot_write_the_results_file(tmp_path: Path) -> None:
+    path = results_file(tmp_path)
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        run.main(["--only", "dashboard page", "--write", str(path)])
+    assert refused.value.code == 2
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_an_unknown_step_is_refused_before_anything_is_measured(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run.main(["--quick", "--only", "dashbord page"])
+    assert "unknown step(s) dashbord page" in capsys.readouterr().err

@@ -1,246 +1,60 @@
-"""The Block Kit the user sees: valid for Slack, within its limits, and saying how much was left out."""
+"""The Block Kit of answers, and the pieces of the dashboard: valid for Slack and within its limits."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+import json
+from datetime import UTC, date, datetime
 
-import pytest
-from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock, TextObject
+from slack_sdk.models.blocks import Block, SectionBlock, TextObject
 
-from interactions.model import Entry, Person
-from interactions.reports import BucketTotals, Period, PersonTotals, Totals, by_person, by_time, combined
+from interactions.model import NEGATIVE, Entry, Person, Rated
+from interactions.reports import BucketTotals, Period, Totals
+from interactions.slack import actions
+from interactions.slack import texts as said
 from interactions.slack.blocks import (
-    MESSAGE_BLOCKS,
-    MODAL_BLOCKS,
     TEXT_CHARACTERS,
     bucket_rows,
-    entry_rows,
     loading_modal,
-    modal,
-    person_rows,
-    report,
+    logged,
     summary,
     text_blocks,
+    text_modal,
+    undone,
 )
 from interactions.slack.mrkdwn import who
-from interactions.slack.texts import HELP, heading, nothing_logged
+from interactions.slack.texts import HELP
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
-EMPTY = nothing_logged(30, None)
-MORE = re.compile(r"…and (\d+) more")
+MESSAGE_BLOCKS = 50  # Slack's most in a message
 
 
-def text_of(text: object) -> str:
-    assert isinstance(text, TextObject), text
-    return text.text
-
-
-def texts(block: Block) -> list[str]:
-    if isinstance(block, SectionBlock):
-        return [text_of(block.text)]
-    if isinstance(block, ContextBlock):
-        return [text_of(element) for element in block.elements]
-    raise AssertionError(f"unexpected block {block!r}")
-
-
-def all_texts(blocks: list[Block]) -> list[str]:
-    return [text for block in blocks for text in texts(block)]
+def section_texts(blocks: list[Block]) -> list[str]:
+    texts: list[str] = []
+    for block in blocks:
+        assert isinstance(block, SectionBlock), block
+        assert isinstance(block.text, TextObject), block.text
+        texts.append(block.text.text)
+    return texts
 
 
 def assert_valid_message(blocks: list[Block]) -> None:
     assert 0 < len(blocks) <= MESSAGE_BLOCKS
     for block in blocks:
         block.validate_json()
-    assert all(0 < len(text) <= TEXT_CHARACTERS for text in all_texts(blocks))
+    assert all(0 < len(text) <= TEXT_CHARACTERS for text in section_texts(blocks))
 
 
-def assert_valid_modal(blocks: list[Block]) -> None:
-    assert 0 < len(blocks) <= MODAL_BLOCKS
-    modal(blocks).validate_json()
-    for block in blocks:
-        block.validate_json()
-    assert all(0 < len(text) <= TEXT_CHARACTERS for text in all_texts(blocks))
+# --- The pieces of the dashboard, and people in mrkdwn ----------------------------------------------------
 
 
-def shown_rows(blocks: list[Block]) -> list[str]:
-    """The report rows visible in the sections between the title (and summary) and "…and N more"."""
-    rows: list[str] = []
-    for block in blocks[1:]:
-        if isinstance(block, SectionBlock):
-            rows.extend(text_of(block.text).split("\n"))
-    return rows
-
-
-def more_count(blocks: list[Block]) -> int | None:
-    match = MORE.fullmatch(texts(blocks[-1])[0])
-    return int(match.group(1)) if match else None
-
-
-def entries(count: int, minutes_apart: int = 1) -> list[Entry]:
-    """Newest first, one person each; every fourth one (i = 0, 4, 8, ...) is negative."""
-    return [
-        Entry(Person(f"U{i:05d}", mention=True), 1 if i % 4 else -1, NOW - timedelta(minutes=i * minutes_apart))
-        for i in range(count)
-    ]
-
-
-# --- Long reports stay within Slack's limits and say how much was left out ----------------------------
-
-
-@pytest.mark.parametrize(
-    ("max_blocks", "assert_valid"), [(MESSAGE_BLOCKS, assert_valid_message), (MODAL_BLOCKS, assert_valid_modal)]
-)
-def test_5000_entries_fit_and_end_with_how_many_more(
-    max_blocks: int, assert_valid: Callable[[list[Block]], None]
-) -> None:
-    all_rows = list(entry_rows(entries(5000), Totals()))
-    totals = Totals()
-    blocks = report(heading(3650, None), entry_rows(entries(5000), totals), EMPTY, max_blocks, totals)
-
-    assert_valid(blocks)
-    shown = shown_rows(blocks)
-    assert shown == all_rows[: len(shown)]  # newest first, none skipped
-    assert more_count(blocks) == len(all_rows) - len(shown)
-    assert len(shown) > 0
-
-
-def test_a_modal_shows_more_than_a_message() -> None:
-    message = report("t", entry_rows(entries(5000), Totals()), EMPTY, MESSAGE_BLOCKS, Totals())
-    in_modal = report("t", entry_rows(entries(5000), Totals()), EMPTY, MODAL_BLOCKS, Totals())
-    assert len(shown_rows(in_modal)) > len(shown_rows(message))
-
-
-def test_5000_people_fit_in_a_modal() -> None:
-    people = by_person(entries(5000))
-    rows = list(person_rows(people))
-    blocks = report(heading(3650, None, "person"), person_rows(people), EMPTY, MODAL_BLOCKS, combined(people))
-
-    assert_valid_modal(blocks)
-    shown = shown_rows(blocks)
-    assert shown == rows[: len(shown)]
-    assert more_count(blocks) == len(rows) - len(shown)
-
-
-def test_people_with_long_escaped_names_fit_in_a_message() -> None:
-    people = by_person(Entry(Person(f"{i:04d}" + "&<>" * 25, mention=False), 1, NOW) for i in range(5000))
-    rows = list(person_rows(people))
-    blocks = report("People", person_rows(people), EMPTY, MESSAGE_BLOCKS, combined(people))
-
-    assert_valid_message(blocks)
-    shown = shown_rows(blocks)
-    assert shown == rows[: len(shown)]
-    assert more_count(blocks) == len(rows) - len(shown)
-
-
-def test_many_days_fit_in_a_message() -> None:
-    buckets = by_time(entries(5000, minutes_apart=10), Period.DAY)  # 5000 entries over 35 days
-    rows = list(bucket_rows(buckets, Period.DAY))
-    blocks = report("By day", bucket_rows(buckets, Period.DAY), EMPTY, MESSAGE_BLOCKS, combined(buckets))
-
-    assert_valid_message(blocks)
-    assert shown_rows(blocks) == rows  # everything fits: no "…and N more"
-    assert more_count(blocks) is None
-
-
-def test_a_report_that_fits_has_no_more_line() -> None:
-    totals = Totals()
-    blocks = report("t", entry_rows(entries(3), totals), EMPTY, MESSAGE_BLOCKS, totals)
-    assert_valid_message(blocks)
-    assert len(shown_rows(blocks)) == 3
-    assert not any("more" in text for text in all_texts(blocks))
-
-
-def test_an_overlong_row_is_cut_to_what_slack_accepts() -> None:
-    blocks = report("t", ["x" * 10_000, "short"], EMPTY, MESSAGE_BLOCKS)
-    assert_valid_message(blocks)
-
-
-def test_rows_that_each_fill_a_section_are_counted_exactly() -> None:
-    # Rows of 2999 characters take a section each: the title, 47 sections, the summary and "…and N more".
-    rows = [f"{i:04d}" + "y" * 2995 for i in range(60)]
-    blocks = report("t", rows, EMPTY, MESSAGE_BLOCKS, Totals(60, 0))
-    assert_valid_message(blocks)
-    assert len(blocks) == MESSAGE_BLOCKS
-    assert more_count(blocks) == 60 - len(shown_rows(blocks)) == 60 - (MESSAGE_BLOCKS - 3)
-
-
-# --- What the report says ------------------------------------------------------------------------------
-
-
-def test_the_title_comes_first_in_bold() -> None:
-    blocks = report(heading(90, 1), ["row"], EMPTY, MESSAGE_BLOCKS)
-    assert texts(blocks[0]) == ["*Your positive interactions, the last 90 days*"]
-
-
-@pytest.mark.parametrize(
-    ("days", "rating", "aggregate", "title", "empty"),
-    [
-        (30, None, "", "Your interactions, the last 30 days", "No interactions logged in the last 30 days."),
-        (1, -1, "", "Your negative interactions, the last day", "No negative interactions logged in the last day."),
-        (90, 1, "person", "Your positive interactions by person, the last 90 days", None),
-    ],
-)
-def test_headings(days: int, rating: int | None, aggregate: str, title: str, empty: str | None) -> None:
-    assert heading(days, rating, aggregate) == title
-    if empty is not None:
-        assert nothing_logged(days, rating) == empty
-
-
-def test_nothing_logged_shows_the_empty_text() -> None:
-    blocks = report(heading(30, None), iter([]), EMPTY, MESSAGE_BLOCKS, Totals())
-    assert_valid_message(blocks)
-    assert texts(blocks[-1]) == [EMPTY]
-    assert len(blocks) == 2  # no summary of zero interactions
-
-
-def test_nothing_logged_in_a_modal_validates() -> None:
-    assert_valid_modal(report(heading(30, None), [], EMPTY, MODAL_BLOCKS, Totals()))
-
-
-def test_the_summary_counts_every_streamed_entry_even_those_not_shown() -> None:
-    totals = Totals()
-    blocks = report("t", entry_rows(entries(5000), totals), EMPTY, MESSAGE_BLOCKS, totals)
-    assert texts(blocks[1]) == ["5000 interactions: 3750 `+`, 1250 `−`, 75% positive"]
-
-
-def test_the_summary_of_a_short_report() -> None:
-    ratings = [1, 1, -1, 1]
-    totals = Totals()
-    streamed = [Entry(Person("Ann", False), r, NOW - timedelta(hours=i)) for i, r in enumerate(ratings)]
-    blocks = report("t", entry_rows(streamed, totals), EMPTY, MESSAGE_BLOCKS, totals)
-    assert texts(blocks[1]) == ["4 interactions: 3 `+`, 1 `−`, 75% positive"]
-
-
-def test_summary_of_one_is_singular() -> None:
+def test_the_summary_is_singular_for_one_and_only_counts_under_a_filter() -> None:
     assert summary(Totals(1, 0)) == "1 interaction: 1 `+`, 0 `−`, 100% positive"
+    assert summary(Totals(0, 4), NEGATIVE) == "4 negative interactions"
 
 
-def test_a_mention_renders_as_a_slack_mention() -> None:
+def test_a_mention_is_written_for_slack_to_name_and_a_typed_name_escaped() -> None:
     assert who(Person("U123", mention=True)) == "<@U123>"
-    row = next(entry_rows([Entry(Person("U123", True), 1, NOW)], Totals()))
-    assert "<@U123> `+`" in row
-
-
-def test_free_text_names_are_escaped() -> None:
-    assert who(Person("A & B <x>", mention=False)) == "A &amp; B &lt;x&gt;"
-    row = next(entry_rows([Entry(Person("<@U999> & <!here>", False), -1, NOW)], Totals()))
-    assert "&lt;@U999&gt; &amp; &lt;!here&gt; `−`" in row
-    assert "<@U999>" not in row
-    assert "<!here>" not in row
-
-
-def test_entry_rows_show_the_time_in_the_readers_zone_with_a_utc_fallback() -> None:
-    row = next(entry_rows([Entry(Person("Ann", False), 1, NOW)], Totals()))
-    assert f"<!date^{int(NOW.timestamp())}^" in row
-    assert "|2024-03-15 12:00 UTC>" in row
-
-
-def test_person_rows() -> None:
-    totals = PersonTotals(positive=2, negative=1, person=Person("Ann", False), last_at=NOW)
-    (row,) = person_rows([totals])
-    assert row.startswith("Ann · 3 (2 `+`, 1 `−`) · 67% positive · last <!date^")
+    assert who(Person("<@U999> & <!here>", mention=False)) == "&lt;@U999&gt; &amp; &lt;!here&gt;"
 
 
 def test_bucket_rows_label_weeks_and_months() -> None:
@@ -269,8 +83,7 @@ def test_bucket_bars_scale_to_the_busiest_period() -> None:
 def test_help_fits_and_validates() -> None:
     blocks = text_blocks(HELP)
     assert_valid_message(blocks)
-    assert_valid_modal(blocks)
-    assert "\n".join(all_texts(blocks)) == HELP
+    assert "\n".join(section_texts(blocks)) == HELP
 
 
 def test_long_text_is_split_within_limits() -> None:
@@ -278,10 +91,78 @@ def test_long_text_is_split_within_limits() -> None:
     text = "\n".join([line] * 5)
     blocks = text_blocks(text)
     assert_valid_message(blocks)
-    assert "".join(all_texts(blocks)).replace("\n", "") == text.replace("\n", "")
+    assert "".join(section_texts(blocks)).replace("\n", "") == text.replace("\n", "")
 
 
-def test_loading_modal_validates() -> None:
-    view = loading_modal()
-    view.validate_json()
-    assert view.type == "modal"
+def test_loading_and_apology_modals_validate() -> None:
+    for view, text in [(loading_modal(), said.LOADING), (text_modal(said.FAILED_VIEW), said.FAILED_VIEW)]:
+        sent = view.to_dict()  # validates
+        assert (sent["type"], sent["title"]["text"], sent["close"]["text"]) == ("modal", said.MODAL_TITLE, "Close")
+        assert section_texts(list(view.blocks or [])) == [text]
+
+
+# --- A log's answer, and an Undo's ---------------------------------------------------------------------------
+
+DON, TYPED = Person("U0DON", mention=True), Person("*Random* _Guy_ `x` <https://x|y>", mention=False)
+UNDO = actions.UndoTarget("0123456789abcdef0123456789abcdef", NOW, 2, "0123456789abcdef")
+
+
+def rich_elements(blocks: list[Block]) -> list[dict[str, object]]:
+    """The elements of the answer's one rich text section: who, and how."""
+    (rich,) = [block.to_dict() for block in blocks if block.type == "rich_text"]
+    (section,) = rich["elements"]
+    assert section["type"] == "rich_text_section"
+    elements: list[dict[str, object]] = section["elements"]
+    return elements
+
+
+def test_a_log_answers_the_percentage_and_who_with_names_as_typed() -> None:
+    blocks = logged(67, [Rated(DON, 1), Rated(TYPED, -1)], UNDO)
+    assert_valid_message_json(blocks)
+    assert blocks[0].to_dict()["text"]["text"] == said.logged(67)
+    assert rich_elements(blocks) == [
+        {"type": "text", "text": "Logged: "},
+        {"type": "user", "user_id": "U0DON"},
+        {"type": "text", "text": " +"},
+        {"type": "text", "text": ", "},
+        {"type": "text", "text": TYPED.name},
+        {"type": "text", "text": " −"},
+    ]
+
+
+def test_a_log_answer_has_an_undo_button_for_that_log() -> None:
+    blocks = logged(100, [Rated(DON, 1)], UNDO)
+    (button,) = [e for block in blocks if block.type == "actions" for e in block.to_dict()["elements"]]
+    assert (button["type"], button["action_id"], button["text"]["text"]) == ("button", actions.UNDO, "Undo")
+    assert actions.parse_undo(button["value"]) == UNDO
+
+
+def test_an_undo_answers_the_new_percentage_and_names_each_entry() -> None:
+    entries = [Entry(DON, 1, NOW), Entry(TYPED, -1, NOW)]
+    blocks = undone(67, entries)
+    assert_valid_message_json(blocks)
+    assert "67% for positive interactions in the last 30 days" in blocks[0].to_dict()["text"]["text"]
+    assert rich_elements(blocks)[0] == {"type": "text", "text": "Undone: "}
+    assert {"type": "user", "user_id": "U0DON"} in rich_elements(blocks)
+    assert {"type": "text", "text": TYPED.name} in rich_elements(blocks)
+    assert not any(block.type == "actions" for block in blocks)  # nothing left to press
+
+
+def test_an_undo_of_nothing_left_just_gives_the_percentage() -> None:
+    blocks = undone(50, [])
+    assert_valid_message_json(blocks)
+    assert [block.type for block in blocks] == ["section"]
+
+
+def assert_valid_message_json(blocks: list[Block]) -> None:
+    assert 0 < len(blocks) <= MESSAGE_BLOCKS
+    sent = [block.to_dict() for block in blocks]  # validates
+    assert json.loads(json.dumps(sent)) == sent
+    assert [Block.parse(block).to_dict() for block in sent] == sent  # type: ignore[union-attr]
+
+
+def test_a_name_stored_with_bidi_controls_before_they_were_taken_out_shows_without_them() -> None:
+    from interactions.model import Person
+    from interactions.slack.blocks import person_element
+
+    assert person_element(Person("Ali\u202ece \u2067Bob\u2069", mention=False)) == {"type": "text", "text": "Alice Bob"}

@@ -218,7 +218,9 @@ def test_a_second_deploy_changes_nothing_but_the_code(capsys: pytest.CaptureFixt
     assert changes == []
     assert not any("INTERACTIONS_PSEUDONYM_KEY" in line for line in subscription.lines())
     assert "func azure functionapp publish demo-func --python" in subscription.lines()
-    assert "https://demo-func-a1b2.westeurope-01.azurewebsites.net/api/slack/commands" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    for path in ("commands", "interactions", "events"):
+        assert f"https://demo-func-a1b2.westeurope-01.azurewebsites.net/api/slack/{path}" in said
 
 
 def test_a_second_deploy_keeps_the_pseudonym_key_and_applies_a_new_slack_secret() -> None:

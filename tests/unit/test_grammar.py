@@ -4,14 +4,31 @@ mistakes as the Slack layer words them)."""
 from __future__ import annotations
 
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
 from interactions.grammar import NameTooLong, NeedsRating, UsageError, parse
-from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE, Clear, Export, Help, Log, Mode, Person, Rated, View
+from interactions.model import (
+    BIDI_CONTROLS,
+    MAX_NAME_CODE_POINTS,
+    MAX_NAME_LENGTH,
+    MAX_PEOPLE,
+    Clear,
+    Export,
+    Help,
+    Log,
+    Mode,
+    Person,
+    Rated,
+    View,
+)
 from interactions.slack.texts import HELP, USAGE, mistake
 
 CALLER = "UCALLER1"
+FAMILY = "\U0001f469\u200d\U0001f466"  # woman, zero-width joiner, boy: one emoji of 3 code points
+FAMILY_OF_FOUR = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one emoji of 7 code points
+ZALGO_Z = "Z" + "\u0335" * (MAX_NAME_CODE_POINTS - 1)  # one letter under a stack of marks
 
 
 def mention(user_id: str) -> Person:
@@ -115,8 +132,22 @@ ODD_NAMES = [
     ("<@u123> +", logged((named("<@u123>"), 1))),  # not a Slack user id: just text
 ]
 
+# Bidi controls are taken out of a name: kept, an override would reverse the text around it wherever the name
+# is shown. Zero-width joiners stay: they join emoji.
+BIDI_AND_JOINERS = [
+    ("Ann\u202eeeL +", logged((named("AnneeL"), 1))),  # else shown as "AnnLee"
+    ("Ann \u202e Lee\u202c +", logged((named("Ann Lee"), 1))),
+    ("\u2067Ann\u2069 \u200fLee\u200e\u061c -", logged((named("Ann Lee"), -1))),
+    ('"\u202dHelp Desk\u202a" +', logged((named("Help Desk"), 1))),
+    ('Dwayne "The \u2066Rock\u2069" Johnson -', logged((named('Dwayne "The Rock" Johnson'), -1))),
+    ("<https://guy.example|Random \u202bGuy> +", logged((named("Random Guy"), 1))),
+    (f"{FAMILY_OF_FOUR} Ann + <@U1|\u202ex> -", logged((named(f"{FAMILY_OF_FOUR} Ann"), 1), (mention("U1"), -1))),
+    ("\U0001f3f3\ufe0f\u200d\U0001f308 Team +", logged((named("\U0001f3f3\ufe0f\u200d\U0001f308 Team"), 1))),
+    ('"\U0001f469\u200d\U0001f4bb" +', logged((named("\U0001f469\u200d\U0001f4bb"), 1))),
+]
 
-@pytest.mark.parametrize(("text", "expected"), PEOPLE + RATINGS + SLACK_ESCAPES + ODD_NAMES)
+
+@pytest.mark.parametrize(("text", "expected"), PEOPLE + RATINGS + SLACK_ESCAPES + ODD_NAMES + BIDI_AND_JOINERS)
 def test_log(text: str, expected: Log) -> None:
     assert parse(text, CALLER) == expected
 
@@ -268,12 +299,17 @@ MISTAKES = [
     ('"" +', "nothing visible"),
     ("\u200b +", "nothing visible"),
     ("\u200b\u200f -", "nothing visible"),
+    ("\u202e +", "nothing visible"),
+    ("\u200b\u202e\u2066 -", "nothing visible"),
+    ('"\u2067\ufeff\u2069" +', "nothing visible"),
+    ("\u200d\u2060 \u061c +", "nothing visible"),
     # a keyword refused says how to log a name that starts with it
     ("Help Desk +", '`"Help Desk" +`'),
     ('"The Rock" <@U1> +', "`The Rock` needs a rating"),
     ("clear Smith -", "in quotes"),
     ("Joseph person", "`Joseph person`"),
     ("Joseph", "`Joseph`"),
+    ("Ann\u202e Lee", "`Ann Lee` needs a rating"),  # without its bidi controls
     ("<@U1>", "<@U1>"),
     ("<@U1> Bob +", "<@U1>"),
     ("Bob <@U1> +", "`Bob`"),
@@ -303,6 +339,45 @@ def test_a_name_of_81_characters_is_refused() -> None:
         parse("c" * 81 + " -", CALLER)
     assert caught.value.mistake == NameTooLong("c" * 20)
     assert "at most 80 characters" in parse_error("c" * 81 + " -")
+
+
+# --- Names as a person sees them ----------------------------------------------------------------------
+
+
+def graphemes(text: str) -> list[str]:
+    return list(regex.findall(r"\X", text))
+
+
+def too_long(text: str) -> NameTooLong:
+    with pytest.raises(UsageError) as caught:
+        parse(text, CALLER)
+    assert isinstance(caught.value.mistake, NameTooLong)
+    return caught.value.mistake
+
+
+def test_a_name_of_80_emoji_is_80_characters() -> None:
+    assert parse(FAMILY * MAX_NAME_LENGTH + " +", CALLER) == logged((named(FAMILY * MAX_NAME_LENGTH), 1))
+    assert too_long(FAMILY * (MAX_NAME_LENGTH + 1) + " +") == NameTooLong(FAMILY * 20)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ("\U0001f44d\U0001f3fd" + "\U0001f1f3\U0001f1f1" + FAMILY + "1\ufe0f\u20e3") * 21,  # skin tone, flag, keycap
+        FAMILY_OF_FOUR * 50,  # fewer than 80 emoji, but more code points than a name may have
+        "Zo\u00eb " + "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f" * 46,  # Scotland
+    ],
+)
+def test_the_start_of_a_name_too_long_ends_on_a_whole_character(name: str) -> None:
+    start = too_long(name + " -").start
+    assert start == "".join(graphemes(name)[:20])
+    assert f"`{start}…`" in parse_error(name + " -")
+
+
+def test_a_character_may_hold_marks_up_to_the_names_code_points() -> None:
+    assert parse(ZALGO_Z + " +", CALLER) == logged((named(ZALGO_Z), 1))
+    start = too_long(ZALGO_Z + "\u0335 Smith +").start
+    assert start.startswith("Z\u0335") and start.endswith(" Smith") and len(start) < 30  # a short message
 
 
 def test_a_mistake_names_the_person_it_is_about() -> None:
@@ -345,6 +420,9 @@ def test_any_text_is_a_command_or_a_usage_error(text: str) -> None:
         assert isinstance(command, Log | View | Clear | Help)
         if isinstance(command, Log):
             assert 1 <= len(command.entries) <= MAX_PEOPLE
-            assert all(len(rated.person.name) <= MAX_NAME_LENGTH for rated in command.entries)
+            names = [rated.person.name for rated in command.entries if not rated.person.mention]
+            assert all(len(graphemes(name)) <= MAX_NAME_LENGTH for name in names)
+            assert all(len(name) <= MAX_NAME_CODE_POINTS for name in names)
+            assert not any(c in BIDI_CONTROLS for name in names for c in name)
             assert all(rated.rating in (1, -1) for rated in command.entries)
             assert all(rated.person != mention(CALLER) for rated in command.entries)

@@ -43,7 +43,7 @@ def slack() -> FakeSlack:
 
 def test_a_log_stores_each_person_and_answers_the_percentage_and_who(store: FakeStore, slack: FakeSlack) -> None:
     said = run("<@U0DON> + <@U0MAELLE> + Random Guy -", store, slack)
-    assert said == f"{texts.logged(67)}\nLogged: <@U0DON> `+`, <@U0MAELLE> `+`, Random Guy `−`"
+    assert said == f"{texts.logged(67)}\nLogged: <@U0DON> +, <@U0MAELLE> +, Random Guy −\nUndo"
     assert store.stored(OWNER) == [Entry(DON, 1, NOW), Entry(MAELLE, 1, NOW), Entry(GUY, -1, NOW)]
     assert slack.last.where == URL
 
@@ -74,11 +74,12 @@ def test_a_log_typed_before_a_clear_but_carried_out_after_it_removes_itself(stor
 
 
 def test_two_words_with_one_rating_are_one_person_and_the_answer_says_so(store: FakeStore, slack: FakeSlack) -> None:
-    assert run("Alice Bob +", store, slack).endswith("Logged: Alice Bob `+`")
+    assert run("Alice Bob +", store, slack).endswith("Logged: Alice Bob +\nUndo")
 
 
 def test_names_in_the_answer_show_as_typed(store: FakeStore, slack: FakeSlack) -> None:
-    assert run("Tom &amp; Jerry &lt;3 -", store, slack).endswith("Logged: Tom &amp; Jerry &lt;3 `−`")
+    assert run("Tom &amp; Jerry &lt;3 -", store, slack).endswith("Logged: Tom & Jerry <3 −\nUndo")
+    assert run("*bold* _it_ ~st~ `tick` +", store, slack).endswith("Logged: *bold* _it_ ~st~ `tick` +\nUndo")
 
 
 def test_a_log_typed_after_a_clear_is_kept_whatever_the_order(store: FakeStore, slack: FakeSlack) -> None:
@@ -164,7 +165,7 @@ def test_a_view_typed_like_a_log_says_how_to_log_such_a_name(logged: FakeStore, 
 def test_person_totals(logged: FakeStore, slack: FakeSlack) -> None:
     said = run("90 person", logged, slack)
     assert texts.heading(90, None, "person") in said
-    assert "<@U0DON> · 1 (1 `+`, 0 `−`) · 100% positive" in said
+    assert "<@U0DON> · 1 (1 +, 0 −) · 100% positive" in said
 
 
 def test_time_totals_pick_their_period_from_the_span(logged: FakeStore, slack: FakeSlack) -> None:

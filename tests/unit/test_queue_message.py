@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from interactions.pseudonym import owner_key
-from interactions.queue_message import FORMAT_VERSION, MalformedMessage, QueuedCommand
+from interactions.queue_message import (
+    FORMAT_VERSION,
+    MalformedMessage,
+    QueuedCommand,
+    QueuedHomeOpened,
+    QueuedPress,
+    read,
+)
 
 COMMAND = QueuedCommand(
     command_id="0123456789abcdef0123456789abcdef",
@@ -52,8 +59,54 @@ def test_received_at_travels_as_utc() -> None:
 
 def test_the_message_holds_only_what_the_worker_needs() -> None:
     fields = json.loads(replace(COMMAND, view_id="V1").to_json())
-    assert set(fields) == {"v", "command_id", "user_id", "owner", "text", "response_url", "received_at", "view_id"}
+    assert set(fields) == {
+        *("v", "kind", "command_id", "user_id", "owner", "text", "response_url", "received_at", "view_id")
+    }
     assert fields["v"] == FORMAT_VERSION
+    assert fields["kind"] == "command"
+
+
+def test_a_command_queued_by_the_previous_version_is_still_read() -> None:
+    # Exactly what the previous version wrote: version 1, no kind.
+    raw = (
+        '{"v":1,"command_id":"0123456789abcdef0123456789abcdef","user_id":"U0123ABCD","owner":"' + "f" * 64 + '",'
+        '"text":"<@U2|Maelle> + Random Guy -","response_url":"https://hooks.slack.com/commands/T1/2/abc",'
+        '"received_at":"2024-03-15T12:00:00.123456+00:00","view_id":null}'
+    )
+    assert read(raw) == COMMAND
+
+
+PRESS = QueuedPress(
+    press_id="p" * 32,
+    user_id="U0123ABCD",
+    owner="f" * 64,
+    received_at=datetime(2024, 3, 15, 12, 0, tzinfo=UTC),
+    action_id="undo",
+    value='{"c":"abc","a":1,"n":1,"u":"U0123ABCD"}',
+    surface="message",
+    response_url="https://hooks.slack.com/actions/T1/2/abc",
+)
+HOME = QueuedHomeOpened(
+    event_id="Ev0123", user_id="U0123ABCD", owner="f" * 64, received_at=datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [PRESS, replace(PRESS, surface="modal", response_url=None, view_id="V1", view_hash="1.abc"), HOME],
+    ids=["press in a message", "press in a modal", "home opened"],
+)
+def test_every_kind_says_what_it_is_and_round_trips(message: QueuedPress | QueuedHomeOpened) -> None:
+    raw = message.to_json()
+    assert json.loads(raw)["kind"] == message.KIND
+    assert read(raw) == message
+    with pytest.raises(MalformedMessage):
+        QueuedCommand.from_json(raw)  # a press is never carried out as a command
+
+
+def test_a_press_on_an_unknown_surface_is_refused() -> None:
+    with pytest.raises(MalformedMessage):
+        read(json.dumps({**json.loads(PRESS.to_json()), "surface": "channel"}))
 
 
 def good_fields() -> dict[str, Any]:
@@ -80,7 +133,9 @@ MALFORMED = {
     "a JSON string": json.dumps("hello"),
     "JSON null": "null",
     "no version": without("v"),
-    "unknown version": with_field("v", 2),
+    "unknown version": with_field("v", 3),
+    "unknown kind": with_field("kind", "telegram"),
+    "kind missing": without("kind"),
     "version as a string": with_field("v", "1"),
     "missing command_id": without("command_id"),
     "missing user_id": without("user_id"),

@@ -7,7 +7,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from interactions.grammar import parse
+from interactions.model import MAX_NAME_CODE_POINTS, MAX_PEOPLE, Log
 from interactions.slack.request import (
+    MAX_BODY_BYTES,
     REQUIRED_FIELDS,
     MissingFields,
     ReplayGuard,
@@ -134,6 +137,15 @@ def test_a_plus_sign_in_the_text_survives_form_encoding() -> None:
 
 def test_unicode_text() -> None:
     assert slash_command(form(text="李雷 + Maëlle −")).text == "李雷 + Maëlle −"
+
+
+def test_the_longest_command_the_grammar_takes_fits_in_a_body() -> None:
+    # Every person a name of as many code points as a name may have, each 4 bytes of UTF-8 sent as %XX.
+    character = "\U0001f3f4\U000e0067\U000e0062\U000e007f"  # a flag and its tags: one character, 4 code points
+    text = " ".join(f"{character * (MAX_NAME_CODE_POINTS // 4)} +" for _ in range(MAX_PEOPLE))
+    command = parse(text, "U2147483697")
+    assert isinstance(command, Log) and len(command.entries) == MAX_PEOPLE
+    assert len(form(text=text)) <= MAX_BODY_BYTES
 
 
 def test_empty_text_is_allowed() -> None:

@@ -1,0 +1,153 @@
+"""The dashboard: what a member asked to see (span, view, filter, page) and one page of it.
+
+The state travels in the dashboard's own buttons and menus, so that any press can be carried out by any worker
+with nothing remembered in between. Lists page by the key of their first entry, which the store reads from
+directly: a page costs the same however far back it is. Person and time views add up the whole span anyway,
+so they page by number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from interactions import reports
+from interactions.model import DEFAULT_DAYS, Entry, Mode
+from interactions.reports import BucketTotals, Period, PersonTotals, Totals
+
+PAGE_SIZE = 50  # rows on a page: entries, people or periods
+SPANS = (7, 30, 90, 365, 3650)  # the span menu's choices, with the member's own number when it is another
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What a member asked to see."""
+
+    days: int = DEFAULT_DAYS
+    mode: Mode = Mode.LIST
+    rating: int | None = None  # POSITIVE or NEGATIVE to keep only those
+    page: int = 0  # 0: the newest
+    start: str | None = None  # a list page's first entry (its store key); None: the newest entries
+    before: str | None = None  # a list page asked for by Newer: the entries just newer than this key
+    totals: tuple[int, int] | None = None  # a list's (positive, negative) in the span, as its first page counted
+
+    def first_page(self) -> Dashboard:
+        """The same span, view and filter, from the newest; what a changed control shows."""
+        return Dashboard(self.days, self.mode, self.rating)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """Entries read from one point on, newest first, with the keys that page from them."""
+
+    entries: list[Entry]
+    first_key: str | None  # the key of the first entry read; None when there is none
+    next_key: str | None  # the key of the entry after the last one read; None when there is no more
+
+
+class PagedStore(Protocol):
+    def page(self, owner: str, since: datetime, rating: int | None, start: str | None, size: int) -> EntryPage:
+        """Up to ``size`` entries at or after ``since``, newest first, from the entry keyed ``start`` on."""
+        ...
+
+    def newer_start(self, owner: str, since: datetime, rating: int | None, before: str, size: int) -> str | None:
+        """The key of the first entry of the page of ``size`` entries just newer than ``before``; None when no
+        more than ``size`` are newer, so that page is the newest."""
+        ...
+
+    def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]: ...
+
+    def ratings_since(self, owner: str, since: datetime, without: str | None = None) -> Iterator[int]:
+        """The ratings of the owner's entries at or after ``since``; ``without`` a command id, not that
+        command's own."""
+        ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a dashboard, ready to be shown."""
+
+    dashboard: Dashboard  # as shown: a list's ``start`` is the key of its first entry
+    totals: Totals  # of the whole span (under a filter, of the kept entries)
+    count: int  # rows in all: entries, people or periods
+    first: int  # the position of this page's first row, from 1
+    entries: list[Entry] = field(default_factory=list)  # a list's rows
+    people: list[PersonTotals] = field(default_factory=list)
+    buckets: list[BucketTotals] = field(default_factory=list)
+    period: Period | None = None  # of a time view
+    older: Dashboard | None = None  # what Older shows; None on the last page
+    newer: Dashboard | None = None  # what Newer shows; None on the first page
+
+    @property
+    def rows(self) -> int:
+        return len(self.entries) + len(self.people) + len(self.buckets)
+
+
+def read(store: PagedStore, owner: str, dashboard: Dashboard, now: datetime) -> Page:
+    """The page ``dashboard`` asks for, as the store holds it now."""
+    since = now - timedelta(days=dashboard.days)
+    if dashboard.mode is Mode.LIST:
+        return _list_page(store, owner, dashboard, since)
+    entries = store.entries(owner, since, dashboard.rating)
+    if dashboard.mode is Mode.PERSON:
+        people = reports.by_person(entries)
+        page = _numbered(dashboard, len(people))
+        shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        return _numbered_page(dashboard, page, len(people), reports.combined(people), people=shown)
+    period = reports.period_for(dashboard.days)
+    buckets = reports.by_time(entries, period)
+    page = _numbered(dashboard, len(buckets))
+    shown_buckets = buckets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    totals = reports.combined(buckets)
+    return _numbered_page(dashboard, page, len(buckets), totals, buckets=shown_buckets, period=period)
+
+
+def _numbered(dashboard: Dashboard, count: int) -> int:
+    """The page asked for, or the last one when the rows have since shrunk below it."""
+    last = max(0, (count - 1) // PAGE_SIZE)
+    return min(max(dashboard.page, 0), last)
+
+
+def _numbered_page(dashboard: Dashboard, page: int, count: int, totals: Totals, **rows: object) -> Page:
+    shown = replace(dashboard.first_page(), page=page)
+    older = replace(shown, page=page + 1) if (page + 1) * PAGE_SIZE < count else None
+    newer = replace(shown, page=page - 1) if page > 0 else None
+    return Page(shown, totals, count, page * PAGE_SIZE + 1, older=older, newer=newer, **rows)  # type: ignore[arg-type]
+
+
+def _list_page(store: PagedStore, owner: str, dashboard: Dashboard, since: datetime) -> Page:
+    start, page = dashboard.start, dashboard.page
+    if dashboard.before is not None:
+        start = store.newer_start(owner, since, dashboard.rating, dashboard.before, PAGE_SIZE)
+        if start is None:
+            page = 0
+    if start is None:
+        page = 0
+    read_page = store.page(owner, since, dashboard.rating, start, PAGE_SIZE)
+    if not read_page.entries and start is not None:  # the page's entries have gone (undone, cleared): the newest
+        page, read_page = 0, store.page(owner, since, dashboard.rating, None, PAGE_SIZE)
+    if dashboard.totals is not None and page > 0:
+        totals = Totals(*dashboard.totals)
+    else:
+        totals = Totals()
+        for rating in store.ratings_since(owner, since):
+            if dashboard.rating in (None, rating):
+                totals.add(rating)
+    shown = Dashboard(
+        dashboard.days,
+        dashboard.mode,
+        dashboard.rating,
+        page=page,
+        start=read_page.first_key if page > 0 else None,
+        totals=(totals.positive, totals.negative),
+    )
+    older = None
+    if read_page.next_key is not None:
+        older = replace(shown, page=page + 1, start=read_page.next_key)
+    newer = None
+    if page > 0 and read_page.first_key is not None:
+        newer = replace(shown, page=page - 1, start=None, before=read_page.first_key)
+    first = page * PAGE_SIZE + 1
+    return Page(shown, totals, totals.count, first, entries=read_page.entries, older=older, newer=newer)

@@ -1,0 +1,107 @@
+"""The worker's side of the app's buttons and menus, and of the Home tab: Undo, the dashboard's controls and
+pages, its Clear button, and the dashboard a member sees when they open the Home tab.
+
+Safe to run twice for the same message, like every queued message: an Undo is remembered before it deletes,
+and a dashboard is read afresh each time. A press is answered where it was made: a message is replaced in
+place through its response_url, a modal or the Home tab updated only if it still shows what was pressed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.models.blocks import Block
+
+from interactions import dashboard, reports
+from interactions.model import PERCENT_WINDOW
+from interactions.ports import Answers, Store
+from interactions.pseudonym import log_tag
+from interactions.queue_message import QueuedHomeOpened, QueuedPress
+from interactions.slack import actions, blocks, texts
+from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
+
+log = logging.getLogger(__name__)
+
+
+def press(pressed: QueuedPress, store: Store, slack: Answers) -> None:
+    try:
+        if pressed.action_id == actions.UNDO:
+            _undo(pressed, actions.parse_undo(pressed.value), store, slack)
+        elif pressed.action_id == actions.CLEAR:
+            state = actions.parse_dashboard(pressed.value).first_page()
+            store.clear(pressed.owner, pressed.received_at)
+            _show(pressed, state, store, slack, texts.CLEARED)
+        elif pressed.action_id in actions.DASHBOARD_ACTIONS:
+            _show(pressed, actions.parse_dashboard(pressed.value), store, slack)
+        else:
+            log.error("Dropped a press of a control this app does not have.")
+    except actions.BadValue as error:  # checked before queuing: only a message not written by the app
+        log.error("Dropped a press whose value this app did not write: %s.", error)
+
+
+def home_opened(opened: QueuedHomeOpened, store: Store, slack: Answers) -> None:
+    if store.remember_event(opened.event_id, opened.received_at):
+        log.info("Left alone an event carried out already.")  # Slack's retry, taken by another instance
+        return
+    page = dashboard.read(store, opened.owner, dashboard.Dashboard(), opened.received_at)
+    slack.publish_home(opened.user_id, dashboard_home(page), opened.view_hash)
+
+
+def report_failure(failed: QueuedPress | QueuedHomeOpened, slack: Answers) -> None:
+    """A press failed every retry: say so in the message pressed (a modal shows it in place of the dashboard,
+    which is closed and opened again with `/interactions`). A Home tab keeps what it showed."""
+    if isinstance(failed, QueuedHomeOpened):
+        log.error("Publishing the Home tab failed every retry.")
+        return
+    log.error("A press failed every retry: %s.", failed.action_id)
+    # A clear may have deleted some logs before it failed: "nothing was changed" would not be true.
+    text = {actions.UNDO: texts.FAILED_UNDO, actions.CLEAR: texts.FAILED_CLEAR}.get(
+        failed.action_id, texts.FAILED_PRESS
+    )
+    if failed.surface == "message" and failed.response_url:
+        slack.respond(failed.response_url, text)
+    elif failed.surface == "modal" and failed.view_id:
+        slack.show_modal(failed.view_id, blocks.text_modal(text), failed.view_hash)
+
+
+def _undo(pressed: QueuedPress, target: actions.UndoTarget, store: Store, slack: Answers) -> None:
+    if target.owner_tag != log_tag(pressed.owner, target.command_id):
+        # Only the member who logged sees the button: anyone else's press was forged or replayed.
+        _answer(pressed, slack, texts.NOT_YOUR_LOG, replace=False)
+        return
+    # Read before the Undo is remembered: a redelivery of the log running meanwhile either writes the same
+    # rows back, removed below, or sees the Undo and removes them itself; either way the answer names them.
+    entries = store.command_entries(pressed.owner, target.command_id, target.at, target.count)
+    already = store.remember_undo(pressed.owner, target.command_id, pressed.received_at)
+    if entries:
+        store.remove(pressed.owner, target.command_id, target.at, target.count)
+        # Without the log's own entries, which such a redelivery may be writing back this moment.
+        since = pressed.received_at - PERCENT_WINDOW
+        left = reports.totals(store.ratings_since(pressed.owner, since, without=target.command_id))
+        percent = left.percent_positive if left.count else None
+        _answer(pressed, slack, texts.undone(percent), blocks.undone(percent, entries))
+    elif already:
+        _answer(pressed, slack, texts.ALREADY_UNDONE, replace=False)  # the first press's answer stays
+    else:
+        _answer(pressed, slack, texts.NOTHING_LEFT_TO_UNDO)
+
+
+def _answer(
+    pressed: QueuedPress, slack: Answers, text: str, shown: list[Block] | None = None, replace: bool = True
+) -> None:
+    if pressed.response_url is not None:
+        slack.respond(pressed.response_url, text, shown, replace_original=replace)
+
+
+def _show(
+    pressed: QueuedPress, state: dashboard.Dashboard, store: Store, slack: Answers, note: str | None = None
+) -> None:
+    page = dashboard.read(store, pressed.owner, state, pressed.received_at)
+    if pressed.surface == "modal" and pressed.view_id:
+        if not slack.show_modal(pressed.view_id, dashboard_modal(page, note), pressed.view_hash):
+            log.info("A modal was not updated: closed, or showing a newer press.")
+    elif pressed.surface == "home":
+        slack.publish_home(pressed.user_id, dashboard_home(page, note), pressed.view_hash)
+    elif pressed.response_url is not None:
+        text, shown = dashboard_message(page, note)
+        slack.respond(pressed.response_url, text, shown, replace_original=True)

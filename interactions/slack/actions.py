@@ -1,0 +1,130 @@
+"""What the app's buttons and menus carry, and what a press of one asks for.
+
+Every control carries, as its value, what pressing it shows: a dashboard state, or the log an Undo removes.
+So a press needs nothing remembered between requests, and any worker can carry it out. Values are compact
+JSON: a button's value holds at most 2000 characters and a menu option's 150.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeGuard
+
+from interactions.dashboard import Dashboard
+from interactions.model import MAX_DAYS, MIN_DAYS, NEGATIVE, POSITIVE, Mode
+from interactions.pseudonym import LOG_TAG_LENGTH
+
+UNDO = "undo"
+SPAN = "dashboard_span"
+VIEW = "dashboard_view"
+FILTER = "dashboard_filter"
+OLDER = "dashboard_older"
+NEWER = "dashboard_newer"
+CLEAR = "dashboard_clear"
+DASHBOARD_ACTIONS = (SPAN, VIEW, FILTER, OLDER, NEWER)
+ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR)
+MAX_VALUE_CHARACTERS = 2000  # a button's value; a menu option's is 150
+_TAG = re.compile(f"[0-9a-f]{{{LOG_TAG_LENGTH}}}")
+_KEY_CHARACTERS = 64  # a store key: 13 digits, a 32-digit command id, an index, and room to spare
+
+
+class BadValue(ValueError):
+    """A control's value this app did not write: refused, never guessed at."""
+
+
+@dataclass(frozen=True)
+class UndoTarget:
+    """The log an Undo button removes: the command, when it was logged, how many entries, and who logged it
+    (``interactions.pseudonym.log_tag``)."""
+
+    command_id: str
+    at: datetime
+    count: int
+    owner_tag: str
+
+
+def dashboard_value(dashboard: Dashboard) -> str:
+    fields: dict[str, Any] = {"d": dashboard.days, "m": dashboard.mode.value}
+    if dashboard.rating is not None:
+        fields["r"] = dashboard.rating
+    if dashboard.page:
+        fields["p"] = dashboard.page
+    if dashboard.start is not None:
+        fields["s"] = dashboard.start
+    if dashboard.before is not None:
+        fields["b"] = dashboard.before
+    if dashboard.totals is not None:
+        fields["t"] = list(dashboard.totals)
+    return _dumps(fields)
+
+
+def parse_dashboard(value: str) -> Dashboard:
+    fields = _loads(value, {"d", "m", "r", "p", "s", "b", "t"})
+    days, mode, rating, page = fields.get("d"), fields.get("m"), fields.get("r"), fields.get("p", 0)
+    if not (_whole(days) and MIN_DAYS <= days <= MAX_DAYS):
+        raise BadValue("days")
+    if not (isinstance(mode, str) and mode in {m.value for m in Mode}):
+        raise BadValue("mode")
+    if not (rating is None or (_whole(rating) and rating in (POSITIVE, NEGATIVE))):
+        raise BadValue("rating")
+    if not (_whole(page) and 0 <= page <= 1_000_000):
+        raise BadValue("page")
+    start, before = _key(fields.get("s")), _key(fields.get("b"))
+    totals = fields.get("t")
+    if totals is not None and not (
+        isinstance(totals, list) and len(totals) == 2 and all(_whole(t) and t >= 0 for t in totals)
+    ):
+        raise BadValue("totals")
+    return Dashboard(
+        days, Mode(mode), rating, page, start, before, (totals[0], totals[1]) if totals is not None else None
+    )
+
+
+def undo_value(target: UndoTarget) -> str:
+    at_ms = int(target.at.timestamp() * 1000)
+    return _dumps({"c": target.command_id, "a": at_ms, "n": target.count, "o": target.owner_tag})
+
+
+def parse_undo(value: str) -> UndoTarget:
+    fields = _loads(value, {"c", "a", "n", "o"})
+    command_id, at_ms, count, owner_tag = fields.get("c"), fields.get("a"), fields.get("n"), fields.get("o")
+    if not (isinstance(command_id, str) and 0 < len(command_id) <= 64 and command_id.isalnum()):
+        raise BadValue("command")
+    if not (_whole(at_ms) and 0 <= at_ms < 10**13):
+        raise BadValue("time")
+    if not (_whole(count) and 1 <= count <= 100):
+        raise BadValue("count")
+    if not (isinstance(owner_tag, str) and _TAG.fullmatch(owner_tag)):
+        raise BadValue("owner")
+    return UndoTarget(command_id, datetime.fromtimestamp(at_ms / 1000, UTC), count, owner_tag)
+
+
+def _dumps(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=True)
+
+
+def _loads(value: str, known: set[str]) -> dict[str, Any]:
+    if len(value) > MAX_VALUE_CHARACTERS:
+        raise BadValue("too long")
+    try:
+        fields = json.loads(value)
+    except (ValueError, RecursionError) as error:  # RecursionError: nested deeper than the parser goes
+        raise BadValue("not JSON") from error
+    if not isinstance(fields, dict) or set(fields) - known:
+        raise BadValue("unknown fields")
+    return fields
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    return type(value) is int
+
+
+def _key(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not (isinstance(value, str) and 0 < len(value) <= _KEY_CHARACTERS and value.replace("-", "").isalnum()):
+        raise BadValue("key")
+    return value
