@@ -52,13 +52,7 @@ def value_of(payload: Json) -> str:
 
 def _drop(path: tuple[Any, ...]) -> Callable[[Json], Json | None]:
     def spoil(payload: Json) -> Json | None:
-        spoiled = copy.deepcopy(payload)
-        *parents, last = path
-        node: Any = spoiled
-        for key in parents:
-            node = node.get(key) if isinstance(node, dict) else node[key] if isinstance(node, list) else None
-            if node is None:
-                return None
+        spoiled, node, last = _at(payload, path)
         if not isinstance(node, dict) or last not in node:
             return None
         del node[last]
@@ -69,19 +63,26 @@ def _drop(path: tuple[Any, ...]) -> Callable[[Json], Json | None]:
 
 def _put(path: tuple[Any, ...], value: Any) -> Callable[[Json], Json | None]:
     def spoil(payload: Json) -> Json | None:
-        spoiled = copy.deepcopy(payload)
-        *parents, last = path
-        node: Any = spoiled
-        for key in parents:
-            node = node.get(key) if isinstance(node, dict) else node[key] if isinstance(node, list) else None
-            if node is None:
-                return None
+        spoiled, node, last = _at(payload, path)
         if not isinstance(node, dict | list) or (isinstance(node, dict) and last not in node):
             return None
         node[last] = value
         return spoiled
 
     return spoil
+
+
+def _at(payload: Json, path: tuple[Any, ...]) -> tuple[Json, Any, Any]:
+    """A copy of ``payload``, the node in it that holds ``path``'s last key (None when the path is not
+    there), and that key."""
+    spoiled = copy.deepcopy(payload)
+    *parents, last = path
+    node: Any = spoiled
+    for key in parents:
+        node = node.get(key) if isinstance(node, dict) else node[key] if isinstance(node, list) else None
+        if node is None:
+            break
+    return spoiled, node, last
 
 
 def _message_only(spoil: Callable[[Json], Json | None]) -> Callable[[Json], Json | None]:
