@@ -40,11 +40,13 @@ def press(pressed: QueuedPress, store: Store, slack: Answers) -> None:
 
 
 def home_opened(opened: QueuedHomeOpened, store: Store, slack: Answers) -> None:
-    if store.remember_event(opened.event_id, opened.received_at):
+    if store.event_seen(opened.event_id):
         log.info("Left alone an event carried out already.")  # Slack's retry, taken by another instance
         return
     page = dashboard.read(store, opened.owner, dashboard.Dashboard(), opened.received_at)
     slack.publish_home(opened.user_id, dashboard_home(page), opened.view_hash)
+    # Remembered once carried out: a read that failed leaves the event to the host's next try.
+    store.remember_event(opened.event_id, opened.received_at)
 
 
 def report_failure(failed: QueuedPress | QueuedHomeOpened, slack: Answers) -> None:

@@ -252,6 +252,15 @@ class EntryStore:
             return True
         return False
 
+    def event_seen(self, event_id: str) -> bool:
+        """Whether an event from Slack was carried out (within the markers' memory)."""
+        self.ensure_table()
+        try:
+            self._table.get_entity(EVENTS_PARTITION, event_id, select=["RowKey"])
+        except ResourceNotFoundError:
+            return False
+        return True
+
     def undone(self, owner: str, command_id: str) -> bool:
         """Whether the owner undid the log (within the markers' memory)."""
         self.ensure_table()

@@ -87,6 +87,10 @@ class FakeStore:
         self.undos[(owner, command_id)] = at.astimezone(UTC)
         return False
 
+    def event_seen(self, event_id: str) -> bool:
+        self._call("event_seen")
+        return event_id in self.events
+
     def remember_event(self, event_id: str, at: datetime) -> bool:
         self._call("remember_event")
         already = event_id in self.events

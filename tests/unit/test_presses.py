@@ -301,3 +301,18 @@ def test_undo_names_its_people_even_when_a_redelivery_of_the_log_removes_them_fi
     assert "Undone: Random Guy −, Other Guy +" in slack.last.text
     assert texts.undone(None) in slack.last.text  # and nothing is left in the last 30 days
     assert store.stored(OWNER) == []
+
+
+def test_a_home_tab_event_that_failed_on_storage_is_carried_out_on_the_hosts_next_try(
+    store: FakeStore, slack: FakeSlack
+) -> None:
+    opened = QueuedHomeOpened("Ev2", "U0ME", OWNER, NOW).to_json()
+
+    class ReadsFail(FakeStore):
+        def page(self, *args: Any) -> Any:
+            raise OSError("storage out of reach")
+
+    with pytest.raises(OSError):
+        process(opened, ReadsFail(rows=store.rows, events=store.events), slack)
+    process(opened, store, slack)
+    assert [s.where for s in slack.said] == ["home:U0ME"]
