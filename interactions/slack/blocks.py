@@ -7,7 +7,7 @@ typed name as a text element, which Slack shows exactly as typed, `*`, `_`, `~` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -49,14 +49,12 @@ def summary(totals: Totals, rating: int | None = None) -> str:
     return texts.summary(totals.count, totals.positive, totals.negative, totals.percent_positive, rating)
 
 
-def counted(totals: Totals, rating: int | None) -> list[str]:
-    """A row's figures; under a rating filter only the count, the split and percentage being fixed."""
+def counted(totals: Totals, rating: int | None, counts: Callable[[int, int, int], str] = texts.counts) -> list[str]:
+    """A row's figures; under a rating filter only the count, the split and percentage being fixed. ``counts``
+    words the split: in mrkdwn, or ``texts.plain_counts`` for rich text."""
     if rating is not None:
         return [str(totals.count)]
-    return [
-        texts.counts(totals.count, totals.positive, totals.negative),
-        texts.percent_positive(totals.percent_positive),
-    ]
+    return [counts(totals.count, totals.positive, totals.negative), texts.percent_positive(totals.percent_positive)]
 
 
 def logged(percent: int, rated: Iterable[Rated], undo: actions.UndoTarget) -> list[Block]:

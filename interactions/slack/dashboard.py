@@ -151,7 +151,7 @@ def _rows(page: Page) -> list[Block]:
     if page.people:
         people: list[list[blocks.RichText]] = []
         for person in page.people:
-            figures = texts.ROW_SEPARATOR.join(_plain_counted(person, rating))
+            figures = texts.ROW_SEPARATOR.join(blocks.counted(person, rating, texts.plain_counts))
             item = [blocks.person_element(person.person), blocks.text_element(texts.ROW_SEPARATOR + figures)]
             if person.last_at is not None:
                 item += [blocks.text_element(texts.ROW_SEPARATOR + texts.LAST_MET), blocks.day_element(person.last_at)]
@@ -159,16 +159,6 @@ def _rows(page: Page) -> list[Block]:
         return [RichRows(people)]
     period = page.period or reports.period_for(page.dashboard.days)
     return blocks.text_blocks("\n".join(blocks.bucket_rows(page.buckets, period, rating)))
-
-
-def _plain_counted(totals: reports.Totals, rating: int | None) -> list[str]:
-    """A person's figures, as ``blocks.counted`` gives them, for rich text."""
-    if rating is not None:
-        return [str(totals.count)]
-    return [
-        texts.plain_counts(totals.count, totals.positive, totals.negative),
-        texts.percent_positive(totals.percent_positive),
-    ]
 
 
 class RichRows(Block):

@@ -105,6 +105,7 @@ def test_a_redelivered_undo_changes_nothing(store: FakeStore, slack: FakeSlack) 
     process(again, store, slack)
     process(again, store, slack)
     assert [e.person.name for e in store.stored(OWNER)] == ["U0DON"]
+    assert slack.replaced == [PRESS_URL]  # the first answer, "Undone: …", is the one left in place
 
 
 def test_a_log_redelivered_after_its_undo_stays_undone(store: FakeStore, slack: FakeSlack) -> None:
