@@ -17,6 +17,27 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_RESPONSE_URL_PREFIXES = ("https://hooks.slack.com/",)
 DEFAULT_RETENTION_DAYS = MAX_DAYS  # the longest view: an older entry could never be shown
 
+# The names of the app settings the app reads: the one list that the deploy, the local host and the tests
+# build settings from. Storage is the Functions host's connection (interactions.storage_account).
+SIGNING_SECRET = "SLACK_SIGNING_SECRET"  # noqa: S105 - the name of a setting, not its value
+PSEUDONYM_KEY = "INTERACTIONS_PSEUDONYM_KEY"
+QUEUE = "INTERACTIONS_QUEUE"
+TABLE = "INTERACTIONS_TABLE"
+BOT_TOKEN = "SLACK_BOT_TOKEN"  # noqa: S105 - the name of a setting, not its value
+SLACK_API_URL = "SLACK_API_URL"
+RESPONSE_URL_PREFIXES = "SLACK_RESPONSE_URL_PREFIXES"
+RETENTION_DAYS = "INTERACTIONS_RETENTION_DAYS"
+SETTING_NAMES = (
+    SIGNING_SECRET,
+    PSEUDONYM_KEY,
+    QUEUE,
+    TABLE,
+    BOT_TOKEN,
+    SLACK_API_URL,
+    RESPONSE_URL_PREFIXES,
+    RETENTION_DAYS,
+)
+
 
 class MissingSetting(RuntimeError):
     """A required setting is absent: the app must not run half-configured."""
@@ -41,17 +62,17 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        prefixes = tuple(p.strip() for p in env.get("SLACK_RESPONSE_URL_PREFIXES", "").split(",") if p.strip())
+        prefixes = tuple(p.strip() for p in env.get(RESPONSE_URL_PREFIXES, "").split(",") if p.strip())
         return cls(
-            signing_secret=_required(env, "SLACK_SIGNING_SECRET"),
-            pseudonym_key=_required(env, "INTERACTIONS_PSEUDONYM_KEY").encode(),
+            signing_secret=_required(env, SIGNING_SECRET),
+            pseudonym_key=_required(env, PSEUDONYM_KEY).encode(),
             storage=_storage(env),
-            queue=_required(env, "INTERACTIONS_QUEUE"),
-            table=env.get("INTERACTIONS_TABLE") or DEFAULT_TABLE,
-            bot_token=env.get("SLACK_BOT_TOKEN") or None,
-            slack_api_url=env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
+            queue=_required(env, QUEUE),
+            table=env.get(TABLE) or DEFAULT_TABLE,
+            bot_token=env.get(BOT_TOKEN) or None,
+            slack_api_url=env.get(SLACK_API_URL) or DEFAULT_SLACK_API_URL,
             response_url_prefixes=prefixes or DEFAULT_RESPONSE_URL_PREFIXES,
-            retention_days=_days(env, "INTERACTIONS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+            retention_days=_days(env, RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
         )
 
 
