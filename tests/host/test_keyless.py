@@ -13,9 +13,9 @@ import pytest
 from azure.data.tables import TableClient
 
 from local.azurite import Azurite, Tls
+from local.host_process import HostProcess
 from local.identity_standin import IdentityStandIn
 from testkit.app_settings import keyless_settings
-from testkit.host_process import HostProcess
 from tests.host.conftest import App, HoldingSlack, app_env, new_user, text_of, unique_name
 
 pytestmark = pytest.mark.e2e
