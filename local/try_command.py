@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from interactions.settings import SIGNING_SECRET
 from local.block_kit import controls
 from local.slack_display import as_read, block_lines, control_label, plain, render
 from testkit.slack_requests import command_form, signed_headers
@@ -181,7 +182,7 @@ def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder
 def signing_secret() -> str:
     from local.host import resolved_settings  # the host's resolution: environment, then the settings files
 
-    secret = resolved_settings(ROOT).get("SLACK_SIGNING_SECRET", "")
+    secret = resolved_settings(ROOT).get(SIGNING_SECRET, "")
     if not secret:
         raise TryError("SLACK_SIGNING_SECRET is not set in the environment, local.settings.json or its example.")
     return secret

@@ -20,8 +20,10 @@ from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
 import function_app
+from interactions import settings as setting
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
+from interactions.storage_account import CONNECTION
 from interactions.store import row_key
 from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
@@ -196,16 +198,14 @@ def app_env(azurite: Azurite, slack: SlackStandIn, unique_name: str) -> Iterator
 
 @pytest.fixture
 def app(app_env: dict[str, str], slack: SlackStandIn) -> App:
-    queue = QueueClient.from_connection_string(app_env["AzureWebJobsStorage"], app_env["INTERACTIONS_QUEUE"])
+    queue = QueueClient.from_connection_string(app_env[CONNECTION], app_env[setting.QUEUE])
     queue.create_queue()
-    return App(
-        slack=slack, queue=queue, connection_string=app_env["AzureWebJobsStorage"], table=app_env["INTERACTIONS_TABLE"]
-    )
+    return App(slack=slack, queue=queue, connection_string=app_env[CONNECTION], table=app_env[setting.TABLE])
 
 
 @pytest.fixture
 def modal_app(app: App, app_env: dict[str, str]) -> App:
-    os.environ["SLACK_BOT_TOKEN"] = "xoxb-test-token"
+    os.environ[setting.BOT_TOKEN] = "xoxb-test-token"
     return app
 
 

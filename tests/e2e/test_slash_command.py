@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from azure.functions import QueueMessage
 
+from interactions import settings as setting
+from interactions.storage_account import CONNECTION
 from local.slack_standin import Failure
 from tests.conftest import PSEUDONYM_KEY
 from tests.e2e.conftest import FUNCTIONS, TEAM, App, text_of
@@ -76,7 +78,7 @@ def test_a_big_report_for_a_modal_closed_meanwhile_comes_as_a_message_that_pages
     from interactions.store import row_key
 
     owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, ME)
-    table = TableClient.from_connection_string(app_env["AzureWebJobsStorage"], app_env["INTERACTIONS_TABLE"])
+    table = TableClient.from_connection_string(app_env[CONNECTION], app_env[setting.TABLE])
     table.create_table()
     start = datetime.now(UTC) - timedelta(minutes=1)
     for first in range(0, 3000, 100):  # more rows than 50 blocks of 3000 characters hold
@@ -138,8 +140,8 @@ def test_help_and_the_singular_alias(app: App) -> None:
 
 def storage_goes_down(app_env: dict[str, str], port: int = 9) -> None:
     """Point the app's queue at ``port``: by default one where nothing listens."""
-    queue_port = app_env["AzureWebJobsStorage"].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0]
-    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(f":{queue_port}/", f":{port}/")
+    queue_port = app_env[CONNECTION].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0]
+    os.environ[CONNECTION] = app_env[CONNECTION].replace(f":{queue_port}/", f":{port}/")
 
 
 def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: dict[str, str]) -> None:
@@ -232,13 +234,13 @@ def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app:
 
     app.send(ME, "<@U0DON> +")
     (message,) = app.queue.receive_messages(max_messages=1)
-    table = os.environ["INTERACTIONS_TABLE"]
-    os.environ["INTERACTIONS_TABLE"] = "not a table name"  # every write fails, as with storage gone bad
+    table = os.environ[setting.TABLE]
+    os.environ[setting.TABLE] = "not a table name"  # every write fails, as with storage gone bad
     with pytest.raises(Exception, match="invalid characters"):
         FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
     assert app.slack.shown(ME) == []
 
-    os.environ["INTERACTIONS_TABLE"] = table  # the host moved the message to <queue>-poison
+    os.environ[setting.TABLE] = table  # the host moved the message to <queue>-poison
     FUNCTIONS["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
 
     (shown,) = app.slack.wait_for(ME, 1)

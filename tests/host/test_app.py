@@ -8,6 +8,7 @@ import urllib.parse
 
 import pytest
 
+from interactions import settings as setting
 from testkit.slack_requests import command_form
 from tests.conftest import SIGNING_SECRET
 from tests.host.conftest import ROOT, TEAM, App, http, new_user, text_of
@@ -72,7 +73,7 @@ def test_try_command_prints_what_the_user_was_shown(app: App) -> None:
                 *args,
             ],
             cwd=ROOT,
-            env={**app.host.env, "SLACK_SIGNING_SECRET": SIGNING_SECRET},
+            env={**app.host.env, setting.SIGNING_SECRET: SIGNING_SECRET},
             capture_output=True,
             text=True,
             timeout=30,

@@ -16,6 +16,7 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
+from interactions.storage_account import CONNECTION
 from local.azurite import Azurite
 from local.host.http_front import MAX_BODY_BYTES, READ_TIMEOUT_SECONDS
 from local.host_process import HostProcess
@@ -27,14 +28,14 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def sample(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
-    env = {**os.environ, "AzureWebJobsStorage": azurite.connection_string, "SAMPLE_QUEUE": unique_name()}
+    env = {**os.environ, CONNECTION: azurite.connection_string, "SAMPLE_QUEUE": unique_name()}
     host = HostProcess(env, tmp_path_factory.mktemp("sample-host"), ("--script-root", str(SAMPLE_APP))).start()
     yield host
     host.stop()
 
 
 def queue(host: HostProcess, suffix: str = "") -> QueueClient:
-    return QueueClient.from_connection_string(host.env["AzureWebJobsStorage"], host.env["SAMPLE_QUEUE"] + suffix)
+    return QueueClient.from_connection_string(host.env[CONNECTION], host.env["SAMPLE_QUEUE"] + suffix)
 
 
 def waiting(client: QueueClient) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from azure.storage.queue import QueueClient
 
-from interactions.settings import QUEUE
+from interactions import settings as setting
 from interactions.storage_account import CONNECTION
 from local.azurite import Azurite
 from testkit.waiting import wait_until
@@ -23,7 +23,7 @@ LEASE = ("--message-lease", "2")
 
 def waiting_messages(env: dict[str, str]) -> int:
     """Messages on the app's queue, visible or not."""
-    queue = QueueClient.from_connection_string(env[CONNECTION], env[QUEUE])
+    queue = QueueClient.from_connection_string(env[CONNECTION], env[setting.QUEUE])
     return queue.get_queue_properties().approximate_message_count or 0
 
 

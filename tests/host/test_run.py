@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from interactions import settings
+from interactions import settings as setting
 from interactions.storage_account import CONNECTION
 from local.azurite import connection_string, free_port, port_open
 from testkit.waiting import wait_until
@@ -34,9 +34,9 @@ def run_env(storage: str) -> dict[str, str]:
     return {
         **os.environ,
         CONNECTION: storage,
-        settings.SIGNING_SECRET: SIGNING_SECRET,
-        settings.PSEUDONYM_KEY: PSEUDONYM_KEY,
-        settings.BOT_TOKEN: "xoxb-test-token",
+        setting.SIGNING_SECRET: SIGNING_SECRET,
+        setting.PSEUDONYM_KEY: PSEUDONYM_KEY,
+        setting.BOT_TOKEN: "xoxb-test-token",
     }
 
 
