@@ -8,7 +8,7 @@ import json
 import os
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +19,6 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
-import function_app
 from interactions import settings as setting
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
@@ -29,14 +28,12 @@ from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
 from testkit import slack_requests
 from testkit.app_settings import app_settings
+from testkit.functions import registered_functions
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 
 TEAM = "T0TEAM"
 
-# get_functions() may be called only once per FunctionApp.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()
-}
+FUNCTIONS = registered_functions()
 
 
 def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:

@@ -17,8 +17,9 @@ from azure.functions import QueueMessage
 from interactions import settings as setting
 from interactions.storage_account import CONNECTION
 from local.slack_standin import Failure
+from testkit.functions import registered_functions
 from tests.conftest import PSEUDONYM_KEY
-from tests.e2e.conftest import FUNCTIONS, TEAM, App, text_of
+from tests.e2e.conftest import TEAM, App, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -119,7 +120,7 @@ def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App)
     log, clear = sorted(received, key=lambda message: '"text":"clear"' in message.content)
 
     for message in (clear, log):  # the clear first: a batch runs them at once, or the log was redelivered
-        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
         app.queue.delete_message(message)
 
     assert [s.payload["text"] for s in app.slack.wait_for(ME, 2)] == [
@@ -161,7 +162,12 @@ def test_a_log_that_may_have_been_queued_is_not_to_be_sent_again(app: App, app_e
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        hang_up = threading.Thread(target=lambda: [silent.accept()[0].close() for _ in range(2)], daemon=True)
+
+        def hang_up_twice() -> None:
+            for _ in range(2):
+                silent.accept()[0].close()
+
+        hang_up = threading.Thread(target=hang_up_twice, daemon=True)
         hang_up.start()
         storage_goes_down(app_env, port)
 
@@ -177,9 +183,7 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
     (message,) = app.queue.receive_messages(max_messages=1, visibility_timeout=1)
     from azure.functions import QueueMessage
 
-    from tests.e2e.conftest import FUNCTIONS
-
-    FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
     time.sleep(1.2)  # the worker "crashed" before deleting: the message becomes visible again
     assert app.run_worker() == 1
 
@@ -230,18 +234,16 @@ def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: p
 def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app: App) -> None:
     from azure.functions import QueueMessage
 
-    from tests.e2e.conftest import FUNCTIONS
-
     app.send(ME, "<@U0DON> +")
     (message,) = app.queue.receive_messages(max_messages=1)
     table = os.environ[setting.TABLE]
     os.environ[setting.TABLE] = "not a table name"  # every write fails, as with storage gone bad
     with pytest.raises(Exception, match="invalid characters"):
-        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
     assert app.slack.shown(ME) == []
 
     os.environ[setting.TABLE] = table  # the host moved the message to <queue>-poison
-    FUNCTIONS["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    registered_functions()["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
 
     (shown,) = app.slack.wait_for(ME, 1)
     assert "that command failed: nothing was saved. Please try again." in shown.payload["text"]

@@ -24,7 +24,7 @@ from local.slack_standin import SlackStandIn
 from local.try_command import offer_controls
 from tests.conftest import SIGNING_SECRET
 from tests.host.conftest import TEAM, App, new_user
-from tests.host.test_try_command import CLEAR, DAYS, SPAN, UNDO
+from tests.sample_blocks import CLEAR, DAYS, SPAN, UNDO
 
 # --- Pressing, against an app that answers as the real one does ------------------------------------------------
 

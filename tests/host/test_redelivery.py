@@ -12,8 +12,9 @@ from azure.storage.queue import QueueClient
 from interactions import settings as setting
 from interactions.storage_account import CONNECTION
 from local.azurite import Azurite
+from local.host_process import HostProcess
 from testkit.waiting import wait_until
-from tests.host.conftest import App, HoldingSlack, HostProcess, app_env, new_user, text_of, unique_name
+from tests.host.conftest import App, HoldingSlack, app_env, new_user, text_of, unique_name
 
 pytestmark = pytest.mark.e2e
 

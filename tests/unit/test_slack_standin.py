@@ -15,20 +15,10 @@ from slack_sdk.webhook import WebhookClient
 
 from local.block_kit import Control
 from local.slack_standin import HASH_CONFLICT, Shown, SlackStandIn
+from tests.sample_blocks import SPAN, UNDO
 
 ME, OTHER = "U0ME", "U0OTHER"
-UNDO = {"type": "button", "text": {"type": "plain_text", "text": "Undo"}, "action_id": "undo", "value": "u1"}
-SPAN = {
-    "type": "static_select",
-    "action_id": "span",
-    "placeholder": {"type": "plain_text", "text": "Span"},
-    "options": [
-        {"text": {"type": "plain_text", "text": "7 days"}, "value": "7"},
-        {"text": {"type": "plain_text", "text": "30 days"}, "value": "30"},
-    ],
-    "initial_option": {"text": {"type": "plain_text", "text": "30 days"}, "value": "30"},
-}
-NAMES = {
+NAMES: dict[str, Any] = {
     "type": "rich_text",
     "elements": [
         {
