@@ -7,17 +7,18 @@ import logging
 import os
 import socket
 import threading
-import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from azure.functions import QueueMessage
+from azure.storage.queue import QueueMessage as QueueMessageOnQueue
 
 from interactions import settings as setting
 from interactions.storage_account import CONNECTION
 from local.slack_standin import Failure
 from testkit.functions import registered_functions
+from testkit.waiting import wait_until
 from tests.conftest import PSEUDONYM_KEY
 from tests.e2e.conftest import TEAM, App, text_of
 
@@ -112,12 +113,16 @@ def test_clear_deletes_all_of_my_logs_and_nobody_elses(app: App, app_env: dict[s
     assert "<@U0ME>" in text_of(app.command(DON, ""))
 
 
+def received_at(message: QueueMessageOnQueue) -> datetime:
+    return datetime.fromisoformat(json.loads(message.content)["received_at"])
+
+
 def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App) -> None:
     assert app.send(ME, "Random Guy +").status_code == 200
-    time.sleep(0.01)  # a later receipt time, as when the member types the clear next
     assert app.send(ME, "clear").status_code == 200
     received = app.queue.receive_messages(max_messages=2, visibility_timeout=30)
     log, clear = sorted(received, key=lambda message: '"text":"clear"' in message.content)
+    assert received_at(log) < received_at(clear)  # as when the member types the clear next
 
     for message in (clear, log):  # the clear first: a batch runs them at once, or the log was redelivered
         registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
@@ -184,8 +189,8 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
     from azure.functions import QueueMessage
 
     registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
-    time.sleep(1.2)  # the worker "crashed" before deleting: the message becomes visible again
-    assert app.run_worker() == 1
+    # The worker "crashed" before deleting: the message comes back once its visibility timeout ends.
+    assert wait_until(app.run_worker, 10, "the undeleted message delivered again") == 1
 
     assert len(app.stored()) == 2
     assert "2 interactions" in text_of(app.command(ME, ""))

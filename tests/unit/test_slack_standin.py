@@ -140,7 +140,8 @@ def test_a_home_tab_must_be_a_home_view_within_100_blocks(slack: SlackStandIn) -
         with pytest.raises(SlackApiError):
             web(slack).views_publish(user_id=ME, view=view)
     web(slack).views_publish(user_id=ME, view=home(*[section("row")] * 100))
-    assert slack.home(ME) is not None
+    shown = slack.home(ME)
+    assert shown is not None and shown.text().splitlines() == ["row"] * 100
 
 
 def test_a_wait_for_the_home_tab_ends_when_it_shows_what_is_awaited(slack: SlackStandIn) -> None:
