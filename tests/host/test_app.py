@@ -99,7 +99,8 @@ def test_the_log_says_what_ran_but_never_who_or_what_was_typed(app: App) -> None
     done = "Executed 'Functions.process_command' (Succeeded"
     before = app.host.log.count(done)
     app.command(me, "@U0SECRETPAL + Zebulon Quartermaine -")
-    app.command(me, "Zebulon Quartermaine person")
+    app.command(me, "Zebulon Quartermaine person")  # a mistake, answered by the acknowledgement
+    app.command(me, "90 person")  # a view, which the worker fills with the names
 
     log = app.host.wait_for_log(done, before + 2)
     assert "Executed 'Functions.slack_commands' (Succeeded" in log
