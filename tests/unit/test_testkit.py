@@ -1,5 +1,5 @@
-"""testkit, what the tests, the local runner, the reliability harness and the benchmarks share: it sits
-below the local runner, so that none of them pulls the runner in through it; and its one wait."""
+"""The layers, each importing only from those below it: the app, testkit (what the tests, the local runner,
+the reliability harness and the benchmarks share), the local runner, and what uses them; and testkit's wait."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ import pytest
 
 from testkit.waiting import WaitTimedOut, happened, wait_until
 
-TESTKIT = Path(__file__).resolve().parents[2] / "testkit"
+ROOT = Path(__file__).resolve().parents[2]
+# Each layer imports only from those below it: the app, then testkit, then the local runner, then what uses them.
+ABOVE = {
+    "interactions": {"testkit", "local", "tests", "prove", "bench", "deploy"},
+    "testkit": {"local", "tests", "prove", "bench", "deploy"},
+    "local": {"tests", "prove", "bench", "deploy"},
+}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -25,14 +31,15 @@ def imported_modules(path: Path) -> set[str]:
     return modules
 
 
-def test_testkit_imports_nothing_from_the_local_runner() -> None:
-    sources = sorted(TESTKIT.glob("*.py"))
+@pytest.mark.parametrize("layer", sorted(ABOVE))
+def test_a_layer_imports_nothing_from_the_layers_above_it(layer: str) -> None:
+    sources = sorted((ROOT / layer).rglob("*.py"))
     assert len(sources) > 1  # the scan found the package
     upward = {
-        f"{path.name}: {module}"
+        f"{path.relative_to(ROOT)}: {module}"
         for path in sources
         for module in imported_modules(path)
-        if module.split(".")[0] in {"local", "tests", "prove", "bench", "deploy"}
+        if module.split(".")[0] in ABOVE[layer]
     }
     assert upward == set()
 
