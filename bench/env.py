@@ -20,7 +20,6 @@ import azure.functions as func
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
-from bench.functions import registered_functions
 from interactions.pseudonym import owner_key
 from interactions.reports import percent
 from interactions.slack import texts
@@ -30,6 +29,7 @@ from interactions.store import PAGE_SIZE, TRANSACTION_SIZE, newer_than, row_key
 from local.azurite import Azurite
 from local.slack_standin import SlackStandIn
 from testkit.app_settings import app_settings
+from testkit.functions import registered_functions
 from testkit.slack_requests import command_form, signed_headers
 
 ROOT = Path(__file__).resolve().parent.parent

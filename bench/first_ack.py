@@ -23,7 +23,7 @@ def main() -> int:
     request = json.loads(sys.stdin.read())
     import azure.functions as func
 
-    from bench.functions import registered_functions
+    from testkit.functions import registered_functions
 
     response = registered_functions()["slack_commands"](
         func.HttpRequest(

@@ -13,11 +13,13 @@ from azure.data.tables import TableClient
 from azure.functions.timer import TimerRequest  # the concrete one the host hands the function
 
 from bench.env import Bench, BenchFailure, create_all, environment, owner_of, raw_delete, seeded_entity, unique
-from bench.functions import registered_functions
 from bench.report import Row, ratio_row
 from bench.stats import Action, interleaved, median
 from interactions.retention import oldest_kept
+from interactions.settings import RETENTION_DAYS as RETENTION_DAYS_SETTING
+from interactions.settings import TABLE
 from interactions.store import CLEARED_PARTITION, PAGE_SIZE, TRANSACTION_SIZE, newer_than
+from testkit.functions import registered_functions
 
 RETENTION_DAYS = 30
 # A hundred old entries a member, one seeding transaction each: Azurite slows down (quadratically) as one
@@ -83,7 +85,7 @@ def sweep(bench: Bench, entries: int, repetitions: int) -> list[Row]:
     def ours(_index: int) -> Action:
         mine = seeded_table(bench, entries)
         seeded.append(mine)
-        settings = {"INTERACTIONS_TABLE": mine.table.table_name, "INTERACTIONS_RETENTION_DAYS": str(RETENTION_DAYS)}
+        settings = {TABLE: mine.table.table_name, RETENTION_DAYS_SETTING: str(RETENTION_DAYS)}
 
         def action() -> None:
             with environment(settings):  # where the timer function reads its table and retention

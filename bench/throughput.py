@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bench.env import COMMANDS_PATH, LOG_ANSWER, LOG_TEXT, Bench, owner_of, unique
 from bench.report import Row, plain_row
-from testkit.host_process import HostProcess
+from local.host_process import HostProcess
+from testkit.waiting import happened
 
 CONCURRENCY = 16
 SETTLE_TIMEOUT = 60.0  # how long answers may keep coming after the last acknowledgement
@@ -74,11 +75,14 @@ def measure(bench: Bench, commands: int) -> Throughput:
             refusals = dict(zip(users, pool.map(lambda user: send_log(bench, url, user), users), strict=True))
         waiting = [user for user in users if refusals[user] is None]
         end = time.perf_counter()
-        deadline = time.monotonic() + SETTLE_TIMEOUT
-        while waiting and time.monotonic() < deadline:
+
+        def answered() -> bool:
+            nonlocal waiting, end
             waiting = [user for user in waiting if not bench.slack.shown(user)]
             end = time.perf_counter()
-            time.sleep(0.01)
+            return not waiting
+
+        happened(answered, SETTLE_TIMEOUT, every=0.01)
         refused = {user: why for user, why in refusals.items() if why is not None}
         if refused or waiting:
             log.warning("Throughput: %d refused (first: %s), %d unanswered. Host log:\n%s", len(refused),

@@ -52,7 +52,7 @@ def main() -> int:
     job = json.loads(sys.stdin.read())
     import azure.functions as func
 
-    from bench.functions import registered_functions
+    from testkit.functions import registered_functions
 
     process = registered_functions()["process_command"]
 

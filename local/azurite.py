@@ -8,9 +8,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from testkit.waiting import WaitTimedOut, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "devstoreaccount1"
@@ -132,14 +133,18 @@ class Azurite:
                 start_new_session=True,  # Ctrl-C reaches the host first; Azurite outlives in-flight work, then stops
             )
         self._workspace = workspace
-        deadline = time.monotonic() + timeout
-        while not all(port_open(port) for port in self.ports):
-            if self.process.poll() is not None:
+        process = self.process
+
+        def listening() -> bool:
+            if process.poll() is not None:
                 raise AzuriteError(f"Azurite exited at start: {errors.read_text(errors='replace').strip()[-500:]}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise AzuriteError("Azurite did not open its ports in time.")
-            time.sleep(0.05)
+            return all(port_open(port) for port in self.ports)
+
+        try:
+            wait_until(listening, timeout, "Azurite opening its ports")
+        except WaitTimedOut as error:
+            self.stop()
+            raise AzuriteError("Azurite did not open its ports in time.") from error
         return self
 
     def _arguments(self) -> list[str]:

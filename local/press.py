@@ -52,6 +52,7 @@ from testkit.slack_requests import (
     interaction_body,
     signed_headers,
 )
+from testkit.waiting import WaitTimedOut, wait_until
 
 DEFAULT_INTERACTIONS_URL = "http://localhost:7071/api/slack/interactions"
 DEFAULT_EVENTS_URL = "http://localhost:7071/api/slack/events"
@@ -92,15 +93,19 @@ class Seen:
 
 def wait_for_change(slack_url: str, user: str, before: Seen, timeout: float) -> list[dict[str, Any]]:
     """What changed for ``user`` since ``before``, once it stopped changing (or the timeout passed)."""
-    deadline = time.monotonic() + timeout
     last, settled_at = before, time.monotonic()
-    while time.monotonic() < deadline:
+
+    def settled() -> bool:
+        nonlocal last, settled_at
         seen = Seen.now(slack_url, user)
         if seen.version != last.version:
             last, settled_at = seen, time.monotonic()
-        if last.version != before.version and last.settled and time.monotonic() - settled_at >= SETTLE_SECONDS:
-            break
-        time.sleep(POLL_SECONDS)
+        return last.version != before.version and last.settled and time.monotonic() - settled_at >= SETTLE_SECONDS
+
+    try:
+        wait_until(settled, timeout, "the change settling", every=POLL_SECONDS)
+    except WaitTimedOut:
+        pass  # what changed so far: the caller says when nothing did
     return last.changed_since(before)
 
 

@@ -29,6 +29,7 @@ from local.host.http_front import SERVER_NAME
 from local.host.server import DEFAULT_PORT
 from local.host.settings import local_http_port
 from local.slack_standin import SlackStandIn
+from testkit.app_settings import slack_settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SERVICES = ("blob", "queue", "table")
@@ -212,8 +213,7 @@ def start_slack(port: int) -> SlackStandIn:
     except OSError as error:
         raise RunError(f"Port {port} is taken ({error.strerror}): choose another with --slack-port.") from error
     # The app's settings, pointed at the stand-in: the environment wins over local.settings.json.
-    os.environ["SLACK_API_URL"] = standin.api_url
-    os.environ["SLACK_RESPONSE_URL_PREFIXES"] = f"{standin.url}/hooks/"
+    os.environ.update(slack_settings(standin))
     print(f"Slack stand-in: {standin.url} (what each user was shown: GET {standin.url}/shown/<user id>)")
     return standin
 

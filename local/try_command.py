@@ -27,9 +27,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from interactions.settings import SIGNING_SECRET
 from local.block_kit import controls
 from local.slack_display import as_read, block_lines, control_label, plain, render
 from testkit.slack_requests import command_form, signed_headers
+from testkit.waiting import WaitTimedOut, wait_until
 
 __all__ = [  # with the display's functions, which were here first
     "CONTROLS_DIR",
@@ -131,18 +133,21 @@ def read_standin(slack_url: str, path: str) -> Any:
 
 def wait_for_answers(slack_url: str, user: str, before: int, timeout: float) -> list[dict[str, Any]]:
     """What the user was shown after the first ``before`` things, once it stopped changing."""
-    deadline = time.monotonic() + timeout
     last: list[dict[str, Any]] = []
-    settled_at: float | None = None
-    while time.monotonic() < deadline:
+    settled_at = time.monotonic()
+
+    def settled() -> list[dict[str, Any]] | None:
+        nonlocal last, settled_at
         new = shown_to(slack_url, user)[before:]
         if new != last:
             last, settled_at = new, time.monotonic()
         done = bool(new) and not any(s.get("payload", {}).get("loading") for s in new)
-        if done and settled_at is not None and time.monotonic() - settled_at >= SETTLE_SECONDS:
-            return new
-        time.sleep(POLL_SECONDS)
-    return last
+        return new if done and time.monotonic() - settled_at >= SETTLE_SECONDS else None
+
+    try:
+        return wait_until(settled, timeout, "the answers settling", every=POLL_SECONDS)
+    except WaitTimedOut:
+        return last
 
 
 def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder: Path) -> None:
@@ -177,7 +182,7 @@ def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder
 def signing_secret() -> str:
     from local.host import resolved_settings  # the host's resolution: environment, then the settings files
 
-    secret = resolved_settings(ROOT).get("SLACK_SIGNING_SECRET", "")
+    secret = resolved_settings(ROOT).get(SIGNING_SECRET, "")
     if not secret:
         raise TryError("SLACK_SIGNING_SECRET is not set in the environment, local.settings.json or its example.")
     return secret

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from interactions.queue_message import QueuedCommand
 from interactions.slack.request import MAX_BODY_BYTES
 from prove.env import Stack
-from prove.faults import wait_until
 from prove.ledger import Answers
 from prove.load import Load
 from prove.report import Row
 from prove.traffic import LOG, VIEW, Caller, Command, People, Rated, User
 from testkit.odd_input import DROPPED, ODD_NAMES, malformed_messages
+from testkit.waiting import happened
 
 SECTION_NAMES = "odd names, stored and read back as typed"
 SECTION_QUEUE = "malformed queue messages at the running worker"
@@ -100,7 +100,7 @@ def malformed_at_the_worker(stack: Stack, people: People) -> list[Row]:
     starts, queue = stack.worker.starts, stack.queue()
     for message in messages:
         queue.send_message(message)
-    wait_until(lambda: stack.worker.log.count(DROPPED) - dropped_before >= len(messages), 30, every=0.2)
+    happened(lambda: stack.worker.log.count(DROPPED) - dropped_before >= len(messages), 30, every=0.2)
     next_user = people.add_user()
     next_user.commands.append(people.log(next_user))
     run = Load(stack, [next_user], concurrency=1).run()

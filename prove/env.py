@@ -19,9 +19,9 @@ from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.queue import QueueClient, QueueServiceClient
 
 from local.azurite import Azurite
+from local.host_process import HostProcess, host_json
 from local.slack_standin import SlackStandIn
 from testkit.app_settings import app_settings
-from testkit.host_process import HostProcess, host_json
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP_FUNCTIONS = "slack_commands,slack_interactions,slack_events"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from interactions.queue_message import QueuedCommand
 from interactions.slack.texts import FAILED_NOTHING_SAVED
+from local.host_process import HostProcess
 from local.slack_standin import Call, Failure
 from prove.env import WORKER_FUNCTIONS, Stack
 from prove.ledger import Answers
@@ -21,7 +22,7 @@ from prove.load import Load
 from prove.report import Row
 from prove.steady import SLACK_ACK_SECONDS, Shape, accounting
 from prove.traffic import Caller, Command, People, User, plan
-from testkit.host_process import HostProcess
+from testkit.waiting import happened
 
 GAVE_UP = "Gave up answering through response_url"
 FAILED_RUN = "Executed 'Functions.process_command' (Failed"
@@ -41,15 +42,6 @@ def in_flight(log: str) -> int:
     return log.count(STARTED) - log.count(FINISHED)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, every: float = 0.02) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(every)
-    return True
-
-
 # --- The worker killed -----------------------------------------------------------------------------------
 
 
@@ -63,7 +55,7 @@ def worker_killed(stack: Stack, people: People, shape: Paced, kills: int = 3, be
     during_load = 0
     for _ in range(kills):
         current = stack.worker.log_file(stack.worker.starts)
-        wait_until(partial(_busy, current, between), timeout=60)
+        happened(partial(_busy, current, between), timeout=60)
         stack.worker.kill()
         interrupted.append(in_flight(current.read_text(errors="replace")))
         during_load += sending.is_alive()
@@ -172,8 +164,8 @@ def slack_failing(stack: Stack, people: People, shape: Paced, victims: int = 3) 
     def attempts(user: User) -> list[Call]:
         return Answers.of(stack.slack.calls()).hooks.get(user.commands[0].ref, [])
 
-    wait_until(lambda: all(len(attempts(user)) >= len(GIVE_UP) for user in give_up), timeout=30, every=0.2)
-    wait_until(lambda: stack.worker.log.count(GAVE_UP) - gave_up_before >= victims, timeout=10, every=0.2)
+    happened(lambda: all(len(attempts(user)) >= len(GIVE_UP) for user in give_up), timeout=30, every=0.2)
+    happened(lambda: stack.worker.log.count(GAVE_UP) - gave_up_before >= victims, timeout=10, every=0.2)
     gave_up = stack.worker.log.count(GAVE_UP) - gave_up_before
     figures = run.tally(unanswerable)
     expected_give_up = [f.status for f in GIVE_UP]
@@ -258,7 +250,7 @@ def poison(stack: Stack, people: People, shape: Paced, max_dequeue_count: int) -
     def answer() -> list[Call]:
         return Answers.of(stack.slack.calls()).delivered(command.ref)
 
-    wait_until(lambda: bool(answer()), timeout=90, every=0.2)
+    happened(lambda: bool(answer()), timeout=90, every=0.2)
     answered_in = time.monotonic() - queued
     sending.join()
     run.settle()
@@ -331,14 +323,14 @@ def log_redelivered_after_clear(stack: Stack, people: People) -> list[Row]:
         # The answer to the log meets a 429 with a long Retry-After: its invocation waits, entries stored.
         stack.slack.fail_next(Failure(429, {"Retry-After": str(HELD_LEASE_SECONDS + 5)}), user=user.id)
         caller.send(user, log)
-        wait_until(lambda: bool(Answers.of(stack.slack.calls()).hooks.get(log.ref)), timeout=20, every=0.1)
+        happened(lambda: bool(Answers.of(stack.slack.calls()).hooks.get(log.ref)), timeout=20, every=0.1)
         before = entities()
         held.kill()
         stack.restart_worker()
         caller.send(user, clear)
-        wait_until(lambda: delivered(clear), timeout=20, every=0.1)
+        happened(lambda: delivered(clear), timeout=20, every=0.1)
         after_clear = entities()
-        came_back = wait_until(lambda: delivered(log), timeout=HELD_LEASE_SECONDS + 20, every=0.2)
+        came_back = happened(lambda: delivered(log), timeout=HELD_LEASE_SECONDS + 20, every=0.2)
         time.sleep(1)
         after_return = entities()
     finally:

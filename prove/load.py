@@ -12,13 +12,15 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from azure.core.exceptions import AzureError
 
 from prove.env import Stack
 from prove.ledger import Answers, Stored, Tally, tally
-from prove.traffic import Ack, Caller, User
+from prove.traffic import Ack, Caller, Command, User
+from testkit.waiting import happened, wait_until
 
 log = logging.getLogger("prove.load")
 
@@ -97,24 +99,24 @@ class Load:
 
     def _before_clear(self, user: User, mine: list[Ack]) -> None:
         refs = [ack.command for ack in mine if ack.acked]
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            answers = Answers.of(self.stack.slack.calls())
-            if all(answers.count(command) for command in refs):
-                break
-            time.sleep(0.25)
+        answered = partial(self._answered, refs)
+        happened(answered, 120, every=0.25)
         owner = self.caller.owner(user.id)
-        while True:  # storage may be down for a while, in a fault
+
+        def read() -> tuple[list[dict[str, Any]]] | None:
             try:
                 table = self.stack.table()
-                entities = [dict(e) for e in table.query_entities("PartitionKey eq @o", parameters={"o": owner})]
-                break
+                return ([dict(e) for e in table.query_entities("PartitionKey eq @o", parameters={"o": owner})],)
             except AzureError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+                return None  # storage may be down for a while, in a fault
+
+        (entities,) = wait_until(read, 120, "the user's entries read before their clear", every=0.5)
         with self._lock:
             self.before_clear.extend(entities)
+
+    def _answered(self, commands: list[Command]) -> bool:
+        answers = Answers.of(self.stack.slack.calls())
+        return all(answers.count(command) for command in commands)
 
     # --- After the sends ---------------------------------------------------------------------------------
 

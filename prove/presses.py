@@ -17,9 +17,9 @@ from interactions.slack import actions
 from local.block_kit import Control
 from local.slack_standin import Shown
 from prove.env import Stack
-from prove.faults import wait_until
 from prove.traffic import EVENTS_PATH, INTERACTIONS_PATH, Caller, Command, People, User
 from testkit import slack_requests
+from testkit.waiting import happened
 
 Json = dict[str, Any]
 
@@ -177,6 +177,6 @@ def hooks(stack: Stack, ref: str) -> list[str]:
 
 def settle(stack: Stack, done: Any, timeout: float = 60) -> bool:
     """Wait until ``done()`` holds and the queue is empty (then a moment more, for stragglers)."""
-    settled = wait_until(lambda: bool(done()) and stack.waiting() == 0, timeout, every=0.1)
+    settled = happened(lambda: bool(done()) and stack.waiting() == 0, timeout, every=0.1)
     time.sleep(0.3)
     return settled

@@ -1,14 +1,34 @@
 """The app's settings, as the Functions host would hold them, pointed at local Azurite and the Slack
-stand-in. The one place that knows which settings the app reads."""
+stand-in: built from the names the app itself reads (interactions.settings), so that a renamed setting
+cannot leave the tests, the local runner, the reliability harness or the benchmarks behind."""
 
 from __future__ import annotations
 
-from local.slack_standin import SlackStandIn
+from typing import Protocol
+
+from interactions import settings
+from interactions.storage_account import CONNECTION, MANAGED_IDENTITY
+
+
+class SlackEndpoints(Protocol):
+    """Where the app reaches Slack: the stand-in's base URL (its response_urls start with ``/hooks/``) and
+    its Web API."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def api_url(self) -> str: ...
+
+
+def slack_settings(slack: SlackEndpoints) -> dict[str, str]:
+    """The settings that send the app's Slack calls and answers to ``slack``, and nowhere else."""
+    return {settings.SLACK_API_URL: slack.api_url, settings.RESPONSE_URL_PREFIXES: slack.url + "/hooks/"}
 
 
 def app_settings(
     storage: str,
-    slack: SlackStandIn,
+    slack: SlackEndpoints,
     *,
     signing_secret: str,
     pseudonym_key: str,
@@ -18,14 +38,13 @@ def app_settings(
 ) -> dict[str, str]:
     """``storage``: a connection string. Without ``bot_token``, views come as messages, not modals."""
     return {
-        "AzureWebJobsStorage": storage,
-        "SLACK_SIGNING_SECRET": signing_secret,
-        "INTERACTIONS_PSEUDONYM_KEY": pseudonym_key,
-        "INTERACTIONS_QUEUE": queue,
-        "INTERACTIONS_TABLE": table,
-        "SLACK_BOT_TOKEN": bot_token,
-        "SLACK_API_URL": slack.api_url,
-        "SLACK_RESPONSE_URL_PREFIXES": slack.url + "/hooks/",
+        CONNECTION: storage,
+        settings.SIGNING_SECRET: signing_secret,
+        settings.PSEUDONYM_KEY: pseudonym_key,
+        settings.QUEUE: queue,
+        settings.TABLE: table,
+        settings.BOT_TOKEN: bot_token,
+        **slack_settings(slack),
     }
 
 
@@ -33,9 +52,9 @@ def keyless_settings(queue_uri: str, table_uri: str, client_id: str) -> dict[str
     """The storage settings of a keyless app with a user-assigned identity, in place of a connection string
     (which is set empty: the local host would otherwise take the example file's)."""
     return {
-        "AzureWebJobsStorage": "",
-        "AzureWebJobsStorage__queueServiceUri": queue_uri,
-        "AzureWebJobsStorage__tableServiceUri": table_uri,
-        "AzureWebJobsStorage__credential": "managedidentity",
-        "AzureWebJobsStorage__clientId": client_id,
+        CONNECTION: "",
+        f"{CONNECTION}__queueServiceUri": queue_uri,
+        f"{CONNECTION}__tableServiceUri": table_uri,
+        f"{CONNECTION}__credential": MANAGED_IDENTITY,
+        f"{CONNECTION}__clientId": client_id,
     }

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
@@ -15,6 +14,7 @@ from local.azurite import port_open
 from local.host.errors import HostError
 from local.host.server import REAL_HOST_LEASE_SECONDS, HostOptions, configure_logging, serve
 from local.host.settings import ROOT
+from testkit.waiting import WaitTimedOut, wait_until
 
 
 def parser() -> argparse.ArgumentParser:
@@ -79,14 +79,20 @@ def spawn(
         stdout=output,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + timeout
-    while not port_open(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            exited = process.poll() is not None
-            process.kill()
-            process.wait()
-            raise HostError("the host exited at start" if exited else f"the host was not listening after {timeout} s")
-        time.sleep(0.05)
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            raise HostError("the host exited at start")
+        return port_open(port)
+
+    try:
+        wait_until(listening, timeout, "the host listening")
+    except (HostError, WaitTimedOut) as error:
+        process.kill()
+        process.wait()
+        if isinstance(error, HostError):
+            raise
+        raise HostError(f"the host was not listening after {timeout} s") from error
     return process
 
 

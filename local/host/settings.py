@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from interactions.storage_account import StorageAccount, StorageNotConfigured
+from interactions.storage_account import CONNECTION, StorageAccount, StorageNotConfigured
 from local.host.errors import HostError
 
 ROOT = Path(__file__).resolve().parents[2]  # the project, whose function_app.py is served by default
@@ -77,7 +77,7 @@ def resolve(text: str) -> str:
 def storage_account(connection: str | None) -> StorageAccount:
     """The storage account a binding's ``connection`` names (``AzureWebJobsStorage`` when empty): a connection
     string, or identity-based ``<name>__...`` settings, as the real host reads them."""
-    name = connection or "AzureWebJobsStorage"
+    name = connection or CONNECTION
     for candidate in (name, f"AzureWebJobs{name}"):
         if os.environ.get(candidate) or any(key.startswith(f"{candidate}__") for key in os.environ):
             try:

@@ -8,7 +8,7 @@ import json
 import os
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,22 +19,21 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
-import function_app
+from interactions import settings as setting
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
+from interactions.storage_account import CONNECTION
 from interactions.store import row_key
 from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
 from testkit import slack_requests
 from testkit.app_settings import app_settings
+from testkit.functions import registered_functions
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 
 TEAM = "T0TEAM"
 
-# get_functions() may be called only once per FunctionApp.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()
-}
+FUNCTIONS = registered_functions()
 
 
 def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -196,16 +195,14 @@ def app_env(azurite: Azurite, slack: SlackStandIn, unique_name: str) -> Iterator
 
 @pytest.fixture
 def app(app_env: dict[str, str], slack: SlackStandIn) -> App:
-    queue = QueueClient.from_connection_string(app_env["AzureWebJobsStorage"], app_env["INTERACTIONS_QUEUE"])
+    queue = QueueClient.from_connection_string(app_env[CONNECTION], app_env[setting.QUEUE])
     queue.create_queue()
-    return App(
-        slack=slack, queue=queue, connection_string=app_env["AzureWebJobsStorage"], table=app_env["INTERACTIONS_TABLE"]
-    )
+    return App(slack=slack, queue=queue, connection_string=app_env[CONNECTION], table=app_env[setting.TABLE])
 
 
 @pytest.fixture
 def modal_app(app: App, app_env: dict[str, str]) -> App:
-    os.environ["SLACK_BOT_TOKEN"] = "xoxb-test-token"
+    os.environ[setting.BOT_TOKEN] = "xoxb-test-token"
     return app
 
 

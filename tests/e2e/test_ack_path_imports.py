@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from interactions import settings as setting
 from interactions.slack import actions
+from interactions.storage_account import CONNECTION
 from local.azurite import Azurite, Tls
 from local.identity_standin import IdentityStandIn
 from testkit.slack_requests import block_actions_payload, command_form, event_body, interaction_body
@@ -49,7 +51,7 @@ def first_ack(env: dict[str, str], request: tuple[str, str, str] | None = None) 
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY, **env},
+        env={**os.environ, setting.SIGNING_SECRET: SIGNING_SECRET, setting.PSEUDONYM_KEY: PSEUDONYM_KEY, **env},
         check=True,
     )
     result = json.loads(run.stdout)
@@ -69,9 +71,9 @@ def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
 ) -> None:
     loaded = first_ack(
         {
-            "AzureWebJobsStorage": azurite.connection_string,
-            "INTERACTIONS_QUEUE": unique_name,
-            "SLACK_BOT_TOKEN": bot_token,
+            CONNECTION: azurite.connection_string,
+            setting.QUEUE: unique_name,
+            setting.BOT_TOKEN: bot_token,
         }
     )
     assert not heavy(loaded)
@@ -90,12 +92,12 @@ def test_the_first_ack_of_a_press_or_an_event_loads_no_table_sdk_and_no_block_ki
     press = block_actions_payload(
         user="U0ME", team="T0TEAM", block_id="b", element=undo, response_url="https://hooks.slack.com/actions/T/1/x"
     )
-    settings = {"AzureWebJobsStorage": azurite.connection_string, "INTERACTIONS_QUEUE": unique_name}
+    settings = {CONNECTION: azurite.connection_string, setting.QUEUE: unique_name}
     for request in [
         ("slack_interactions", "slack/interactions", interaction_body(press).decode()),
         ("slack_events", "slack/events", event_body("T0TEAM", "U0ME", "Ev0COLD").decode()),
     ]:
-        loaded = first_ack({**settings, "SLACK_BOT_TOKEN": "xoxb-home-enabled"}, request)
+        loaded = first_ack({**settings, setting.BOT_TOKEN: "xoxb-home-enabled"}, request)
         assert not heavy(loaded), request[0]
 
 
@@ -106,14 +108,14 @@ def test_the_keyless_first_ack_loads_the_identity_sdk_and_still_no_table_sdk(
     try:
         loaded = first_ack(
             {
-                "AzureWebJobsStorage": "",
+                CONNECTION: "",
                 "AzureWebJobsStorage__queueServiceUri": oauth_azurite.service_uri("queue"),
                 "AzureWebJobsStorage__tableServiceUri": oauth_azurite.service_uri("table"),
                 "AzureWebJobsStorage__credential": "managedidentity",
                 "AzureWebJobsStorage__clientId": identity.client_id,
                 "REQUESTS_CA_BUNDLE": str(tls.certificate),
-                "INTERACTIONS_QUEUE": unique_name,
-                "SLACK_BOT_TOKEN": "",
+                setting.QUEUE: unique_name,
+                setting.BOT_TOKEN: "",
                 **identity.environment(),
             }
         )

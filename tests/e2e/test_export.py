@@ -18,6 +18,7 @@ from azure.storage.queue import QueueServiceClient
 
 from interactions.pseudonym import owner_key
 from interactions.slack import texts
+from interactions.storage_account import CONNECTION
 from interactions.store import row_key
 from tests.conftest import PSEUDONYM_KEY
 from tests.e2e.conftest import TEAM, App
@@ -56,7 +57,7 @@ def write_entries(table: TableClient, user: str, count: int) -> Counter[tuple[st
 def test_an_export_arrives_in_the_members_dm_with_exactly_their_entries_and_leaves_nothing_behind(
     modal_app: App, app_env: dict[str, str], count: int
 ) -> None:
-    connection = app_env["AzureWebJobsStorage"]
+    connection = app_env[CONNECTION]
     table = TableClient.from_connection_string(connection, modal_app.table)
     table.create_table()
     expected = write_entries(table, ME, count)

@@ -7,16 +7,20 @@ import logging
 import os
 import socket
 import threading
-import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from azure.functions import QueueMessage
+from azure.storage.queue import QueueMessage as QueueMessageOnQueue
 
+from interactions import settings as setting
+from interactions.storage_account import CONNECTION
 from local.slack_standin import Failure
+from testkit.functions import registered_functions
+from testkit.waiting import wait_until
 from tests.conftest import PSEUDONYM_KEY
-from tests.e2e.conftest import FUNCTIONS, TEAM, App, text_of
+from tests.e2e.conftest import TEAM, App, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +80,7 @@ def test_a_big_report_for_a_modal_closed_meanwhile_comes_as_a_message_that_pages
     from interactions.store import row_key
 
     owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, ME)
-    table = TableClient.from_connection_string(app_env["AzureWebJobsStorage"], app_env["INTERACTIONS_TABLE"])
+    table = TableClient.from_connection_string(app_env[CONNECTION], app_env[setting.TABLE])
     table.create_table()
     start = datetime.now(UTC) - timedelta(minutes=1)
     for first in range(0, 3000, 100):  # more rows than 50 blocks of 3000 characters hold
@@ -109,15 +113,19 @@ def test_clear_deletes_all_of_my_logs_and_nobody_elses(app: App, app_env: dict[s
     assert "<@U0ME>" in text_of(app.command(DON, ""))
 
 
+def received_at(message: QueueMessageOnQueue) -> datetime:
+    return datetime.fromisoformat(json.loads(message.content)["received_at"])
+
+
 def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App) -> None:
     assert app.send(ME, "Random Guy +").status_code == 200
-    time.sleep(0.01)  # a later receipt time, as when the member types the clear next
     assert app.send(ME, "clear").status_code == 200
     received = app.queue.receive_messages(max_messages=2, visibility_timeout=30)
     log, clear = sorted(received, key=lambda message: '"text":"clear"' in message.content)
+    assert received_at(log) < received_at(clear)  # as when the member types the clear next
 
     for message in (clear, log):  # the clear first: a batch runs them at once, or the log was redelivered
-        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
         app.queue.delete_message(message)
 
     assert [s.payload["text"] for s in app.slack.wait_for(ME, 2)] == [
@@ -138,8 +146,8 @@ def test_help_and_the_singular_alias(app: App) -> None:
 
 def storage_goes_down(app_env: dict[str, str], port: int = 9) -> None:
     """Point the app's queue at ``port``: by default one where nothing listens."""
-    queue_port = app_env["AzureWebJobsStorage"].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0]
-    os.environ["AzureWebJobsStorage"] = app_env["AzureWebJobsStorage"].replace(f":{queue_port}/", f":{port}/")
+    queue_port = app_env[CONNECTION].split("QueueEndpoint=http://127.0.0.1:")[1].split("/")[0]
+    os.environ[CONNECTION] = app_env[CONNECTION].replace(f":{queue_port}/", f":{port}/")
 
 
 def test_storage_down_gets_an_answer_not_a_dispatch_failure(app: App, app_env: dict[str, str]) -> None:
@@ -159,7 +167,12 @@ def test_a_log_that_may_have_been_queued_is_not_to_be_sent_again(app: App, app_e
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        hang_up = threading.Thread(target=lambda: [silent.accept()[0].close() for _ in range(2)], daemon=True)
+
+        def hang_up_twice() -> None:
+            for _ in range(2):
+                silent.accept()[0].close()
+
+        hang_up = threading.Thread(target=hang_up_twice, daemon=True)
         hang_up.start()
         storage_goes_down(app_env, port)
 
@@ -175,11 +188,9 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
     (message,) = app.queue.receive_messages(max_messages=1, visibility_timeout=1)
     from azure.functions import QueueMessage
 
-    from tests.e2e.conftest import FUNCTIONS
-
-    FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
-    time.sleep(1.2)  # the worker "crashed" before deleting: the message becomes visible again
-    assert app.run_worker() == 1
+    registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    # The worker "crashed" before deleting: the message comes back once its visibility timeout ends.
+    assert wait_until(app.run_worker, 10, "the undeleted message delivered again") == 1
 
     assert len(app.stored()) == 2
     assert "2 interactions" in text_of(app.command(ME, ""))
@@ -228,18 +239,16 @@ def test_logs_hold_no_user_ids_names_or_text(app: App, modal_app: App, caplog: p
 def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app: App) -> None:
     from azure.functions import QueueMessage
 
-    from tests.e2e.conftest import FUNCTIONS
-
     app.send(ME, "<@U0DON> +")
     (message,) = app.queue.receive_messages(max_messages=1)
-    table = os.environ["INTERACTIONS_TABLE"]
-    os.environ["INTERACTIONS_TABLE"] = "not a table name"  # every write fails, as with storage gone bad
+    table = os.environ[setting.TABLE]
+    os.environ[setting.TABLE] = "not a table name"  # every write fails, as with storage gone bad
     with pytest.raises(Exception, match="invalid characters"):
-        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
     assert app.slack.shown(ME) == []
 
-    os.environ["INTERACTIONS_TABLE"] = table  # the host moved the message to <queue>-poison
-    FUNCTIONS["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    os.environ[setting.TABLE] = table  # the host moved the message to <queue>-poison
+    registered_functions()["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
 
     (shown,) = app.slack.wait_for(ME, 1)
     assert "that command failed: nothing was saved. Please try again." in shown.payload["text"]

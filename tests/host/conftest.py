@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from local.azurite import Azurite
+from local.host_process import HostProcess, host_json
 from local.slack_standin import Shown, SlackStandIn
 from testkit.app_settings import app_settings
-from testkit.host_process import HostProcess, host_json
 from testkit.slack_requests import command_form, signed_headers
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 

@@ -8,6 +8,7 @@ import urllib.parse
 
 import pytest
 
+from interactions import settings as setting
 from testkit.slack_requests import command_form
 from tests.conftest import SIGNING_SECRET
 from tests.host.conftest import ROOT, TEAM, App, http, new_user, text_of
@@ -72,7 +73,7 @@ def test_try_command_prints_what_the_user_was_shown(app: App) -> None:
                 *args,
             ],
             cwd=ROOT,
-            env={**app.host.env, "SLACK_SIGNING_SECRET": SIGNING_SECRET},
+            env={**app.host.env, setting.SIGNING_SECRET: SIGNING_SECRET},
             capture_output=True,
             text=True,
             timeout=30,
@@ -98,7 +99,8 @@ def test_the_log_says_what_ran_but_never_who_or_what_was_typed(app: App) -> None
     done = "Executed 'Functions.process_command' (Succeeded"
     before = app.host.log.count(done)
     app.command(me, "@U0SECRETPAL + Zebulon Quartermaine -")
-    app.command(me, "Zebulon Quartermaine person")
+    app.command(me, "Zebulon Quartermaine person")  # a mistake, answered by the acknowledgement
+    app.command(me, "90 person")  # a view, which the worker fills with the names
 
     log = app.host.wait_for_log(done, before + 2)
     assert "Executed 'Functions.slack_commands' (Succeeded" in log

@@ -14,8 +14,10 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient
 from azure.storage.queue import QueueClient
 
+from interactions import settings as setting
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
+from interactions.storage_account import CONNECTION
 from local.slack_standin import Shown
 from testkit.odd_input import DROPPED, ODD_NAMES, malformed_messages
 from testkit.slack_requests import command_form, signed_headers
@@ -45,7 +47,7 @@ def type_literally(app: App, user: str, typed: str) -> Shown:
 
 
 def stored_people(app: App, user: str) -> list[str]:
-    table = TableClient.from_connection_string(app.host.env["AzureWebJobsStorage"], app.host.env["INTERACTIONS_TABLE"])
+    table = TableClient.from_connection_string(app.host.env[CONNECTION], app.host.env[setting.TABLE])
     owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, user)
     return [str(e["Person"]) for e in table.query_entities("PartitionKey eq @owner", parameters={"owner": owner})]
 
@@ -73,7 +75,7 @@ def test_a_name_of_81_characters_is_refused_and_nothing_is_stored(app: App) -> N
 def test_malformed_queue_messages_are_dropped_and_the_worker_keeps_serving(app: App) -> None:
     me, sender = new_user(), new_user()
     env = app.host.env
-    queue = QueueClient.from_connection_string(env["AzureWebJobsStorage"], env["INTERACTIONS_QUEUE"])
+    queue = QueueClient.from_connection_string(env[CONNECTION], env[setting.QUEUE])
     good = QueuedCommand(
         "0" * 32, sender, "0" * 64, "Zebulon Quartermaine +", app.slack.response_url(sender), datetime.now(UTC)
     )
@@ -87,7 +89,7 @@ def test_malformed_queue_messages_are_dropped_and_the_worker_keeps_serving(app: 
     assert app.command(me, "Random Guy +").payload["text"].startswith("Got it!")  # the same worker, still serving
     assert app.host.process is not None and app.host.process.poll() is None
     assert app.slack.shown(sender) == []
-    poison = QueueClient.from_connection_string(env["AzureWebJobsStorage"], env["INTERACTIONS_QUEUE"] + "-poison")
+    poison = QueueClient.from_connection_string(env[CONNECTION], env[setting.QUEUE] + "-poison")
     with suppress(ResourceNotFoundError):  # no poison queue at all is as good
         assert not poison.get_queue_properties().approximate_message_count
     log = app.host.log

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from azure.data.tables import TableClient
 
+from interactions import settings as setting
 from local.azurite import Azurite, Tls
+from local.host_process import HostProcess
 from local.identity_standin import IdentityStandIn
 from testkit.app_settings import keyless_settings
-from testkit.host_process import HostProcess
 from tests.host.conftest import App, HoldingSlack, app_env, new_user, text_of, unique_name
 
 pytestmark = pytest.mark.e2e
@@ -66,7 +67,7 @@ def test_log_view_and_clear_work_with_only_the_identity_settings(
 
     logged = app.command(me, "@U0DON + Random Guy -")
     assert logged.payload["text"] == "Got it! You're 50% for positive interactions in the last 30 days."
-    assert len(stored(oauth_azurite, tls, app.host.env["INTERACTIONS_TABLE"], monkeypatch)) == 2
+    assert len(stored(oauth_azurite, tls, app.host.env[setting.TABLE], monkeypatch)) == 2
 
     listing = text_of(app.command(me, ""))
     assert "2 interactions: 1 `+`, 1 `−`, 50% positive" in listing
@@ -76,7 +77,7 @@ def test_log_view_and_clear_work_with_only_the_identity_settings(
     assert "No interactions logged in the last 30 days." in text_of(app.command(me, ""))
     assert not [
         row
-        for row in stored(oauth_azurite, tls, app.host.env["INTERACTIONS_TABLE"], monkeypatch)
+        for row in stored(oauth_azurite, tls, app.host.env[setting.TABLE], monkeypatch)
         if row["PartitionKey"] != "cleared"
     ]
     # The HTTP function, the queue trigger and the worker's table share one token, asked for once.

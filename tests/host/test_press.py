@@ -18,12 +18,13 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from interactions import settings as setting
 from local import press, try_command
 from local.slack_standin import SlackStandIn
 from local.try_command import offer_controls
 from tests.conftest import SIGNING_SECRET
 from tests.host.conftest import TEAM, App, new_user
-from tests.host.test_try_command import CLEAR, DAYS, SPAN, UNDO
+from tests.sample_blocks import CLEAR, DAYS, SPAN, UNDO
 
 # --- Pressing, against an app that answers as the real one does ------------------------------------------------
 
@@ -96,7 +97,7 @@ class FakeApp:
 
 @pytest.fixture
 def fake_app(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeApp]:
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv(setting.SIGNING_SECRET, SIGNING_SECRET)
     app = FakeApp(slack)
     yield app
     app.stop()
@@ -256,7 +257,7 @@ def number_of(printed: str, label: str) -> str:
 def developer(
     app: App, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Developer:
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)  # as the host has it
+    monkeypatch.setenv(setting.SIGNING_SECRET, SIGNING_SECRET)  # as the host has it
     return Developer(app, tmp_path, capsys)
 
 

@@ -4,14 +4,17 @@ come back, and a host that is asked to stop lets the invocation finish first."""
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import pytest
 from azure.storage.queue import QueueClient
 
+from interactions import settings as setting
+from interactions.storage_account import CONNECTION
 from local.azurite import Azurite
-from tests.host.conftest import App, HoldingSlack, HostProcess, app_env, new_user, text_of, unique_name
+from local.host_process import HostProcess
+from testkit.waiting import wait_until
+from tests.host.conftest import App, HoldingSlack, app_env, new_user, text_of, unique_name
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +22,10 @@ pytestmark = pytest.mark.e2e
 LEASE = ("--message-lease", "2")
 
 
-def waiting_messages(env: dict[str, str], settle: float = 0) -> int:
-    """Messages on the app's queue, visible or not; with ``settle``, once it is empty or that time passed
-    (a message is deleted just after the answer its function sent)."""
-    queue = QueueClient.from_connection_string(env["AzureWebJobsStorage"], env["INTERACTIONS_QUEUE"])
-    deadline = time.monotonic() + settle
-    while (count := queue.get_queue_properties().approximate_message_count or 0) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return count
+def waiting_messages(env: dict[str, str]) -> int:
+    """Messages on the app's queue, visible or not."""
+    queue = QueueClient.from_connection_string(env[CONNECTION], env[setting.QUEUE])
+    return queue.get_queue_properties().approximate_message_count or 0
 
 
 def test_a_message_redelivered_after_a_host_crash_is_processed_once(
@@ -52,7 +51,8 @@ def test_a_message_redelivered_after_a_host_crash_is_processed_once(
         (answer,) = standin.wait_for(me, 1, timeout=15)
         assert answer.payload["text"] == "Got it! You're 50% for positive interactions in the last 30 days."
         assert "2 interactions: 1 `+`, 1 `−`, 50% positive" in text_of(App(second, standin).command(me, ""))
-        assert waiting_messages(env, settle=5) == 0
+        # deleted just after the answer its function sent
+        wait_until(lambda: waiting_messages(env) == 0, 5, "the app's queue emptied", seen=lambda: waiting_messages(env))
     finally:
         second.stop()
 

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from interactions import settings as setting
+from interactions.storage_account import CONNECTION
 from local.azurite import connection_string, free_port, port_open
+from testkit.waiting import wait_until
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.host.conftest import ROOT, new_user
 
@@ -31,18 +33,19 @@ MAKE = shutil.which("make") or "make"
 def run_env(storage: str) -> dict[str, str]:
     return {
         **os.environ,
-        "AzureWebJobsStorage": storage,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "INTERACTIONS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        CONNECTION: storage,
+        setting.SIGNING_SECRET: SIGNING_SECRET,
+        setting.PSEUDONYM_KEY: PSEUDONYM_KEY,
+        setting.BOT_TOKEN: "xoxb-test-token",
     }
 
 
 def wait_until_open(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not port_open(port):
-        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.05)
+    def listening() -> bool:
+        assert process.poll() is None, log.read_text()
+        return port_open(port)
+
+    wait_until(listening, timeout, f"`make run` listening on port {port}", seen=log.read_text)
 
 
 @dataclass
@@ -87,10 +90,13 @@ class Run:
         return self.log.read_text(errors="replace")
 
     def wait_for(self, text: str, timeout: float = 15) -> str:
-        deadline = time.monotonic() + timeout
-        while text not in self.printed and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.printed
+        """Everything printed, once ``text`` is in it."""
+
+        def printed() -> str | None:
+            out = self.printed
+            return out if text in out else None
+
+        return wait_until(printed, timeout, f"{text!r} printed")
 
     def try_command(self, user: str, text: str) -> str:
         """What `make try` prints for ``text`` typed by ``user``, and what it said on stderr."""
@@ -255,9 +261,7 @@ def test_make_run_starts_azurite_again_when_it_dies(running: Run) -> None:
 
     printed = running.wait_for("Azurite exited (code -9); restarting it")
     assert printed.count("Azurite exited") == 1, printed
-    deadline = time.monotonic() + 30
-    while not port_open(running.storage[1]) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: port_open(running.storage[1]), 30, "Azurite serving the queue again", every=0.1)
     assert azurite_pid(running.storage[1]) != first
     assert "Got it!" in running.try_command(user, "After Crash +"), running.printed[-3000:]
 

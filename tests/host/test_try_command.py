@@ -6,11 +6,13 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from local.try_command import Ack, as_read, block_lines, offer_controls, plain, render
 from testkit.slack_requests import slack_text
+from tests.sample_blocks import CLEAR, DAYS, SPAN, UNDO
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 NOW = datetime(2023, 11, 20, 15, 0, tzinfo=UTC)  # a Monday; 1700000000 is Tuesday 2023-11-14 22:13:20 UTC
@@ -104,7 +106,7 @@ def test_the_readme_says_how_mentions_are_typed_locally() -> None:
 
 # --- What Slack shows: rich text, the Home tab, and the controls to press ------------------------------------
 
-NAMES = {
+NAMES: dict[str, Any] = {
     "type": "rich_text",
     "elements": [
         {
@@ -129,26 +131,6 @@ NAMES = {
             ],
         }
     ],
-}
-UNDO = {"type": "button", "text": {"type": "plain_text", "text": "Undo"}, "action_id": "undo", "value": "u1"}
-CLEAR = {
-    **UNDO,
-    "text": {"type": "plain_text", "text": "Clear all my logs"},
-    "action_id": "clear",
-    "confirm": {
-        "title": {"type": "plain_text", "text": "Clear all your logs?"},
-        "text": {"type": "plain_text", "text": "It can't be undone."},
-        "confirm": {"type": "plain_text", "text": "Clear all"},
-        "deny": {"type": "plain_text", "text": "Cancel"},
-    },
-}
-DAYS = [{"text": {"type": "plain_text", "text": f"{d} days"}, "value": str(d)} for d in (7, 30)]
-SPAN = {
-    "type": "static_select",
-    "action_id": "span",
-    "placeholder": {"type": "plain_text", "text": "Span"},
-    "options": DAYS,
-    "initial_option": DAYS[1],
 }
 
 

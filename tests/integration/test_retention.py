@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from azure.data.tables import TableClient
 
+from interactions import settings as setting
 from interactions.model import CLEAR_MEMORY, Person, Rated
 from interactions.retention import Budget, Swept, expire
+from interactions.storage_account import CONNECTION
 from interactions.store import CLEARED_PARTITION, EntryStore
 from local.azurite import Azurite
 from local.host import ROOT
@@ -115,9 +117,9 @@ def test_make_expire_runs_the_sweep_with_the_local_settings(azurite: Azurite, ta
     store.add(OWNERS[0], "new", today - timedelta(days=RETENTION - 1), DON)
     env = {
         **os.environ,
-        "AzureWebJobsStorage": azurite.connection_string,
-        "INTERACTIONS_TABLE": table.table_name,
-        "INTERACTIONS_RETENTION_DAYS": str(RETENTION),
+        CONNECTION: azurite.connection_string,
+        setting.TABLE: table.table_name,
+        setting.RETENTION_DAYS: str(RETENTION),
     }
 
     command = [sys.executable, "-m", "local.expire"]

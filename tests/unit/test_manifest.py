@@ -8,22 +8,27 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.conftest import FUNCTIONS
+from local.host.config import HostConfig
+from testkit.functions import http_routes
 
-MANIFEST: dict[str, Any] = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text(encoding="utf-8"))
+ROOT = Path(__file__).parents[2]
+MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
 HOST = "https://YOUR-FUNCTION-APP.azurewebsites.net"
 
 
-def routes() -> set[str]:
-    return {f"{HOST}/api/slack/{name}" for name in ("commands", "interactions", "events")}
+def served() -> dict[str, str]:
+    """The URL of each of the app's HTTP functions, by name: its route under host.json's prefix."""
+    prefix = HostConfig.load(ROOT / "host.json").route_prefix
+    return {name: "/".join(part for part in (HOST, prefix, route) if part) for name, route in http_routes().items()}
 
 
 def test_every_request_url_is_a_route_the_app_serves() -> None:
-    assert {"slack_commands", "slack_interactions", "slack_events"} <= set(FUNCTIONS)  # at those routes: e2e
-    commands = {command["url"] for command in MANIFEST["features"]["slash_commands"]}
+    urls = served()
     settings = MANIFEST["settings"]
-    used = commands | {settings["interactivity"]["request_url"], settings["event_subscriptions"]["request_url"]}
-    assert used == routes()
+    assert {command["url"] for command in MANIFEST["features"]["slash_commands"]} == {urls["slack_commands"]}
+    assert settings["interactivity"]["request_url"] == urls["slack_interactions"]
+    assert settings["event_subscriptions"]["request_url"] == urls["slack_events"]
+    assert set(urls) == {"slack_commands", "slack_interactions", "slack_events"}  # no HTTP function left out
 
 
 def test_the_home_tab_and_its_event_are_on_and_buttons_reach_the_app() -> None:

@@ -36,7 +36,9 @@ def controls(blocks: Sequence[Block] | None) -> Iterator[dict[str, Any]]:
 
 def control(blocks: Sequence[Block] | None, action_id: str, label: str | None = None) -> str:
     """The value of the control a member would press."""
-    found = [c["value"] for c in controls(blocks) if c["action_id"] == action_id and label in (None, c["label"])]
+    found: list[str] = [
+        c["value"] for c in controls(blocks) if c["action_id"] == action_id and label in (None, c["label"])
+    ]
     assert found, f"no {action_id} {label or ''} in {list(controls(blocks))}"
     return found[0]
 
@@ -57,16 +59,6 @@ def pressed(
         **fields,
     )
     return press.to_json()
-
-
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def slack() -> FakeSlack:
-    return FakeSlack()
 
 
 def log(store: FakeStore, slack: FakeSlack, text: str, command_id: str) -> str:

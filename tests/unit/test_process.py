@@ -31,16 +31,6 @@ def run(text: str, store: FakeStore, slack: FakeSlack, **options: object) -> str
     return slack.last.text
 
 
-@pytest.fixture
-def store() -> FakeStore:
-    return FakeStore()
-
-
-@pytest.fixture
-def slack() -> FakeSlack:
-    return FakeSlack()
-
-
 def test_a_log_stores_each_person_and_answers_the_percentage_and_who(store: FakeStore, slack: FakeSlack) -> None:
     said = run("<@U0DON> + <@U0MAELLE> + Random Guy -", store, slack)
     assert said == f"{texts.logged(67)}\nLogged: <@U0DON> +, <@U0MAELLE> +, Random Guy −\nUndo"

@@ -25,11 +25,6 @@ def store() -> FakeStore:
     return store
 
 
-@pytest.fixture
-def slack() -> FakeSlack:
-    return FakeSlack()
-
-
 def test_every_entry_of_all_time_goes_as_a_csv_file_to_the_member(store: FakeStore, slack: FakeSlack) -> None:
     assert run("export", store, slack) == texts.exported(2)
     assert slack.last.where == URL

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from local.azurite import free_port
 from local.host import ROOT, HostError, spawn
+from testkit.waiting import wait_until
 
 
 @dataclass
@@ -33,7 +33,7 @@ class HostProcess:
             try:
                 self.process = spawn(self.port, self.args, self.env, output, timeout)
             except HostError as error:
-                raise RuntimeError(f"The {self.name} host did not start ({error}):\n{self.log[-3000:]}") from error
+                raise RuntimeError(f"The {self.name} host did not start ({error}):\n{self.tail()}") from error
         return self
 
     def log_file(self, start: int) -> Path:
@@ -46,10 +46,16 @@ class HostProcess:
         return "".join(path.read_text(errors="replace") for path in files if path.exists())
 
     def wait_for_log(self, text: str, count: int = 1, timeout: float = 10) -> str:
-        deadline = time.monotonic() + timeout
-        while self.log.count(text) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.log
+        """Everything logged so far, once ``text`` is in it ``count`` times; WaitTimedOut if it is not in time."""
+
+        def logged() -> str | None:
+            log = self.log
+            return log if log.count(text) >= count else None
+
+        return wait_until(logged, timeout, f"{text!r} logged {count} times by the {self.name} host", seen=self.tail)
+
+    def tail(self) -> str:
+        return self.log[-3000:]
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
