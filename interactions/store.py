@@ -343,7 +343,7 @@ class EntryStore:
         }
         return self._delete_pages(query, parameters, page_size)
 
-    def forgotten_clear_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
+    def expired_marker_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
         """Delete the clear, undo and event markers written before ``before``, page by page as
         ``expired_pages`` does: one partition after the other, each read on its own rather than scanning the
         table."""

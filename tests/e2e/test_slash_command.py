@@ -117,7 +117,7 @@ def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App)
     log, clear = sorted(received, key=lambda message: '"text":"clear"' in message.content)
 
     for message in (clear, log):  # the clear first: a batch runs them at once, or the log was redelivered
-        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        FUNCTIONS["process_queued_message"](QueueMessage(id=message.id, body=message.content.encode()))
         app.queue.delete_message(message)
 
     assert [s.payload["text"] for s in app.slack.wait_for(ME, 2)] == [
@@ -177,7 +177,7 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
 
     from tests.e2e.conftest import FUNCTIONS
 
-    FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    FUNCTIONS["process_queued_message"](QueueMessage(id=message.id, body=message.content.encode()))
     time.sleep(1.2)  # the worker "crashed" before deleting: the message becomes visible again
     assert app.run_worker() == 1
 
@@ -235,11 +235,11 @@ def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app:
     table = os.environ["INTERACTIONS_TABLE"]
     os.environ["INTERACTIONS_TABLE"] = "not a table name"  # every write fails, as with storage gone bad
     with pytest.raises(Exception, match="invalid characters"):
-        FUNCTIONS["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        FUNCTIONS["process_queued_message"](QueueMessage(id=message.id, body=message.content.encode()))
     assert app.slack.shown(ME) == []
 
     os.environ["INTERACTIONS_TABLE"] = table  # the host moved the message to <queue>-poison
-    FUNCTIONS["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    FUNCTIONS["report_failed_message"](QueueMessage(id=message.id, body=message.content.encode()))
 
     (shown,) = app.slack.wait_for(ME, 1)
     assert "that command failed: nothing was saved. Please try again." in shown.payload["text"]

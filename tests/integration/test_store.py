@@ -281,7 +281,7 @@ def test_the_sweep_forgets_undos_after_a_day_and_never_takes_them_for_entries(
 
     swept = expire(store, NOW, 30)
 
-    assert (swept.entries, swept.clears) == (0, 2)
+    assert (swept.entries, swept.markers) == (0, 2)
     assert store.undone(digits, "young")
     assert not store.undone(digits, "old") and not store.undone(OWNER, "old")
     assert [entry.person for entry in store.all_entries(digits)] == [DON]
@@ -296,5 +296,5 @@ def test_an_event_is_remembered_once_with_its_time_alone_and_forgotten_after_a_d
     (old,) = [e for e in table.list_entities() if e["RowKey"] == "Ev0ABC"]
     assert set(old) == {"PartitionKey", "RowKey", "At"}
 
-    assert sum(store.forgotten_clear_pages(NOW - CLEAR_MEMORY)) == 1
+    assert sum(store.expired_marker_pages(NOW - CLEAR_MEMORY)) == 1
     assert [e["RowKey"] for e in table.list_entities()] == ["Ev0NEW"]

@@ -124,8 +124,8 @@ class FakeStore:
         old = [(owner, key) for owner, mine in self.rows.items() for key, entry in mine.items() if entry.at < before]
         return self._pages(old, lambda row: self.rows[row[0]].pop(row[1], None))
 
-    def forgotten_clear_pages(self, before: datetime) -> Generator[int, None, None]:
-        self._call("forgotten_clear_pages")
+    def expired_marker_pages(self, before: datetime) -> Generator[int, None, None]:
+        self._call("expired_marker_pages")
         markers: list[tuple[dict[Any, datetime], Any]] = [
             (self.clears, owner) for owner, at in self.clears.items() if at < before
         ]
