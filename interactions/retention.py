@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from interactions.model import CLEAR_MEMORY
+from interactions.ports import Expiring
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,6 @@ class Swept:
     entries: int  # deleted
     markers: int  # expired markers deleted: of clears, undos and events
     finished: bool  # nothing too old was left; False when the budget ran out first
-
-
-class Expiring(Protocol):
-    def expired_pages(self, before: datetime) -> Generator[int, None, None]: ...
-
-    def expired_marker_pages(self, before: datetime) -> Generator[int, None, None]: ...
 
 
 def oldest_kept(now: datetime, retention_days: int) -> datetime:

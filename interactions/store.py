@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from interactions.dashboard import EntryPage
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
+from interactions.ports import EntryPage
 from interactions.storage_account import StorageAccount
 
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits

@@ -11,8 +11,8 @@ from typing import Protocol
 import pytest
 from azure.data.tables import TableClient
 
-from interactions.dashboard import EntryPage
 from interactions.model import Entry, Person, Rated
+from interactions.ports import EntryPage
 from interactions.store import EntryStore, row_key
 from local.azurite import Azurite
 from tests.unit.fakes import FakeStore

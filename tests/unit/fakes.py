@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as ModalView
 
-from interactions.dashboard import EntryPage
 from interactions.model import Entry, Rated
+from interactions.ports import EntryPage
 from interactions.store import newer_than, row_key
 
 
@@ -248,16 +248,16 @@ class FakeSlack:
         self.view_hashes[view_key] = f"h{len(self.said)}"
         return True
 
-    def open_loading_modal(self, trigger_id: str) -> str | None:
+    def open_modal(self, trigger_id: str, view: ModalView) -> str | None:
         if self.open_fails:
             return None
         self.opened.append(trigger_id)
         return f"V{len(self.opened)}"
 
-    def show_text_in_modal(self, view_id: str, text: str) -> bool:
+    def replace_modal_at_once(self, view_id: str, view: ModalView) -> bool:
         if self.modals_fail:
             return False
-        self.said.append(Said(f"modal:{view_id}", text))
+        self.said.append(Said(f"modal:{view_id}", readable(view.blocks), view.blocks))
         return True
 
     def send_file(self, user_id: str, file: io.IOBase, filename: str, title: str) -> bool:
