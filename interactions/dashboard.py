@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import assert_never
 
 from interactions import reports
 from interactions.model import DEFAULT_DAYS, Entry, Mode
@@ -60,20 +61,23 @@ class Page:
 def read(store: PagedStore, owner: str, dashboard: Dashboard, now: datetime) -> Page:
     """The page ``dashboard`` asks for, as the store holds it now."""
     since = now - timedelta(days=dashboard.days)
-    if dashboard.mode is Mode.LIST:
-        return _list_page(store, owner, dashboard, since)
-    entries = store.entries(owner, since, dashboard.rating)
-    if dashboard.mode is Mode.PERSON:
-        people = reports.by_person(entries)
-        page = _numbered(dashboard, len(people))
-        shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        return _numbered_page(dashboard, page, len(people), reports.combined(people), people=shown)
-    period = reports.period_for(dashboard.days)
-    buckets = reports.by_time(entries, period)
-    page = _numbered(dashboard, len(buckets))
-    shown_buckets = buckets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    totals = reports.combined(buckets)
-    return _numbered_page(dashboard, page, len(buckets), totals, buckets=shown_buckets, period=period)
+    match dashboard.mode:
+        case Mode.LIST:
+            return _list_page(store, owner, dashboard, since)
+        case Mode.PERSON:
+            people = reports.by_person(store.entries(owner, since, dashboard.rating))
+            page = _numbered(dashboard, len(people))
+            shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            return _numbered_page(dashboard, page, len(people), reports.combined(people), people=shown)
+        case Mode.TIME:
+            period = reports.period_for(dashboard.days)
+            buckets = reports.by_time(store.entries(owner, since, dashboard.rating), period)
+            page = _numbered(dashboard, len(buckets))
+            shown_buckets = buckets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            totals = reports.combined(buckets)
+            return _numbered_page(dashboard, page, len(buckets), totals, buckets=shown_buckets, period=period)
+        case _:
+            assert_never(dashboard.mode)
 
 
 def _numbered(dashboard: Dashboard, count: int) -> int:
