@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as ModalView
 
-from interactions.model import Entry, Rated
+from interactions.model import CLEAR_MEMORY, Entry, Rated
 from interactions.ports import EntryPage
 from interactions.store import newer_than, row_key
 
@@ -109,6 +109,9 @@ class FakeStore:
     def clear(self, owner: str, at: datetime) -> int:
         self._call("clear")
         self.clears[owner] = max(at, self.clears.get(owner, at))
+        # As the real store does: every clear forgets the others' older than a day.
+        for forgotten in [cleared for cleared, when in self.clears.items() if when < at - CLEAR_MEMORY]:
+            del self.clears[forgotten]
         mine = self.rows.get(owner, {})
         gone = [key for key, entry in mine.items() if entry.at <= at]
         for key in gone:
