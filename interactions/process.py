@@ -59,6 +59,8 @@ def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
 
 
 _NOT_REPORTABLE = "Dropped a poison message that is not a command this app can report on."
+# A failed log, by whether its entries were saved (None: storage could not tell).
+_LOG_FAILED = {True: texts.FAILED_LOG_SAVED, False: texts.FAILED_NOTHING_SAVED, None: texts.FAILED_LOG_UNKNOWN}
 
 
 def _command(queued: QueuedCommand, store: Store, slack: Answers, now: datetime) -> None:
@@ -93,10 +95,7 @@ def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None
     log.error("Command %s failed every retry: %s.", queued.command_id, type(command).__name__.lower())
     match command:
         case Log():
-            saved = _saved(queued, store)
-            text = {True: texts.FAILED_LOG_SAVED, False: texts.FAILED_NOTHING_SAVED, None: texts.FAILED_LOG_UNKNOWN}[
-                saved
-            ]
+            text = _LOG_FAILED[_saved(queued, store)]
         case Clear():
             text = texts.FAILED_CLEAR
         case Export():

@@ -83,9 +83,7 @@ def receive(
 
     view_id = None
     if modals is not None and command.trigger_id and isinstance(parsed, View):
-        from interactions.slack.blocks import loading_modal  # Block Kit: for a view's ack alone
-
-        view_id = modals().open_modal(command.trigger_id, loading_modal())
+        view_id = _open_loading_modal(modals(), command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
         user_id=command.user_id,
@@ -243,8 +241,15 @@ def _check_value(action_id: str, value: str) -> None:
         actions.parse_dashboard(value)
 
 
+# Block Kit is imported for a view's ack alone: a log's never loads it.
+def _open_loading_modal(modals: Modals, trigger_id: str) -> str | None:
+    from interactions.slack.blocks import loading_modal
+
+    return modals.open_modal(trigger_id, loading_modal())
+
+
 def _say_in_modal(modals: Modals, view_id: str, text: str) -> bool:
-    from interactions.slack.blocks import text_modal  # Block Kit: only once a modal is open
+    from interactions.slack.blocks import text_modal
 
     return modals.replace_modal_at_once(view_id, text_modal(text))
 
