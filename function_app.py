@@ -75,18 +75,18 @@ def slack_events(req: func.HttpRequest) -> func.HttpResponse:
 
 
 # Every kind of queued message: slash commands, presses of the app's buttons, the Home tab opened.
-@app.function_name("process_command")
+@app.function_name("process_queued_message")
 @app.queue_trigger(arg_name="message", queue_name="%INTERACTIONS_QUEUE%", connection="AzureWebJobsStorage")
-def process_command(message: func.QueueMessage) -> None:
+def process_queued_message(message: func.QueueMessage) -> None:
     from interactions.process import process
 
     settings = _settings()
     process(message.get_body(), _store(settings), _slack(settings))
 
 
-@app.function_name("report_failed_command")
+@app.function_name("report_failed_message")
 @app.queue_trigger(arg_name="message", queue_name="%INTERACTIONS_QUEUE%-poison", connection="AzureWebJobsStorage")
-def report_failed_command(message: func.QueueMessage) -> None:
+def report_failed_message(message: func.QueueMessage) -> None:
     from interactions.process import report_failure
 
     settings = _settings()

@@ -119,7 +119,7 @@ class Bench:
         raise BenchFailure(f"the HTTP function answered {response.status_code}: {body[:200]!r}")
 
     def process(self, message: bytes) -> None:
-        registered_functions()["process_command"](func.QueueMessage(id=uuid.uuid4().hex, body=message))
+        registered_functions()["process_queued_message"](func.QueueMessage(id=uuid.uuid4().hex, body=message))
 
     def queued(self, user: str, text: str, queue: QueueClient | None = None) -> bytes:
         """The message the HTTP function queues for ``/interactions text`` typed by ``user``, taken off the

@@ -54,7 +54,7 @@ def main() -> int:
 
     from testkit.functions import registered_functions
 
-    process = registered_functions()["process_command"]
+    process = registered_functions()["process_queued_message"]
 
     def run(message: str) -> None:
         process(func.QueueMessage(id=uuid.uuid4().hex, body=message.encode()))

@@ -8,13 +8,13 @@ so they page by number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import assert_never
 
 from interactions import reports
 from interactions.model import DEFAULT_DAYS, Entry, Mode
+from interactions.ports import PagedStore
 from interactions.reports import BucketTotals, Period, PersonTotals, Totals
 
 PAGE_SIZE = 50  # rows on a page: entries, people or periods
@@ -36,33 +36,6 @@ class Dashboard:
     def first_page(self) -> Dashboard:
         """The same span, view and filter, from the newest; what a changed control shows."""
         return Dashboard(self.days, self.mode, self.rating)
-
-
-@dataclass(frozen=True)
-class EntryPage:
-    """Entries read from one point on, newest first, with the keys that page from them."""
-
-    entries: list[Entry]
-    first_key: str | None  # the key of the first entry read; None when there is none
-    next_key: str | None  # the key of the entry after the last one read; None when there is no more
-
-
-class PagedStore(Protocol):
-    def page(self, owner: str, since: datetime, rating: int | None, start: str | None, size: int) -> EntryPage:
-        """Up to ``size`` entries at or after ``since``, newest first, from the entry keyed ``start`` on."""
-        ...
-
-    def newer_start(self, owner: str, since: datetime, rating: int | None, before: str, size: int) -> str | None:
-        """The key of the first entry of the page of ``size`` entries just newer than ``before``; None when no
-        more than ``size`` are newer, so that page is the newest."""
-        ...
-
-    def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]: ...
-
-    def ratings_since(self, owner: str, since: datetime, without: str | None = None) -> Iterator[int]:
-        """The ratings of the owner's entries at or after ``since``; ``without`` a command id, not that
-        command's own."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -88,20 +61,23 @@ class Page:
 def read(store: PagedStore, owner: str, dashboard: Dashboard, now: datetime) -> Page:
     """The page ``dashboard`` asks for, as the store holds it now."""
     since = now - timedelta(days=dashboard.days)
-    if dashboard.mode is Mode.LIST:
-        return _list_page(store, owner, dashboard, since)
-    entries = store.entries(owner, since, dashboard.rating)
-    if dashboard.mode is Mode.PERSON:
-        people = reports.by_person(entries)
-        page = _numbered(dashboard, len(people))
-        shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        return _numbered_page(dashboard, page, len(people), reports.combined(people), people=shown)
-    period = reports.period_for(dashboard.days)
-    buckets = reports.by_time(entries, period)
-    page = _numbered(dashboard, len(buckets))
-    shown_buckets = buckets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    totals = reports.combined(buckets)
-    return _numbered_page(dashboard, page, len(buckets), totals, buckets=shown_buckets, period=period)
+    match dashboard.mode:
+        case Mode.LIST:
+            return _list_page(store, owner, dashboard, since)
+        case Mode.PERSON:
+            people = reports.by_person(store.entries(owner, since, dashboard.rating))
+            page = _numbered(dashboard, len(people))
+            shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            return _numbered_page(dashboard, page, len(people), reports.combined(people), people=shown)
+        case Mode.TIME:
+            period = reports.period_for(dashboard.days)
+            buckets = reports.by_time(store.entries(owner, since, dashboard.rating), period)
+            page = _numbered(dashboard, len(buckets))
+            shown_buckets = buckets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            totals = reports.combined(buckets)
+            return _numbered_page(dashboard, page, len(buckets), totals, buckets=shown_buckets, period=period)
+        case _:
+            assert_never(dashboard.mode)
 
 
 def _numbered(dashboard: Dashboard, count: int) -> int:

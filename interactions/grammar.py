@@ -34,6 +34,7 @@ from interactions.model import (
     View,
     without_bidi,
 )
+from interactions.modes import VIEW_WORDS
 
 if TYPE_CHECKING:
     import regex
@@ -221,7 +222,7 @@ def _unescape(text: str) -> str:
 def _is_view_option(word: str) -> bool:
     if isinstance(word, Quoted):
         return False
-    return (word.isascii() and word.isdigit()) or word.casefold() in ("person", "time") or word in RATING_SIGNS
+    return (word.isascii() and word.isdigit()) or word.casefold() in VIEW_WORDS or word in RATING_SIGNS
 
 
 def _view(words: list[str]) -> View:
@@ -238,10 +239,10 @@ def _view(words: list[str]) -> View:
             days = int(folded) if len(folded) <= len(str(MAX_DAYS)) else MAX_DAYS + 1  # int() refuses 4300+ digits
             if not MIN_DAYS <= days <= MAX_DAYS:
                 raise UsageError(DaysOutOfRange(word))
-        elif folded in ("person", "time"):
+        elif folded in VIEW_WORDS:
             if mode is not None:
                 raise UsageError(TwoModes())
-            mode = Mode(folded)
+            mode = VIEW_WORDS[folded]
         else:
             if rating is not None:
                 raise UsageError(TwoRatings())

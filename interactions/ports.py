@@ -1,18 +1,67 @@
-"""What the worker's use cases need from the world: the store of entries and Slack. The real ones are
-``interactions.store.EntryStore`` and ``interactions.slack.client.Slack``; the unit tests use in-memory fakes."""
+"""What the use cases need from the world, and the errors it raises: the store of entries, Slack, and the
+queue. The real ones are ``interactions.store.EntryStore``, ``interactions.slack.client.Slack`` and
+``interactions.storage_queue.send``; the unit tests use in-memory fakes. Adapters depend on this module alone,
+never on the use cases.
+
+Light on purpose: the ack path imports it, so Block Kit's types are named for the type checker only.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View as SlackView
-
-from interactions.dashboard import PagedStore
 from interactions.model import Entry, Rated
+
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block
+    from slack_sdk.models.views import View as SlackView
+
+
+# --- The queue ---------------------------------------------------------------------------------------------
+
+Enqueue = Callable[[str], None]
+"""Put one message on the queue. Raises ``OutcomeUnknown`` when it may be queued all the same, and any other
+error when it was not."""
+
+
+class OutcomeUnknown(Exception):
+    """The message went out but no answer came back: it may be on the queue, or not."""
+
+
+# --- The store of entries ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """Entries read from one point on, newest first, with the keys that page from them."""
+
+    entries: list[Entry]
+    first_key: str | None  # the key of the first entry read; None when there is none
+    next_key: str | None  # the key of the entry after the last one read; None when there is no more
+
+
+class PagedStore(Protocol):
+    """What the dashboard reads."""
+
+    def page(self, owner: str, since: datetime, rating: int | None, start: str | None, size: int) -> EntryPage:
+        """Up to ``size`` entries at or after ``since``, newest first, from the entry keyed ``start`` on."""
+        ...
+
+    def newer_start(self, owner: str, since: datetime, rating: int | None, before: str, size: int) -> str | None:
+        """The key of the first entry of the page of ``size`` entries just newer than ``before``; None when no
+        more than ``size`` are newer, so that page is the newest."""
+        ...
+
+    def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]: ...
+
+    def ratings_since(self, owner: str, since: datetime, without: str | None = None) -> Iterator[int]:
+        """The ratings of the owner's entries at or after ``since``; ``without`` a command id, not that
+        command's own."""
+        ...
 
 
 class Store(PagedStore, Protocol):
@@ -45,6 +94,33 @@ class Store(PagedStore, Protocol):
     def event_seen(self, event_id: str) -> bool: ...
 
     def command_entries(self, owner: str, command_id: str, at: datetime, count: int) -> list[Entry]: ...
+
+
+class Expiring(Protocol):
+    """What the retention sweep deletes: each a page at a time, so that a sweep may stop between pages."""
+
+    def expired_pages(self, before: datetime) -> Generator[int, None, None]: ...
+
+    def expired_marker_pages(self, before: datetime) -> Generator[int, None, None]: ...
+
+
+# --- Slack -------------------------------------------------------------------------------------------------
+
+
+class Modals(Protocol):
+    """Slack on the ack path, inside its 3 seconds: a view's modal, opened and replaced once, without retries."""
+
+    def open_modal(self, trigger_id: str, view: SlackView) -> str | None:
+        """Open ``view`` while the trigger_id is alive; its view id, or None if Slack said no."""
+        ...
+
+    def replace_modal_at_once(self, view_id: str, view: SlackView) -> bool: ...
+
+
+class Messages(Protocol):
+    """Slack on the ack path: one answer through a response_url, without retries."""
+
+    def respond_at_once(self, response_url: str, text: str) -> bool: ...
 
 
 class Answers(Protocol):

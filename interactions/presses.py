@@ -1,5 +1,5 @@
-"""The worker's side of the app's buttons and menus, and of the Home tab: Undo, the dashboard's controls and
-pages, its Clear button, and the dashboard a member sees when they open the Home tab.
+"""The worker's side of the app's buttons and menus: Undo, the dashboard's controls and pages, and its Clear
+button, in a message, a modal or the Home tab.
 
 Safe to run twice for the same message, like every queued message: an Undo is remembered before it deletes,
 and a dashboard is read afresh each time. A press is answered where it was made: a message is replaced in
@@ -16,7 +16,7 @@ from interactions import dashboard, reports
 from interactions.model import PERCENT_WINDOW
 from interactions.ports import Answers, Store
 from interactions.pseudonym import log_tag
-from interactions.queue_message import QueuedHomeOpened, QueuedPress
+from interactions.queue_message import QueuedPress
 from interactions.slack import actions, blocks, texts
 from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
 
@@ -39,22 +39,9 @@ def press(pressed: QueuedPress, store: Store, slack: Answers) -> None:
         log.error("Dropped a press whose value this app did not write: %s.", error)
 
 
-def home_opened(opened: QueuedHomeOpened, store: Store, slack: Answers) -> None:
-    if store.event_seen(opened.event_id):
-        log.info("Left alone an event carried out already.")  # Slack's retry, taken by another instance
-        return
-    page = dashboard.read(store, opened.owner, dashboard.Dashboard(), opened.received_at)
-    slack.publish_home(opened.user_id, dashboard_home(page), opened.view_hash)
-    # Remembered once carried out: a read that failed leaves the event to the host's next try.
-    store.remember_event(opened.event_id, opened.received_at)
-
-
-def report_failure(failed: QueuedPress | QueuedHomeOpened, slack: Answers) -> None:
+def report_failure(failed: QueuedPress, slack: Answers) -> None:
     """A press failed every retry: say so in the message pressed (a modal shows it in place of the dashboard,
     which is closed and opened again with `/interactions`). A Home tab keeps what it showed."""
-    if isinstance(failed, QueuedHomeOpened):
-        log.error("Publishing the Home tab failed every retry.")
-        return
     log.error("A press failed every retry: %s.", failed.action_id)
     # A clear may have deleted some logs before it failed: "nothing was changed" would not be true.
     text = {actions.UNDO: texts.FAILED_UNDO, actions.CLEAR: texts.FAILED_CLEAR}.get(

@@ -10,18 +10,30 @@ import io
 import logging
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar, assert_never
 
-from interactions import dashboard, export, grammar, presses, reports
-from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Log, View
+from interactions import dashboard, export, grammar, home, presses, reports
+from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, View
 from interactions.ports import Answers, Store
 from interactions.pseudonym import log_tag
-from interactions.queue_message import MalformedMessage, QueuedCommand, QueuedHomeOpened, QueuedPress, read
+from interactions.queue_message import MalformedMessage, Queued, QueuedCommand, QueuedHomeOpened, QueuedPress, read
 from interactions.slack import blocks, texts
 from interactions.slack.actions import UndoTarget
 from interactions.slack.dashboard import dashboard_message, dashboard_modal
 
 log = logging.getLogger(__name__)
+Q = TypeVar("Q", QueuedCommand, QueuedPress, QueuedHomeOpened)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[Q]):
+    """What the worker does with one kind of queued message: carry it out at ``now``, or report that it
+    failed every retry."""
+
+    carry_out: Callable[[Q, Store, Answers, datetime], None]
+    report_failure: Callable[[Q, Store, Answers], None]
 
 
 def process(
@@ -33,55 +45,83 @@ def process(
         # Nobody can be answered and no retry can help: drop it, saying why (never what it held).
         log.error("Dropped a malformed queue message: %s.", error)
         return
-    if isinstance(queued, QueuedPress):
-        presses.press(queued, store, slack)
-        return
-    if isinstance(queued, QueuedHomeOpened):
-        presses.home_opened(queued, store, slack)
-        return
-    try:
-        command = grammar.parse(queued.text, queued.user_id)
-    except grammar.UsageError as error:
-        slack.respond(queued.response_url, texts.mistake(error.mistake))
-        return
-    log.info("Processing a command: %s.", type(command).__name__.lower())
-    if isinstance(command, Log):
-        _log(queued, command, store, slack, now())
-    elif isinstance(command, View):
-        _view(queued, command, store, slack)
-    elif isinstance(command, Clear):
-        store.clear(queued.owner, queued.received_at)
-        slack.respond(queued.response_url, texts.CLEARED)
-    elif isinstance(command, Export):
-        _export(queued, store, slack)
-    else:
-        slack.respond(queued.response_url, texts.HELP, blocks.text_blocks(texts.HELP))
+    KINDS[type(queued)].carry_out(queued, store, slack, now())
 
 
 def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
     """A message failed every retry and reached the poison queue: tell the member what became of it."""
     try:
         queued = read(raw)
-        if isinstance(queued, QueuedPress | QueuedHomeOpened):
-            presses.report_failure(queued, slack)
-            return
+    except MalformedMessage:
+        log.error(_NOT_REPORTABLE)
+        return
+    KINDS[type(queued)].report_failure(queued, store, slack)
+
+
+_NOT_REPORTABLE = "Dropped a poison message that is not a command this app can report on."
+# A failed log, by whether its entries were saved (None: storage could not tell).
+_LOG_FAILED = {True: texts.FAILED_LOG_SAVED, False: texts.FAILED_NOTHING_SAVED, None: texts.FAILED_LOG_UNKNOWN}
+
+
+def _command(queued: QueuedCommand, store: Store, slack: Answers, now: datetime) -> None:
+    try:
         command = grammar.parse(queued.text, queued.user_id)
-    except (MalformedMessage, grammar.UsageError):
-        log.error("Dropped a poison message that is not a command this app can report on.")
+    except grammar.UsageError as error:
+        slack.respond(queued.response_url, texts.mistake(error.mistake))
+        return
+    log.info("Processing a command: %s.", type(command).__name__.lower())
+    match command:
+        case Log():
+            _log(queued, command, store, slack, now)
+        case View():
+            _view(queued, command, store, slack)
+        case Clear():
+            store.clear(queued.owner, queued.received_at)
+            slack.respond(queued.response_url, texts.CLEARED)
+        case Export():
+            _export(queued, store, slack)
+        case Help():
+            slack.respond(queued.response_url, texts.HELP, blocks.text_blocks(texts.HELP))
+        case _:
+            assert_never(command)
+
+
+def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None:
+    try:
+        command = grammar.parse(queued.text, queued.user_id)
+    except grammar.UsageError:
+        log.error(_NOT_REPORTABLE)
         return
     log.error("Command %s failed every retry: %s.", queued.command_id, type(command).__name__.lower())
-    if isinstance(command, Log):
-        saved = _saved(queued, store)
-        text = {True: texts.FAILED_LOG_SAVED, False: texts.FAILED_NOTHING_SAVED, None: texts.FAILED_LOG_UNKNOWN}[saved]
-    elif isinstance(command, Clear):
-        text = texts.FAILED_CLEAR
-    elif isinstance(command, Export):
-        text = texts.FAILED_EXPORT
-    else:
-        text = texts.FAILED_VIEW
+    match command:
+        case Log():
+            text = _LOG_FAILED[_saved(queued, store)]
+        case Clear():
+            text = texts.FAILED_CLEAR
+        case Export():
+            text = texts.FAILED_EXPORT
+        case View() | Help():
+            text = texts.FAILED_VIEW
+        case _:
+            assert_never(command)
     if queued.view_id and slack.show_modal(queued.view_id, blocks.text_modal(text)):
         return
     slack.respond(queued.response_url, text)
+
+
+# Every kind of queued message and what carries it out: a new kind is added here, and a test checks that each
+# kind the queue carries has its entry.
+KINDS: dict[type[Queued], _Kind[Any]] = {
+    QueuedCommand: _Kind[QueuedCommand](_command, _command_failed),
+    QueuedPress: _Kind[QueuedPress](
+        lambda pressed, store, slack, _now: presses.press(pressed, store, slack),
+        lambda failed, _store, slack: presses.report_failure(failed, slack),
+    ),
+    QueuedHomeOpened: _Kind[QueuedHomeOpened](
+        lambda opened, store, slack, _now: home.home_opened(opened, store, slack),
+        lambda failed, _store, slack: home.report_failure(failed, slack),
+    ),
+}
 
 
 def _saved(queued: QueuedCommand, store: Store) -> bool | None:

@@ -12,48 +12,33 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar, assert_never
 
 from interactions import grammar
 from interactions.model import Clear, Command, Export, Help, Log, View
+from interactions.ports import Enqueue, Messages, Modals, OutcomeUnknown
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand, QueuedHomeOpened, QueuedPress
 from interactions.settings import Settings
 from interactions.slack import actions, texts
 from interactions.slack import request as slack_request
+from interactions.slack.replays import Memory, ReplayGuard
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-_REPLAYS = slack_request.ReplayGuard()
+_REPLAYS = ReplayGuard()
 # Slack retries an event it thinks was not received (at once, after a minute, after five) and gives up within
 # the hour; each retry is signed anew, so the event's own id is what tells it was seen.
 EVENT_MEMORY_SECONDS = 60 * 60
-_EVENTS = slack_request.Memory()
+_EVENTS = Memory()
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
     body: dict[str, Any] | None = None  # JSON for Slack; None for an empty acknowledgement
-
-
-Enqueue = Callable[[str], None]  # raises OutcomeUnknown when the message may be queued all the same
-
-
-class OutcomeUnknown(Exception):
-    """The message went out but no answer came back: it may be on the queue, or not."""
-
-
-class Modals(Protocol):
-    def open_loading_modal(self, trigger_id: str) -> str | None: ...
-
-    def show_text_in_modal(self, view_id: str, text: str) -> bool: ...
-
-
-class Messages(Protocol):
-    def respond_at_once(self, response_url: str, text: str) -> bool: ...
 
 
 def receive(
@@ -63,7 +48,7 @@ def receive(
     enqueue: Enqueue,
     modals: Callable[[], Modals] | None = None,
     now: Callable[[], float] = time.time,
-    replays: slack_request.ReplayGuard = _REPLAYS,
+    replays: ReplayGuard = _REPLAYS,
 ) -> Reply:
     """Answer one request to /api/slack/commands. ``enqueue`` raises when the queue is out of reach;
     ``modals`` (given when a bot token is set) makes the Slack client that opens a view's loading modal:
@@ -98,7 +83,7 @@ def receive(
 
     view_id = None
     if modals is not None and command.trigger_id and isinstance(parsed, View):
-        view_id = modals().open_loading_modal(command.trigger_id)
+        view_id = _open_loading_modal(modals(), command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
         user_id=command.user_id,
@@ -113,7 +98,7 @@ def receive(
     except Exception as error:  # noqa: BLE001 - whatever broke, the user must hear of it
         log.error("Could not queue a command: %s.", type(error).__name__)
         text = _not_queued(parsed, maybe_queued=isinstance(error, OutcomeUnknown))
-        if modals is not None and view_id is not None and modals().show_text_in_modal(view_id, text):
+        if modals is not None and view_id is not None and _say_in_modal(modals(), view_id, text):
             return Reply(200)  # said in the modal, which would otherwise say "loading" forever: said once
         return _say(text)
     return Reply(200)
@@ -126,7 +111,7 @@ def receive_press(
     enqueue: Enqueue,
     messages: Callable[[], Messages] | None = None,
     now: Callable[[], float] = time.time,
-    replays: slack_request.ReplayGuard = _REPLAYS,
+    replays: ReplayGuard = _REPLAYS,
 ) -> Reply:
     """Answer one request to /api/slack/interactions: a press of a button or a choice in a menu of the app's.
     Slack shows nothing of the acknowledgement's body; the worker answers in the message, modal or Home tab
@@ -174,8 +159,8 @@ def receive_event(
     settings: Settings,
     enqueue: Enqueue,
     now: Callable[[], float] = time.time,
-    replays: slack_request.ReplayGuard = _REPLAYS,
-    events: slack_request.Memory = _EVENTS,
+    replays: ReplayGuard = _REPLAYS,
+    events: Memory = _EVENTS,
 ) -> Reply:
     """Answer one request to /api/slack/events: Slack's check of the URL, or a member opening the app's Home
     tab, whose dashboard is published by the worker. An event is queued once, however often Slack retries it."""
@@ -211,7 +196,7 @@ def _payload(
     headers: Mapping[str, str],
     settings: Settings,
     received: float,
-    replays: slack_request.ReplayGuard,
+    replays: ReplayGuard,
     read: Callable[[bytes], T],
     what: str,
 ) -> T | Reply:
@@ -237,7 +222,7 @@ def _refused(
     headers: Mapping[str, str],
     settings: Settings,
     received: float,
-    replays: slack_request.ReplayGuard,
+    replays: ReplayGuard,
     oversize: bool,
 ) -> Reply | None:
     """The refusal of a request that is not Slack's, or a copy of one already taken; None for a fresh one."""
@@ -256,6 +241,19 @@ def _check_value(action_id: str, value: str) -> None:
         actions.parse_dashboard(value)
 
 
+# Block Kit is imported for a view's ack alone: a log's never loads it.
+def _open_loading_modal(modals: Modals, trigger_id: str) -> str | None:
+    from interactions.slack.blocks import loading_modal
+
+    return modals.open_modal(trigger_id, loading_modal())
+
+
+def _say_in_modal(modals: Modals, view_id: str, text: str) -> bool:
+    from interactions.slack.blocks import text_modal
+
+    return modals.replace_modal_at_once(view_id, text_modal(text))
+
+
 def _say(text: str) -> Reply:
     return Reply(200, slack_request.ephemeral(text))
 
@@ -263,10 +261,14 @@ def _say(text: str) -> Reply:
 def _not_queued(command: Command, maybe_queued: bool) -> str:
     """What the member reads when their command could not be queued. Told to try again a log that may be
     queued already, a member would log the same people twice."""
-    if isinstance(command, Log):
-        return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD
-    if isinstance(command, View):
-        return texts.COULD_NOT_SHOW
-    if isinstance(command, Clear):
-        return texts.COULD_NOT_CLEAR
-    return texts.COULD_NOT_EXPORT
+    match command:
+        case Log():
+            return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD
+        case View():
+            return texts.COULD_NOT_SHOW
+        case Clear():
+            return texts.COULD_NOT_CLEAR
+        case Export() | Help():  # help is answered before the queue: never here
+            return texts.COULD_NOT_EXPORT
+        case _:
+            assert_never(command)

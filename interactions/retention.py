@@ -1,5 +1,6 @@
-"""The retention sweep: every member's entries older than the retention, and the clear and undo markers older
-than ``CLEAR_MEMORY``, deleted page by page within a budget of pages and seconds.
+"""The retention sweep: every member's entries older than the retention, and the expired markers (of clears,
+undos and events carried out, each remembered for ``CLEAR_MEMORY``), deleted page by page within a budget of
+pages and seconds.
 
 A sweep cut short by its budget leaves the rest, and the next one carries on: each reads afresh what is
 still too old, so running one twice, or two at once, deletes nothing that should stay.
@@ -12,9 +13,9 @@ import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from interactions.model import CLEAR_MEMORY
+from interactions.ports import Expiring
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +34,8 @@ class Budget:
 @dataclass(frozen=True)
 class Swept:
     entries: int  # deleted
-    clears: int  # clear and undo markers deleted
+    markers: int  # expired markers deleted: of clears, undos and events
     finished: bool  # nothing too old was left; False when the budget ran out first
-
-
-class Expiring(Protocol):
-    def expired_pages(self, before: datetime) -> Generator[int, None, None]: ...
-
-    def forgotten_clear_pages(self, before: datetime) -> Generator[int, None, None]: ...
 
 
 def oldest_kept(now: datetime, retention_days: int) -> datetime:
@@ -56,20 +51,20 @@ def expire(
     budget: Budget = Budget(),
     clock: Callable[[], float] = time.monotonic,
 ) -> Swept:
-    """Delete what is past keeping, clear markers first (few, and the stricter promise), then entries."""
+    """Delete what is past keeping, expired markers first (few, and the stricter promise), then entries."""
     started = clock()
     spent = [0]  # pages that deleted something: an empty one, the end of a query, costs only time
 
     def may_go_on() -> bool:
         return spent[0] < budget.pages and clock() - started < budget.seconds
 
-    clears, cleared_all = _drain(store.forgotten_clear_pages(now - CLEAR_MEMORY), may_go_on, spent)
+    markers, markers_all = _drain(store.expired_marker_pages(now - CLEAR_MEMORY), may_go_on, spent)
     entries, expired_all = _drain(store.expired_pages(oldest_kept(now, retention_days)), may_go_on, spent)
-    swept = Swept(entries=entries, clears=clears, finished=cleared_all and expired_all)
+    swept = Swept(entries=entries, markers=markers, finished=markers_all and expired_all)
     log.info(
-        "Retention sweep deleted entries: %d, clear markers: %d; %s.",
+        "Retention sweep deleted entries: %d, expired markers: %d; %s.",
         swept.entries,
-        swept.clears,
+        swept.markers,
         "nothing too old is left" if swept.finished else "the budget ran out, the next run carries on",
     )
     return swept

@@ -10,7 +10,7 @@ from functools import lru_cache
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError, ServiceResponseError
 from azure.storage.queue import LinearRetry, QueueClient
 
-from interactions.receive import OutcomeUnknown
+from interactions.ports import OutcomeUnknown
 from interactions.storage_account import StorageAccount
 
 # With views.open's 1 s before it, the worst case (a connect timeout, a retry, a read timeout) stays

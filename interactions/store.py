@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from interactions.dashboard import EntryPage
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
+from interactions.ports import EntryPage
 from interactions.storage_account import StorageAccount
 
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
@@ -343,7 +343,7 @@ class EntryStore:
         }
         return self._delete_pages(query, parameters, page_size)
 
-    def forgotten_clear_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
+    def expired_marker_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
         """Delete the clear, undo and event markers written before ``before``, page by page as
         ``expired_pages`` does: one partition after the other, each read on its own rather than scanning the
         table."""

@@ -25,7 +25,7 @@ from testkit.app_settings import app_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP_FUNCTIONS = "slack_commands,slack_interactions,slack_events"
-WORKER_FUNCTIONS = "process_command,report_failed_command"
+WORKER_FUNCTIONS = "process_queued_message,report_failed_message"
 # A killed worker's messages come back after this, not the real host's 10 minutes. Renewed halfway: on two
 # busy cores a renewal can be a second late, and a 2-second lease then lets a running message go twice.
 WORKER_LEASE_SECONDS = 3

@@ -25,9 +25,9 @@ from prove.traffic import Caller, Command, People, User, plan
 from testkit.waiting import happened
 
 GAVE_UP = "Gave up answering through response_url"
-FAILED_RUN = "Executed 'Functions.process_command' (Failed"
+FAILED_RUN = "Executed 'Functions.process_queued_message' (Failed"
 STARTED = "Processing a command: "  # the app's line as it starts on a parsed command ("Processing a command: log.")
-FINISHED = "Executed 'Functions.process_command'"
+FINISHED = "Executed 'Functions.process_queued_message'"
 
 
 @dataclass(frozen=True)

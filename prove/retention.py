@@ -72,7 +72,9 @@ def retention(stack: Stack) -> list[Row]:
         Row.check(SECTION, "entries younger than the retention deleted", young_gone, young_gone == 0),
         Row.check(SECTION, "clear, undo and event markers older than a day left", old_markers, old_markers == 0),
         Row.check(SECTION, "the other parts' rows deleted", others_gone, others_gone == 0),
-        Row.check(SECTION, "deleted by a second sweep", again.entries + again.clears, not again.entries + again.clears),
+        Row.check(
+            SECTION, "deleted by a second sweep", again.entries + again.markers, not again.entries + again.markers
+        ),
         Row.info(SECTION, "page size", PAGE_SIZE),
     ]
 

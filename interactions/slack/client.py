@@ -1,4 +1,7 @@
-"""Calls to Slack: answers through a command's response_url, and modals and files through the Web API."""
+"""Calls to Slack: answers through a command's response_url, and modals and files through the Web API.
+
+It sends what it is given, built already (``interactions.slack.blocks`` and ``dashboard``), and implements
+``interactions.ports``' Slack protocols."""
 
 from __future__ import annotations
 
@@ -17,8 +20,6 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
-
-from interactions.slack.blocks import loading_modal, text_modal
 
 log = logging.getLogger(__name__)
 # slack_sdk logs request URLs and bodies, which hold workspace ids and user text; it gets a silent logger
@@ -85,21 +86,21 @@ class Slack:
             return False
         return True
 
-    def open_loading_modal(self, trigger_id: str) -> str | None:
-        """Open a modal while the trigger_id is alive (3 s); its view id, or None if Slack said no."""
+    def open_modal(self, trigger_id: str, view: View) -> str | None:
+        """Open ``view`` while the trigger_id is alive (3 s); its view id, or None if Slack said no."""
         client = self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False)
         try:
-            response = client.views_open(trigger_id=trigger_id, view=loading_modal())
+            response = client.views_open(trigger_id=trigger_id, view=view)
         except Exception as error:  # noqa: BLE001 - the answer then comes as a message instead
-            log.warning("Could not open the loading modal: %s.", type(error).__name__)
+            log.warning("Could not open a modal: %s.", type(error).__name__)
             return None
-        view = response.get("view") or {}
-        view_id = view.get("id") if isinstance(view, dict) else None
+        opened = response.get("view") or {}
+        view_id = opened.get("id") if isinstance(opened, dict) else None
         return view_id if isinstance(view_id, str) else None
 
-    def show_text_in_modal(self, view_id: str, text: str) -> bool:
-        """On the ack path: replace the loading modal's text, without retries."""
-        return self._update(view_id, text_modal(text), self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
+    def replace_modal_at_once(self, view_id: str, view: View) -> bool:
+        """On the ack path: replace a modal's content, once, without retries."""
+        return self._update(view_id, view, self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
 
     def show_modal(self, view_id: str, view: View, view_hash: str | None = None) -> bool:
         """Replace a modal's content; given the ``view_hash`` a press saw, only if nothing has replaced that

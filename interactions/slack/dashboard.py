@@ -8,7 +8,7 @@ anywhere.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, assert_never
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 from interactions import reports
 from interactions.dashboard import SPANS, Dashboard, Page
 from interactions.model import NEGATIVE, POSITIVE, Mode
+from interactions.reports import PersonTotals
 from interactions.slack import actions, blocks, texts
 
 
@@ -69,11 +70,15 @@ def dashboard_message(page: Page, note: str | None = None) -> tuple[str, list[Bl
 
 def _title(page: Page) -> str:
     shown = page.dashboard
-    aggregate = ""
-    if shown.mode is Mode.PERSON:
-        aggregate = "person"
-    elif shown.mode is Mode.TIME:
-        aggregate = (page.period or reports.period_for(shown.days)).value
+    match shown.mode:
+        case Mode.LIST:
+            aggregate = ""
+        case Mode.PERSON:
+            aggregate = "person"
+        case Mode.TIME:
+            aggregate = (page.period or reports.period_for(shown.days)).value
+        case _:
+            assert_never(shown.mode)
     return texts.heading(shown.days, shown.rating, aggregate)
 
 
@@ -85,7 +90,7 @@ def _controls(shown: Dashboard) -> ActionsBlock:
     first = shown.first_page()
     spans = sorted({*SPANS, shown.days})
     span = [(texts.span_label(days), replace(first, days=days)) for days in spans]
-    view = [(texts.VIEW_LABELS[mode], replace(first, mode=mode)) for mode in Mode]
+    view = [(texts.view_label(mode), replace(first, mode=mode)) for mode in Mode]
     rating = [(texts.FILTER_LABELS[r], replace(first, rating=r)) for r in (None, POSITIVE, NEGATIVE)]
     return ActionsBlock(
         elements=[
@@ -136,29 +141,34 @@ def _paging(page: Page) -> ActionsBlock:
 
 def _rows(page: Page) -> list[Block]:
     rating = page.dashboard.rating
-    if page.entries:
-        separator = blocks.text_element(texts.ROW_SEPARATOR)
-        items = [
-            [
-                blocks.time_element(entry.at),
-                separator,
-                blocks.person_element(entry.person),
-                blocks.sign_element(entry.rating),
+    match page.dashboard.mode:
+        case Mode.LIST:
+            separator = blocks.text_element(texts.ROW_SEPARATOR)
+            items = [
+                [
+                    blocks.time_element(entry.at),
+                    separator,
+                    blocks.person_element(entry.person),
+                    blocks.sign_element(entry.rating),
+                ]
+                for entry in page.entries
             ]
-            for entry in page.entries
-        ]
-        return [RichRows(items)]
-    if page.people:
-        people: list[list[blocks.RichText]] = []
-        for person in page.people:
-            figures = texts.ROW_SEPARATOR.join(blocks.counted(person, rating, texts.plain_counts))
-            item = [blocks.person_element(person.person), blocks.text_element(texts.ROW_SEPARATOR + figures)]
-            if person.last_at is not None:
-                item += [blocks.text_element(texts.ROW_SEPARATOR + texts.LAST_MET), blocks.day_element(person.last_at)]
-            people.append(item)
-        return [RichRows(people)]
-    period = page.period or reports.period_for(page.dashboard.days)
-    return blocks.text_blocks("\n".join(blocks.bucket_rows(page.buckets, period, rating)))
+            return [RichRows(items)]
+        case Mode.PERSON:
+            return [RichRows([_person_row(person, rating) for person in page.people])]
+        case Mode.TIME:
+            period = page.period or reports.period_for(page.dashboard.days)
+            return blocks.text_blocks("\n".join(blocks.bucket_rows(page.buckets, period, rating)))
+        case _:
+            assert_never(page.dashboard.mode)
+
+
+def _person_row(person: PersonTotals, rating: int | None) -> list[blocks.RichText]:
+    figures = texts.ROW_SEPARATOR.join(blocks.counted(person, rating, texts.plain_counts))
+    row = [blocks.person_element(person.person), blocks.text_element(texts.ROW_SEPARATOR + figures)]
+    if person.last_at is not None:
+        row += [blocks.text_element(texts.ROW_SEPARATOR + texts.LAST_MET), blocks.day_element(person.last_at)]
+    return row
 
 
 class RichRows(Block):

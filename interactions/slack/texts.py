@@ -1,5 +1,6 @@
 """Every text a member reads, in one place, written in Slack mrkdwn; but for the pieces of rich text (around
-names) and plain text (labels, buttons), which Slack shows exactly as written.
+names) and plain text (labels, buttons), which Slack shows exactly as written. What is said of each view (its
+word, label, rows) is in the table of views, ``interactions.modes``, and built in here.
 
 The signs: `+` and `−` (a minus sign, not a hyphen) in what the app says, whatever the member typed.
 """
@@ -20,8 +21,17 @@ from interactions.model import (
     POSITIVE,
     Mode,
 )
-from interactions.reports import DAY_BUCKETS_UP_TO_DAYS, WEEK_BUCKETS_UP_TO_DAYS
+from interactions.modes import MODES, VIEW_WORDS
 from interactions.slack.mrkdwn import quoted, who
+
+
+def _one_of(words: list[str]) -> str:
+    """`a` or `b`; `a`, `b` or `c`."""
+    coded = [f"`{word}`" for word in words]
+    return " or ".join(coded) if len(coded) <= 2 else f"{', '.join(coded[:-1])} or {coded[-1]}"
+
+
+_VIEW_WORDS = list(VIEW_WORDS)
 
 # --- Answers to requests that never reach the queue --------------------------------------------------------
 COULD_NOT_RECORD = "Sorry, I couldn't record that, please try again."
@@ -81,7 +91,7 @@ def logged(percent: int) -> str:
 # --- Usage -------------------------------------------------------------------------------------------------
 USAGE = (
     "Usage: `/interactions @person +` (or `-`, several people at once) · "
-    "`/interactions [days] [person|time] [+|-]` · `/interactions export` · `/interactions clear` · "
+    f"`/interactions [days] [{'|'.join(_VIEW_WORDS)}] [+|-]` · `/interactions export` · `/interactions clear` · "
     "`/interactions help`"
 )
 
@@ -94,16 +104,15 @@ HELP = "\n".join(
         "• `/interactions @don + @Maelle + Random Guy -`: Slack mentions and plain names mixed,"
         f" up to {MAX_PEOPLE} people, names up to {MAX_NAME_LENGTH} characters",
         '• `/interactions "Help Desk" +`: a name in double quotes is always a name, even one that is a'
-        " command word or a number (`help`, `clear`, `export`, `person`, `time`, `42`)",
+        f" command word or a number ({', '.join(f'`{word}`' for word in ['help', 'clear', 'export', *_VIEW_WORDS])},"
+        " `42`)",
         "Typed names ignore case: `random guy` and `Random Guy` are one person.",
         f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
         "",
         "*See your logs*, newest first:",
         f"• `/interactions`: the last {DEFAULT_DAYS} days",
         f"• `/interactions 90`: the last 90 days (any whole number from {MIN_DAYS} to {MAX_DAYS})",
-        "• `/interactions 90 person`: totals per person",
-        f"• `/interactions 90 time`: totals per day (up to {DAY_BUCKETS_UP_TO_DAYS} days), per week (up to"
-        f" {WEEK_BUCKETS_UP_TO_DAYS} days) or per month",
+        *(f"• `/interactions 90 {view.word}`: {view.shows}" for view in MODES.values() if view.word is not None),
         "• `/interactions +` or `/interactions -`: only positive or only negative ones",
         "• Options combine, in any order: `/interactions 90 person +`",
         "",
@@ -138,7 +147,7 @@ def _mistake(error: grammar.Mistake) -> str:
         case grammar.DaysOutOfRange(typed):
             return f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {quoted(typed)} is not."
         case grammar.TwoModes():
-            return "Choose one of `person` or `time`, not both."
+            return f"Choose one of {_one_of(_VIEW_WORDS)}, not both."
         case grammar.TwoRatings():
             return "Choose one of `+` or `-`, not both."
         case grammar.RatingWithoutPerson(sign):
@@ -207,8 +216,8 @@ def period_label(start: date, period: str) -> str:
 
 
 VIEW_NOT_LOG = (
-    "`person`, `time` and numbers are view words, so this shows your logs. To log someone by such a name, "
-    'put it in double quotes, as in `/interactions "Time" -`.'
+    f"{', '.join(f'`{word}`' for word in _VIEW_WORDS)} and numbers are view words, so this shows your logs. To log"
+    f' someone by such a name, put it in double quotes, as in `/interactions "{_VIEW_WORDS[-1].title()}" -`.'
 )
 
 
@@ -242,7 +251,6 @@ HOME_INTRO = "Log who you meet with `/interactions @person +` (or `-`). Only you
 SPAN_PLACEHOLDER = "Span"
 VIEW_PLACEHOLDER = "View"
 FILTER_PLACEHOLDER = "Filter"
-VIEW_LABELS = {Mode.LIST: "List", Mode.PERSON: "By person", Mode.TIME: "By time"}
 FILTER_LABELS = {None: "All", POSITIVE: "Positive +", NEGATIVE: "Negative −"}
 NEWER = "Newer"
 OLDER = "Older"
@@ -253,7 +261,11 @@ CLEAR_CONFIRM = "Clear all"
 CLEAR_DENY = "Cancel"
 ROW_SEPARATOR = " · "  # rich text, between a row's parts
 LAST_MET = "last "  # rich text, before the day Slack shows
-_ROWS = {Mode.LIST: "Entries", Mode.PERSON: "People", Mode.TIME: "Periods"}
+
+
+def view_label(mode: Mode) -> str:
+    """A view menu choice."""
+    return MODES[mode].label
 
 
 def span_label(days: int) -> str:
@@ -266,7 +278,7 @@ def span_label(days: int) -> str:
 
 def position(mode: Mode, first: int, last: int, count: int) -> str:
     """Which rows a page shows, as in "Entries 51–100 of 10,000"."""
-    return f"{_ROWS[mode]} {first:,}–{last:,} of {count:,}"
+    return f"{MODES[mode].rows} {first:,}–{last:,} of {count:,}"
 
 
 def plain_counts(count: int, positive: int, negative: int) -> str:

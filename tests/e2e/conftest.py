@@ -130,7 +130,7 @@ class App:
         handled = 0
         while batch := list(self.queue.receive_messages(max_messages=32, visibility_timeout=30)):
             for message in batch:
-                FUNCTIONS["process_command"](func.QueueMessage(id=message.id, body=message.content.encode()))
+                FUNCTIONS["process_queued_message"](func.QueueMessage(id=message.id, body=message.content.encode()))
                 self.queue.delete_message(message)
                 handled += 1
         return handled

@@ -125,7 +125,7 @@ def test_a_log_typed_before_a_clear_is_not_kept_even_when_run_after_it(app: App)
     assert received_at(log) < received_at(clear)  # as when the member types the clear next
 
     for message in (clear, log):  # the clear first: a batch runs them at once, or the log was redelivered
-        registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        registered_functions()["process_queued_message"](QueueMessage(id=message.id, body=message.content.encode()))
         app.queue.delete_message(message)
 
     assert [s.payload["text"] for s in app.slack.wait_for(ME, 2)] == [
@@ -188,7 +188,7 @@ def test_a_redelivered_message_is_processed_once(app: App) -> None:
     (message,) = app.queue.receive_messages(max_messages=1, visibility_timeout=1)
     from azure.functions import QueueMessage
 
-    registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    registered_functions()["process_queued_message"](QueueMessage(id=message.id, body=message.content.encode()))
     # The worker "crashed" before deleting: the message comes back once its visibility timeout ends.
     assert wait_until(app.run_worker, 10, "the undeleted message delivered again") == 1
 
@@ -244,11 +244,11 @@ def test_a_command_that_fails_every_retry_is_reported_from_the_poison_queue(app:
     table = os.environ[setting.TABLE]
     os.environ[setting.TABLE] = "not a table name"  # every write fails, as with storage gone bad
     with pytest.raises(Exception, match="invalid characters"):
-        registered_functions()["process_command"](QueueMessage(id=message.id, body=message.content.encode()))
+        registered_functions()["process_queued_message"](QueueMessage(id=message.id, body=message.content.encode()))
     assert app.slack.shown(ME) == []
 
     os.environ[setting.TABLE] = table  # the host moved the message to <queue>-poison
-    registered_functions()["report_failed_command"](QueueMessage(id=message.id, body=message.content.encode()))
+    registered_functions()["report_failed_message"](QueueMessage(id=message.id, body=message.content.encode()))
 
     (shown,) = app.slack.wait_for(ME, 1)
     assert "that command failed: nothing was saved. Please try again." in shown.payload["text"]

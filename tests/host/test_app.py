@@ -96,7 +96,7 @@ def test_try_command_prints_what_the_user_was_shown(app: App) -> None:
 
 def test_the_log_says_what_ran_but_never_who_or_what_was_typed(app: App) -> None:
     me = new_user()
-    done = "Executed 'Functions.process_command' (Succeeded"
+    done = "Executed 'Functions.process_queued_message' (Succeeded"
     before = app.host.log.count(done)
     app.command(me, "@U0SECRETPAL + Zebulon Quartermaine -")
     app.command(me, "Zebulon Quartermaine person")  # a mistake, answered by the acknowledgement

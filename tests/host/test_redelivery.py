@@ -43,7 +43,7 @@ def test_a_message_redelivered_after_a_host_crash_is_processed_once(
     finally:
         first.kill()
     hold.release(deliver=False)  # that answer died with the host
-    assert "Executed 'Functions.process_command'" not in first.log
+    assert "Executed 'Functions.process_queued_message'" not in first.log
     assert waiting_messages(env) == 1
 
     second = HostProcess(env, tmp_path, args, name="second").start()
@@ -76,5 +76,5 @@ def test_sigterm_lets_a_running_invocation_finish_and_delete_its_message(
 
     (answer,) = standin.shown(me)
     assert answer.payload["text"] == "Got it! You're 100% for positive interactions in the last 30 days."
-    assert "Executed 'Functions.process_command' (Succeeded" in host.log
+    assert "Executed 'Functions.process_queued_message' (Succeeded" in host.log
     assert waiting_messages(env) == 0

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from interactions import grammar
 from interactions.model import BIDI_CONTROLS, MAX_NAME_LENGTH, MAX_PEOPLE, Log
+from interactions.modes import VIEW_WORDS
 from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore
 from local.azurite import Azurite
@@ -90,12 +91,12 @@ def stored_and_read(store: EntryStore, log: Log) -> list[Typed]:
 
 
 def reads_as_a_view(entries: list[tuple[tuple[str, bool], str]]) -> bool:
-    """Only names made of view options ("90", "person", "time") with their ratings: the text asks for a view."""
+    """Only names made of view options (a number, a view word) with their ratings: the text asks for a view."""
     return all(not mention and all(is_view_option(word) for word in name.split()) for (name, mention), _ in entries)
 
 
 def is_view_option(word: str) -> bool:
-    return (word.isascii() and word.isdigit()) or word.casefold() in ("person", "time")
+    return (word.isascii() and word.isdigit()) or word.casefold() in VIEW_WORDS
 
 
 @ROUND_TRIPS

@@ -79,7 +79,7 @@ def test_a_sweep_deletes_every_older_entry_and_marker_and_keeps_every_younger_on
     after = everything(table)
     assert after == expected(before)
     assert all(len(after[owner]) == 60 + 1 for owner in OWNERS)  # 30 days of two a day, and the one at the limit
-    assert swept == Swept(entries=3 * (30 + 1), clears=2, finished=True)
+    assert swept == Swept(entries=3 * (30 + 1), markers=2, finished=True)
 
 
 def test_a_sweep_cut_short_is_finished_by_the_next(table: TableClient, store: EntryStore) -> None:
@@ -95,19 +95,19 @@ def test_a_sweep_cut_short_is_finished_by_the_next(table: TableClient, store: En
         runs.append(expire(store, NOW, RETENTION, budget))
 
     assert everything(table) == expected(before)  # ...and the next runs take them, and nothing else
-    assert sum(run.entries for run in runs) == 3 * 31 and sum(run.clears for run in runs) == 2
+    assert sum(run.entries for run in runs) == 3 * 31 and sum(run.markers for run in runs) == 2
 
 
 def test_a_second_sweep_changes_nothing(table: TableClient, store: EntryStore) -> None:
     expire(store, NOW, RETENTION)
     after_first = sorted((row["PartitionKey"], row["RowKey"]) for row in table.list_entities())
 
-    assert expire(store, NOW, RETENTION) == Swept(entries=0, clears=0, finished=True)
+    assert expire(store, NOW, RETENTION) == Swept(entries=0, markers=0, finished=True)
     assert sorted((row["PartitionKey"], row["RowKey"]) for row in table.list_entities()) == after_first
 
 
 def test_a_sweep_on_a_table_not_made_yet_deletes_nothing(table: TableClient) -> None:
-    assert expire(EntryStore(table), NOW, RETENTION) == Swept(entries=0, clears=0, finished=True)
+    assert expire(EntryStore(table), NOW, RETENTION) == Swept(entries=0, markers=0, finished=True)
 
 
 def test_make_expire_runs_the_sweep_with_the_local_settings(azurite: Azurite, table: TableClient) -> None:
@@ -126,5 +126,5 @@ def test_make_expire_runs_the_sweep_with_the_local_settings(azurite: Azurite, ta
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
     assert done.returncode == 0, done.stderr
-    assert "Retention sweep deleted entries: 1, clear markers: 0" in done.stderr
+    assert "Retention sweep deleted entries: 1, expired markers: 0" in done.stderr
     assert len(everything(table)[OWNERS[0]]) == 1

@@ -1,4 +1,6 @@
-"""EntryStore against Azurite: what a user logs is what they read back, in the window they ask for."""
+"""The store: what a user logs is what they read back, in the window they ask for, and what is cleared, undone
+or past keeping goes. The same tests run against Azurite and the in-memory stand-in (conftest.py's
+``store``); those that look at the table itself, or at Table Storage's own ways, against Azurite alone."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from azure.data.tables import TableClient, TableServiceClient
 
-from interactions.model import CLEAR_MEMORY, Person, Rated
+from interactions.model import CLEAR_MEMORY, MAX_PEOPLE, Person, Rated
 from interactions.retention import expire
 from interactions.storage_account import StorageAccount
 from interactions.store import EntryStore, row_key
 from local.azurite import Azurite
+from tests.integration.conftest import SweptStore
 
 pytestmark = pytest.mark.integration
 
@@ -22,12 +25,7 @@ OWNER = "f" * 64
 
 
 @pytest.fixture
-def table(azurite: Azurite, unique_name: str) -> TableClient:
-    return TableClient.from_connection_string(azurite.connection_string, table_name=unique_name)
-
-
-@pytest.fixture
-def store(table: TableClient) -> EntryStore:
+def entry_store(table: TableClient) -> EntryStore:
     return EntryStore(table)
 
 
@@ -35,20 +33,17 @@ def rated(*people: tuple[Person, int]) -> list[Rated]:
     return [Rated(person, rating) for person, rating in people]
 
 
-def bulk_add(table: TableClient, store: EntryStore, owner: str, count: int, start: datetime) -> None:
-    """``count`` one-person commands, a minute apart going back from ``start``: written straight to the
-    table, a transaction of 100 at a time, to keep the test quick."""
-    store.ensure_table()
-    for first in range(0, count, 100):
-        batch = []
-        for index in range(first, min(first + 100, count)):
-            at = start - timedelta(minutes=index)
-            entity = {"PartitionKey": owner, "RowKey": row_key(at, f"c{index}", 0), "Person": f"P{index}"}
-            batch.append(("upsert", {**entity, "Mention": False, "Rating": 1, "At": at}))
-        table.submit_transaction(batch)
+def bulk_add(store: SweptStore, owner: str, count: int, start: datetime) -> None:
+    """``count`` entries, ``P0`` the newest: commands of MAX_PEOPLE each, a minute apart going back from
+    ``start``."""
+    for first in range(0, count, MAX_PEOPLE):
+        people = [
+            Rated(Person(f"P{index}", mention=False), 1) for index in range(first, min(first + MAX_PEOPLE, count))
+        ]
+        store.add(owner, f"c{first}", start - timedelta(minutes=first // MAX_PEOPLE), people)
 
 
-def test_round_trip_keeps_people_ratings_and_time(store: EntryStore) -> None:
+def test_round_trip_keeps_people_ratings_and_time(store: SweptStore) -> None:
     store.add("owner-a", "cmd1", NOW, rated((DON, 1), (GUY, -1), (Person("李雷", mention=False), 1)))
 
     entries = list(store.entries("owner-a", NOW - timedelta(days=30)))
@@ -57,7 +52,7 @@ def test_round_trip_keeps_people_ratings_and_time(store: EntryStore) -> None:
     assert {e.at for e in entries} == {NOW}
 
 
-def test_entries_come_newest_first_and_only_inside_the_window(store: EntryStore) -> None:
+def test_entries_come_newest_first_and_only_inside_the_window(store: SweptStore) -> None:
     for days_ago in (0, 5, 29, 31, 89, 91):
         store.add("owner-a", f"c{days_ago}", NOW - timedelta(days=days_ago), rated((DON, 1)))
 
@@ -69,7 +64,7 @@ def test_entries_come_newest_first_and_only_inside_the_window(store: EntryStore)
     assert days_ago_seen(1) == [0]
 
 
-def test_window_boundary_is_inclusive_to_the_millisecond(store: EntryStore) -> None:
+def test_window_boundary_is_inclusive_to_the_millisecond(store: SweptStore) -> None:
     since = NOW - timedelta(days=30)
     store.add("owner-a", "at", since, rated((DON, 1)))
     store.add("owner-a", "before", since - timedelta(milliseconds=1), rated((GUY, 1)))
@@ -77,7 +72,7 @@ def test_window_boundary_is_inclusive_to_the_millisecond(store: EntryStore) -> N
     assert [e.person for e in store.entries("owner-a", since)] == [DON]
 
 
-def test_rating_filter_and_other_users_are_kept_apart(store: EntryStore) -> None:
+def test_rating_filter_and_other_users_are_kept_apart(store: SweptStore) -> None:
     store.add("owner-a", "c1", NOW, rated((DON, 1), (GUY, -1)))
     store.add("owner-b", "c2", NOW, rated((DON, -1)))
 
@@ -88,27 +83,36 @@ def test_rating_filter_and_other_users_are_kept_apart(store: EntryStore) -> None
     assert list(store.ratings_since("owner-a", since)) == [1, -1]
 
 
-def test_redelivered_command_leaves_exactly_the_same_entities(store: EntryStore, table: TableClient) -> None:
+def test_a_redelivered_command_is_stored_once(store: SweptStore) -> None:
     people = rated((DON, 1), (GUY, -1))
     store.add("owner-a", "same-command", NOW, people)
-    first = sorted((e["RowKey"], dict(e)) for e in table.list_entities())
 
     store.add("owner-a", "same-command", NOW, people)
+
+    assert [(e.person, e.rating, e.at) for e in store.all_entries("owner-a")] == [(DON, 1, NOW), (GUY, -1, NOW)]
+
+
+def test_redelivered_command_leaves_exactly_the_same_entities(entry_store: EntryStore, table: TableClient) -> None:
+    people = rated((DON, 1), (GUY, -1))
+    entry_store.add("owner-a", "same-command", NOW, people)
+    first = sorted((e["RowKey"], dict(e)) for e in table.list_entities())
+
+    entry_store.add("owner-a", "same-command", NOW, people)
 
     assert sorted((e["RowKey"], dict(e)) for e in table.list_entities()) == first
     assert len(first) == 2
 
 
-def test_nothing_but_the_entry_is_stored(store: EntryStore, table: TableClient) -> None:
-    store.add("owner-a", "c1", NOW, rated((DON, 1)))
+def test_nothing_but_the_entry_is_stored(entry_store: EntryStore, table: TableClient) -> None:
+    entry_store.add("owner-a", "c1", NOW, rated((DON, 1)))
 
     (entity,) = table.list_entities()
 
     assert set(entity) == {"PartitionKey", "RowKey", "Person", "Mention", "Rating", "At"}
 
 
-def test_reads_stream_past_a_1000_entity_page(store: EntryStore, table: TableClient) -> None:
-    bulk_add(table, store, "owner-a", 2500, NOW)
+def test_reads_stream_past_a_1000_entity_page(store: SweptStore) -> None:
+    bulk_add(store, "owner-a", 2500, NOW)
 
     entries = list(store.entries("owner-a", NOW - timedelta(days=30)))
 
@@ -118,23 +122,24 @@ def test_reads_stream_past_a_1000_entity_page(store: EntryStore, table: TableCli
 
 
 def test_clear_deletes_more_than_a_page_and_a_transaction_and_spares_others(
-    store: EntryStore, table: TableClient
+    store: SweptStore,
 ) -> None:
-    bulk_add(table, store, "owner-a", 2150, NOW)
+    bulk_add(store, "owner-a", 2150, NOW)
     store.add("owner-b", "keep", NOW, rated((DON, 1)))
 
     assert store.clear("owner-a", NOW) == 2150
 
-    assert list(store.entries("owner-a", NOW - timedelta(days=3650))) == []
-    assert sorted(e["PartitionKey"] for e in table.list_entities()) == ["cleared", "owner-b"]
+    assert list(store.all_entries("owner-a")) == []
+    assert [entry.person for entry in store.all_entries("owner-b")] == [DON]
+    assert store.cleared_since("owner-a", NOW) and not store.cleared_since("owner-b", NOW - CLEAR_MEMORY)
 
 
-def test_clear_of_nothing_and_reads_before_the_table_exists_are_fine(store: EntryStore) -> None:
+def test_clear_of_nothing_and_reads_before_the_table_exists_are_fine(store: SweptStore) -> None:
     assert list(store.entries("nobody", NOW - timedelta(days=30))) == []
     assert store.clear("nobody", NOW) == 0
 
 
-def test_odd_names_are_stored_and_read_back_literally(store: EntryStore) -> None:
+def test_odd_names_are_stored_and_read_back_literally(store: SweptStore) -> None:
     odd = [
         "x' or PartitionKey ne 'y",
         "a/b\\c#d?e",
@@ -147,7 +152,7 @@ def test_odd_names_are_stored_and_read_back_literally(store: EntryStore) -> None
     assert [e.person.name for e in store.entries("owner-a", NOW - timedelta(days=1))] == odd
 
 
-def test_has_command_tells_whether_a_log_was_saved(store: EntryStore) -> None:
+def test_has_command_tells_whether_a_log_was_saved(store: SweptStore) -> None:
     store.add("owner-a", "saved", NOW, rated((DON, 1), (GUY, -1)))
 
     assert store.has_command("owner-a", "saved", NOW)
@@ -156,7 +161,7 @@ def test_has_command_tells_whether_a_log_was_saved(store: EntryStore) -> None:
 
 
 def test_a_clear_is_remembered_a_day_outside_every_partition_so_an_older_log_can_remove_itself(
-    store: EntryStore, table: TableClient
+    store: SweptStore,
 ) -> None:
     store.clear("owner-a", NOW)
     store.clear("owner-a", NOW - timedelta(minutes=5))  # processed late: the latest clear still counts
@@ -168,21 +173,30 @@ def test_a_clear_is_remembered_a_day_outside_every_partition_so_an_older_log_can
     assert not store.cleared_since("owner-b", NOW - timedelta(days=1))
     store.remove("owner-a", "late", NOW - timedelta(seconds=1), 2)
     assert list(store.entries("owner-a", NOW - timedelta(days=1))) == []
+
+
+def test_a_clear_marker_holds_its_time_and_nothing_else(entry_store: EntryStore, table: TableClient) -> None:
+    entry_store.add("owner-a", "before", NOW - timedelta(seconds=1), rated((DON, 1)))
+
+    entry_store.clear("owner-a", NOW)
+
     assert [(e["PartitionKey"], e["RowKey"], set(e)) for e in table.list_entities()] == [
         ("cleared", "owner-a", {"PartitionKey", "RowKey", "At"})
     ]
 
 
-def test_clears_older_than_a_day_are_forgotten(store: EntryStore, table: TableClient) -> None:
+def test_clears_older_than_a_day_are_forgotten_by_the_next_clear(store: SweptStore) -> None:
     store.clear("owner-a", NOW - timedelta(days=1, seconds=1))
     store.clear("owner-b", NOW - timedelta(hours=23))
 
     store.clear("owner-c", NOW)
 
-    assert sorted(e["RowKey"] for e in table.list_entities()) == ["owner-b", "owner-c"]
+    assert not store.cleared_since("owner-a", NOW - timedelta(days=2))
+    assert store.cleared_since("owner-b", NOW - timedelta(days=1))
+    assert store.cleared_since("owner-c", NOW)
 
 
-def test_a_clear_keeps_what_was_logged_after_it(store: EntryStore) -> None:
+def test_a_clear_keeps_what_was_logged_after_it(store: SweptStore) -> None:
     store.add("owner-a", "before", NOW - timedelta(seconds=1), rated((GUY, 1)))
     store.add("owner-a", "after", NOW + timedelta(milliseconds=1), rated((DON, 1)))  # carried out first
 
@@ -207,8 +221,8 @@ def test_a_table_gone_since_it_was_made_is_made_again_on_the_next_command(azurit
     assert store.cleared_since(OWNER, NOW)
 
 
-def test_all_entries_reach_back_past_the_longest_view_and_past_a_page(store: EntryStore, table: TableClient) -> None:
-    bulk_add(table, store, OWNER, 1100, NOW)
+def test_all_entries_reach_back_past_the_longest_view_and_past_a_page(store: SweptStore) -> None:
+    bulk_add(store, OWNER, 1100, NOW)
     store.add(OWNER, "ancient", NOW - timedelta(days=4000), rated((DON, -1)))
     store.add("someone-else", "theirs", NOW, rated((GUY, 1)))
 
@@ -229,26 +243,31 @@ def test_a_page_is_read_with_one_request_however_far_back_it_starts(azurite: Azu
         raw_request_hook=lambda request: requests.append(request.http_request.method),
     )
     store = EntryStore(table)
-    bulk_add(table, store, OWNER, 1200, NOW)
-    start = row_key(NOW - timedelta(minutes=1100), "c1100", 0)
+    bulk_add(store, OWNER, 1200, NOW)
+    start = row_key(NOW - timedelta(minutes=1100 // MAX_PEOPLE), "c1100", 0)
 
     requests.clear()
     page = store.page(OWNER, NOW - timedelta(days=30), None, start, 50)
 
     assert requests == ["GET"]
     assert [entry.person.name for entry in page.entries] == [f"P{index}" for index in range(1100, 1150)]
-    assert page.next_key == row_key(NOW - timedelta(minutes=1150), "c1150", 0)
+    assert page.next_key == row_key(NOW - timedelta(minutes=1150 // MAX_PEOPLE), "c1150", 0)
 
 
-def test_an_undo_marker_holds_its_time_and_nothing_else(store: EntryStore, table: TableClient) -> None:
+def test_an_undo_marker_is_never_taken_for_an_entry(store: SweptStore) -> None:
     store.add(OWNER, "c1", NOW, rated((DON, 1)))
 
     assert store.remember_undo(OWNER, "c1", NOW + timedelta(seconds=3)) is False
 
-    (marker,) = table.query_entities("PartitionKey eq 'undone'")
-    assert dict(marker) == {"PartitionKey": "undone", "RowKey": f"{OWNER}-c1", "At": NOW + timedelta(seconds=3)}
     assert [entry.person for entry in store.entries(OWNER, NOW - timedelta(days=1))] == [DON]
     assert [entry.person for entry in store.all_entries(OWNER)] == [DON]
+
+
+def test_an_undo_marker_holds_its_time_and_nothing_else(entry_store: EntryStore, table: TableClient) -> None:
+    entry_store.remember_undo(OWNER, "c1", NOW + timedelta(seconds=3))
+
+    (marker,) = table.query_entities("PartitionKey eq 'undone'")
+    assert dict(marker) == {"PartitionKey": "undone", "RowKey": f"{OWNER}-c1", "At": NOW + timedelta(seconds=3)}
 
 
 def test_an_undo_on_a_table_gone_since_it_was_made_makes_it_again(azurite: Azurite, unique_name: str) -> None:
@@ -266,9 +285,7 @@ def test_an_undo_on_a_table_gone_since_it_was_made_makes_it_again(azurite: Azuri
     assert store.undone(OWNER, "c1")
 
 
-def test_the_sweep_forgets_undos_after_a_day_and_never_takes_them_for_entries(
-    store: EntryStore, table: TableClient
-) -> None:
+def test_the_sweep_forgets_undos_after_a_day_and_never_takes_them_for_entries(store: SweptStore) -> None:
     digits = "9" * 64  # a pseudonym whose markers' keys sort among old entries' keys
     store.remember_undo(digits, "young", NOW - timedelta(hours=23))
     store.remember_undo(digits, "old", NOW - timedelta(days=1, seconds=1))
@@ -281,20 +298,23 @@ def test_the_sweep_forgets_undos_after_a_day_and_never_takes_them_for_entries(
 
     swept = expire(store, NOW, 30)
 
-    assert (swept.entries, swept.clears) == (0, 2)
+    assert (swept.entries, swept.markers) == (0, 2)
     assert store.undone(digits, "young")
     assert not store.undone(digits, "old") and not store.undone(OWNER, "old")
     assert [entry.person for entry in store.all_entries(digits)] == [DON]
 
 
-def test_an_event_is_remembered_once_with_its_time_alone_and_forgotten_after_a_day(
-    store: EntryStore, table: TableClient
-) -> None:
+def test_an_event_is_remembered_once_from_its_first_time_and_forgotten_after_a_day(store: SweptStore) -> None:
     assert store.remember_event("Ev0ABC", NOW - CLEAR_MEMORY - timedelta(minutes=1)) is False
     assert store.remember_event("Ev0ABC", NOW) is True  # Slack's retry, on any instance
     assert store.remember_event("Ev0NEW", NOW) is False
-    (old,) = [e for e in table.list_entities() if e["RowKey"] == "Ev0ABC"]
-    assert set(old) == {"PartitionKey", "RowKey", "At"}
 
-    assert sum(store.forgotten_clear_pages(NOW - CLEAR_MEMORY)) == 1
-    assert [e["RowKey"] for e in table.list_entities()] == ["Ev0NEW"]
+    assert sum(store.expired_marker_pages(NOW - CLEAR_MEMORY)) == 1
+    assert not store.event_seen("Ev0ABC") and store.event_seen("Ev0NEW")
+
+
+def test_an_event_marker_holds_its_time_and_nothing_else(entry_store: EntryStore, table: TableClient) -> None:
+    entry_store.remember_event("Ev0ABC", NOW)
+
+    (marker,) = table.list_entities()
+    assert set(marker) == {"PartitionKey", "RowKey", "At"} and marker["RowKey"] == "Ev0ABC"

@@ -1,21 +1,16 @@
-"""The dashboard's and Undo's reads, the same from the store against Azurite and from its in-memory stand-in:
-paging by key reaches every entry once and in order, Newer leads back to the page before, and an undone log
-is remembered once."""
+"""The dashboard's and Undo's reads, the same from the store against Azurite and from its in-memory stand-in
+(conftest.py's ``store``): paging by key reaches every entry once and in order, Newer leads back to the page
+before, and an undone log is remembered once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 import pytest
-from azure.data.tables import TableClient
 
-from interactions.dashboard import EntryPage
 from interactions.model import Entry, Person, Rated
-from interactions.store import EntryStore, row_key
-from local.azurite import Azurite
-from tests.unit.fakes import FakeStore
+from interactions.ports import EntryPage, Store
+from interactions.store import row_key
 
 pytestmark = pytest.mark.integration
 
@@ -23,30 +18,6 @@ NOW = datetime(2026, 11, 26, 12, 0, 0, 123000, tzinfo=UTC)
 OWNER = "f" * 64
 SIZE = 50
 ALL_TIME = NOW - timedelta(days=3650)
-
-
-class Store(Protocol):
-    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None: ...
-
-    def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None: ...
-
-    def page(self, owner: str, since: datetime, rating: int | None, start: str | None, size: int) -> EntryPage: ...
-
-    def newer_start(self, owner: str, since: datetime, rating: int | None, before: str, size: int) -> str | None: ...
-
-    def remember_undo(self, owner: str, command_id: str, at: datetime) -> bool: ...
-
-    def undone(self, owner: str, command_id: str) -> bool: ...
-
-    def command_entries(self, owner: str, command_id: str, at: datetime, count: int) -> list[Entry]: ...
-
-
-@pytest.fixture(params=["azurite", "fake"])
-def store(request: pytest.FixtureRequest, unique_name: str) -> Store:
-    if request.param == "fake":
-        return FakeStore()
-    azurite: Azurite = request.getfixturevalue("azurite")
-    return EntryStore(TableClient.from_connection_string(azurite.connection_string, table_name=unique_name))
 
 
 def logged(store: Store, count: int, owner: str = OWNER) -> list[Entry]:

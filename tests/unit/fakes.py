@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as ModalView
 
-from interactions.dashboard import EntryPage
-from interactions.model import Entry, Rated
+from interactions.model import CLEAR_MEMORY, Entry, Rated
+from interactions.ports import EntryPage
 from interactions.store import newer_than, row_key
 
 
@@ -109,6 +109,9 @@ class FakeStore:
     def clear(self, owner: str, at: datetime) -> int:
         self._call("clear")
         self.clears[owner] = max(at, self.clears.get(owner, at))
+        # As the real store does: every clear forgets the others' older than a day.
+        for forgotten in [cleared for cleared, when in self.clears.items() if when < at - CLEAR_MEMORY]:
+            del self.clears[forgotten]
         mine = self.rows.get(owner, {})
         gone = [key for key, entry in mine.items() if entry.at <= at]
         for key in gone:
@@ -124,8 +127,8 @@ class FakeStore:
         old = [(owner, key) for owner, mine in self.rows.items() for key, entry in mine.items() if entry.at < before]
         return self._pages(old, lambda row: self.rows[row[0]].pop(row[1], None))
 
-    def forgotten_clear_pages(self, before: datetime) -> Generator[int, None, None]:
-        self._call("forgotten_clear_pages")
+    def expired_marker_pages(self, before: datetime) -> Generator[int, None, None]:
+        self._call("expired_marker_pages")
         markers: list[tuple[dict[Any, datetime], Any]] = [
             (self.clears, owner) for owner, at in self.clears.items() if at < before
         ]
@@ -248,16 +251,16 @@ class FakeSlack:
         self.view_hashes[view_key] = f"h{len(self.said)}"
         return True
 
-    def open_loading_modal(self, trigger_id: str) -> str | None:
+    def open_modal(self, trigger_id: str, view: ModalView) -> str | None:
         if self.open_fails:
             return None
         self.opened.append(trigger_id)
         return f"V{len(self.opened)}"
 
-    def show_text_in_modal(self, view_id: str, text: str) -> bool:
+    def replace_modal_at_once(self, view_id: str, view: ModalView) -> bool:
         if self.modals_fail:
             return False
-        self.said.append(Said(f"modal:{view_id}", text))
+        self.said.append(Said(f"modal:{view_id}", readable(view.blocks), view.blocks))
         return True
 
     def send_file(self, user_id: str, file: io.IOBase, filename: str, title: str) -> bool:

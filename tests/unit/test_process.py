@@ -4,12 +4,13 @@ member reads."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
-from interactions.process import process, report_failure
-from interactions.queue_message import QueuedCommand
+from interactions.process import KINDS, process, report_failure
+from interactions.queue_message import Queued, QueuedCommand
 from interactions.slack import texts
 from tests.unit.fakes import FakeSlack, FakeStore
 
@@ -222,3 +223,8 @@ def test_a_poison_message_that_is_no_command_is_dropped(store: FakeStore, slack:
     report_failure(b"{}", store, slack)
     report_failure(message("Alice"), store, slack)
     assert slack.said == []
+
+
+def test_every_kind_of_queued_message_has_what_carries_it_out_and_reports_it_failed() -> None:
+    # A kind the queue carries but the worker has no entry for would fail every try and then its report.
+    assert set(KINDS) == set(get_args(Queued))

@@ -10,12 +10,14 @@ from dataclasses import replace
 import pytest
 
 from interactions.model import MAX_NAME_LENGTH, MAX_PEOPLE
+from interactions.ports import OutcomeUnknown
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
-from interactions.receive import OutcomeUnknown, Reply, receive
+from interactions.receive import Reply, receive
 from interactions.settings import Settings
 from interactions.slack import texts
-from interactions.slack.request import MAX_BODY_BYTES, ReplayGuard
+from interactions.slack.replays import ReplayGuard
+from interactions.slack.request import MAX_BODY_BYTES
 from interactions.storage_account import StorageAccount
 from testkit.slack_requests import command_form, signed_headers
 from tests.unit.fakes import FakeQueue, FakeSlack

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from interactions.dashboard import Dashboard
+from interactions.ports import OutcomeUnknown
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedHomeOpened, QueuedPress, read
-from interactions.receive import OutcomeUnknown, Reply, receive_event, receive_press
+from interactions.receive import Reply, receive_event, receive_press
 from interactions.slack import actions, texts
-from interactions.slack.request import MAX_PAYLOAD_BYTES, Memory, ReplayGuard
+from interactions.slack.replays import Memory, ReplayGuard
+from interactions.slack.request import MAX_PAYLOAD_BYTES
 from testkit.slack_requests import (
     block_actions_payload,
     event_body,

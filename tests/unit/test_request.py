@@ -9,11 +9,11 @@ import pytest
 
 from interactions.grammar import parse
 from interactions.model import MAX_NAME_CODE_POINTS, MAX_PEOPLE, Log
+from interactions.slack.replays import ReplayGuard
 from interactions.slack.request import (
     MAX_BODY_BYTES,
     REQUIRED_FIELDS,
     MissingFields,
-    ReplayGuard,
     SlashCommand,
     ephemeral,
     is_signed,

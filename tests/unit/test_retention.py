@@ -42,7 +42,7 @@ def test_entries_older_than_the_retention_go_and_younger_ones_stay() -> None:
 
     swept = expire(store, NOW, RETENTION)
 
-    assert swept == Swept(entries=2 * 30, clears=2, finished=True)
+    assert swept == Swept(entries=2 * 30, markers=2, finished=True)
     assert ages(store, ME) == ages(store, YOU) == list(range(30))  # day 29, 1 hour older than 29 days: kept
     assert store.clears == {ME: NOW - timedelta(hours=2)}
 
@@ -66,8 +66,8 @@ def test_a_sweep_cut_short_by_its_pages_is_finished_by_the_next() -> None:
         runs.append(expire(store, NOW, RETENTION, budget))
 
     assert len(runs) > 2
-    assert all(run.entries + run.clears <= 3 * 7 for run in runs)
-    assert sum(run.entries for run in runs) == 60 and sum(run.clears for run in runs) == 2
+    assert all(run.entries + run.markers <= 3 * 7 for run in runs)
+    assert sum(run.entries for run in runs) == 60 and sum(run.markers for run in runs) == 2
     assert ages(store, ME) == ages(store, YOU) == list(range(30))
 
 
@@ -90,7 +90,7 @@ def test_a_sweep_cut_short_by_its_time_stops_between_pages() -> None:
     first = expire(store, NOW, RETENTION, Budget(pages=1000, seconds=60), clock=lambda: float(next(ticks)))
 
     assert not first.finished
-    assert 0 < first.entries + first.clears < 62
+    assert 0 < first.entries + first.markers < 62
     assert expire(store, NOW, RETENTION).finished
     assert ages(store, ME) == list(range(30))
 
@@ -100,7 +100,7 @@ def test_a_second_sweep_changes_nothing() -> None:
     expire(store, NOW, RETENTION)
     rows, clears = {owner: dict(mine) for owner, mine in store.rows.items()}, dict(store.clears)
 
-    assert expire(store, NOW, RETENTION) == Swept(entries=0, clears=0, finished=True)
+    assert expire(store, NOW, RETENTION) == Swept(entries=0, markers=0, finished=True)
     assert store.rows == rows and store.clears == clears
 
 
@@ -116,7 +116,7 @@ def test_the_log_line_says_how_many_and_nothing_of_anyone(caplog: pytest.LogCapt
     expire(store_with_history(), NOW, RETENTION)
 
     (line,) = [record.getMessage() for record in caplog.records]
-    assert line == "Retention sweep deleted entries: 60, clear markers: 2; nothing too old is left."
+    assert line == "Retention sweep deleted entries: 60, expired markers: 2; nothing too old is left."
     assert ME not in caplog.text and "U0DON" not in caplog.text
 
 
