@@ -44,16 +44,14 @@ def ask_terminal(question: str) -> bool:
     return input(question).strip().lower() in ("y", "yes")
 
 
-def _tools_missing() -> list[str]:
-    wanted = {
-        "az": "the Azure CLI (az): https://learn.microsoft.com/cli/azure/install-azure-cli",
-        "func": "Azure Functions Core Tools v4 (func): https://learn.microsoft.com/azure/azure-functions/functions-run-local",
-    }
-    return [hint for tool, hint in wanted.items() if shutil.which(tool) is None]
+TOOLS = {
+    "az": "the Azure CLI (az): https://learn.microsoft.com/cli/azure/install-azure-cli",
+    "func": "Azure Functions Core Tools v4 (func): https://learn.microsoft.com/azure/azure-functions/functions-run-local",
+}
 
 
-def real_runner() -> SubprocessRunner:
-    missing = _tools_missing()
+def real_runner(tools: Sequence[str] = ("az", "func")) -> SubprocessRunner:
+    missing = [TOOLS[tool] for tool in tools if shutil.which(tool) is None]
     if missing:
         raise DeployError("install, and put on PATH: " + "; ".join(missing))
     return SubprocessRunner()

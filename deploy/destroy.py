@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None, runner: Runner | None = None,
         return input(question).strip() == group
 
     try:
-        chosen = runner or real_runner()
+        chosen = runner or real_runner(("az",))
         destroy(args.name, chosen, _say, (lambda _: True) if args.yes else (ask or typed_name))
     except DeployError as error:
         _say(f"destroy: {error}")

@@ -503,13 +503,14 @@ class _Az:
                                  "--tags", *self.config.tag_args, "-o", "none"])  # fmt: skip
 
     def _references(self, app_id: str) -> list[dict[str, Any]]:
+        """The app's Key Vault references, by setting name (ARM may name each with its parents' path)."""
         listed = self.runner.run(
             ["az", "rest", "--method", "get", "--url",
              f"{ARM}{app_id}/config/configreferences/appsettings?api-version={SITE_API}",
              "--query", "value[].{name:name,status:properties.status}", "-o", "json"],
             dry_result=json.dumps([{"name": n, "status": RESOLVED} for n in VAULT_SECRETS]),
         )  # fmt: skip
-        return list(_json(listed) or [])
+        return [{**r, "name": str(r.get("name")).rsplit("/", 1)[-1]} for r in _json(listed) or []]
 
     def wait_until_reachable(self, app_id: str) -> None:
         """Before publishing: the identity reads the vault (every reference resolves) and the host, which
@@ -521,12 +522,16 @@ class _Az:
             return "yes" if resolved else None
 
         def host() -> str | None:
-            state = self.runner.run(
+            state = self.runner.find(
                 ["az", "rest", "--method", "get", "--url",
                  f"{ARM}{app_id}/host/default/properties/status?api-version={SITE_API}",
                  "--query", "properties.state", "-o", "tsv"],
                 dry_result="Running",
             )  # fmt: skip
+            if state is None:
+                # A site that reports no host status cannot be waited on: the references above are the proof.
+                self.say("  the app's host reports no status; publishing without waiting for it.")
+                return "unknown"
             return state if state == "Running" else None
 
         self._until("the app's identity to read the vault", vault)

@@ -279,7 +279,8 @@ def test_unresolved_references_after_publishing_fail_loudly(capsys: pytest.Captu
                   "config/configreferences")  # fmt: skip
     resolved = [{"name": n, "status": "Resolved"} for n in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN",
                                                              "INTERACTIONS_PSEUDONYM_KEY")]  # fmt: skip
-    denied = [*resolved[:2], {"name": "INTERACTIONS_PSEUDONYM_KEY", "status": "AccessToKeyVaultDenied"}]
+    denied = [*resolved[:2], {"name": "demo-func/appsettings/INTERACTIONS_PSEUDONYM_KEY",
+                              "status": "AccessToKeyVaultDenied"}]  # fmt: skip
     subscription = Subscription({references: turns(resolved, denied)})
     assert _deploy(subscription) == 1
     assert "INTERACTIONS_PSEUDONYM_KEY (AccessToKeyVaultDenied)" in capsys.readouterr().err
@@ -379,6 +380,15 @@ def test_publishing_waits_until_the_identity_reaches_the_vault_and_storage(
     lines = subscription.lines()
     publish = lines.index("func azure functionapp publish demo-func --python")
     assert max(i for i, line in enumerate(lines) if "/host/default/properties/status" in line) < publish
+
+
+def test_a_host_without_a_status_is_not_waited_on(capsys: pytest.CaptureFixture[str]) -> None:
+    host = (f"az rest --method get --url https://management.azure.com/subscriptions/{SUBSCRIPTION}/resourceGroups/"
+            "demo-rg/providers/Microsoft.Web/sites/demo-func/host")  # fmt: skip
+    subscription = Subscription({host: ""})
+    assert _deploy(subscription) == 0
+    assert subscription.pauses == 0
+    assert "reports no status; publishing without waiting" in capsys.readouterr().err
 
 
 def test_the_wait_is_bounded_and_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
