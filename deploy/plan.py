@@ -124,7 +124,7 @@ def deploy(
     held = az.wait_until_vault_writable()
     rotated = az.secrets(slack, held, pre.app)
 
-    app_created = az.function_app(identity, insights, pre.app)
+    app_created = az.function_app(identity, pre.app)
     wanted_roles = [(role, storage_id) for role in STORAGE_ROLES]
     wanted_roles += [(MONITORING_ROLE, insights.id), (VAULT_READER_ROLE, vault.id)]
     az.grant(identity.principal_id, "ServicePrincipal", wanted_roles)
@@ -374,7 +374,7 @@ class _Az:
              "--file", Secret(f"<{setting}>", value), "--encoding", "utf-8", "--query", "id", "-o", "none"]
         )  # fmt: skip
 
-    def function_app(self, identity: Identity, insights: Insights, app: ExistingApp | None) -> bool:
+    def function_app(self, identity: Identity, app: ExistingApp | None) -> bool:
         """Whether the app was created by this run."""
         n = self.names
         if app is not None:
