@@ -4,6 +4,7 @@ create, change or keep."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -65,10 +66,13 @@ class PreviewRunner:
             self.changes.extend(describe(argv))
             return dry_result
         try:
-            return self.inner.run(argv, dry_result=dry_result)
+            answer = self.inner.run(argv, dry_result=dry_result)
         except CommandFailed:
             # A read of something a change above would have made: answered as if it had been.
             return dry_result
+        if list(argv[:5]) == ["az", "functionapp", "config", "appsettings", "list"]:
+            self.kept += [f"setting {s['name']}" for s in json.loads(answer or "[]")]
+        return answer
 
     def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
         found = self.inner.find(argv, dry_result=dry_result)

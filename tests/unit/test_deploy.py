@@ -449,6 +449,7 @@ def test_plan_reads_only_and_says_what_would_change(capsys: pytest.CaptureFixtur
     assert "change  functionapp config demo-func" in report
     assert "keep    storage account " + NAMES.storage in report
     assert "keep    keyvault " + NAMES.vault in report
+    assert "keep    setting INTERACTIONS_QUEUE" in report
 
 
 def test_plan_on_an_empty_subscription_lists_what_it_would_create() -> None:
