@@ -235,15 +235,6 @@ class _Az:
                               "--query", query, "-o", "json"])
         )  # fmt: skip
         if found is None:
-            free = self.runner.run(
-                ["az", "storage", "account", "check-name", "-n", n.storage, "--query", "nameAvailable", "-o", "tsv"],
-                dry_result="true",
-            )
-            if free != "true":
-                raise DeployError(
-                    f"storage account name {n.storage} is taken (or in another group): choose one with "
-                    "STORAGE_ACCOUNT=...; the resource group may already exist, nothing else was made."
-                )
             storage_id = self.runner.run(
                 ["az", "storage", "account", "create", "-g", n.group, "-n", n.storage, "-l", self.config.location,
                  "--sku", "Standard_LRS", "--kind", "StorageV2", "--min-tls-version", "TLS1_2",

@@ -105,6 +105,7 @@ def preflight(config: Config, runner: Runner, say: Callable[[str], None], ask: C
          "-o", "tsv"]
     )  # fmt: skip
     storage = config.storage_account or (storage_account_of(app.settings) if app else None)
+    _check_storage_name(runner, Names.of(config, storage))
     say("Pre-flight checks passed.")
     return Preflight(
         subscription_id=subscription,
@@ -115,6 +116,22 @@ def preflight(config: Config, runner: Runner, say: Callable[[str], None], ask: C
         storage_account=storage,
         vault_deleted=deleted.strip() == names.vault,
     )
+
+
+def _check_storage_name(runner: Runner, names: Names) -> None:
+    """Storage account names are global: one taken elsewhere would stop the deploy half-way."""
+    if runner.find(["az", "storage", "account", "show", "-g", names.group, "-n", names.storage, "--query", "id",
+                    "-o", "tsv"]) is not None:  # fmt: skip
+        return
+    free = runner.run(
+        ["az", "storage", "account", "check-name", "-n", names.storage, "--query", "nameAvailable", "-o", "tsv"],
+        dry_result="true",
+    )
+    if free != "true":
+        raise DeployError(
+            f"storage account name {names.storage} is taken (or its account is in another group): choose one with "
+            "STORAGE_ACCOUNT=...; " + NOTHING_CHANGED
+        )
 
 
 def _check_region(config: Config, runner: Runner) -> None:

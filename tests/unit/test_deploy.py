@@ -165,6 +165,7 @@ def test_the_subscription_is_shown_and_a_no_changes_nothing(capsys: pytest.Captu
         ({PERMISSIONS: [{"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Write"]}]}, "may not create role"),
         ({"func --version": "4.0.5455"}, "cannot publish to Flex"),
         ({"az appservice plan show": "Dynamic"}, "Dynamic plan"),
+        ({"az storage account show": "", "az storage account check-name": "false"}, "is taken"),
     ],
 )  # fmt: skip
 def test_a_failed_check_changes_nothing_and_says_what_to_do(
