@@ -104,6 +104,8 @@ def preflight(config: Config, runner: Runner, say: Callable[[str], None], ask: C
         ["az", "keyvault", "list-deleted", "--resource-type", "vault", "--query", f"[?name=='{names.vault}'].name",
          "-o", "tsv"]
     )  # fmt: skip
+    if deleted.strip() != names.vault:
+        _check_vault_name(runner, names)
     storage = config.storage_account or (storage_account_of(app.settings) if app else None)
     _check_storage_name(runner, Names.of(config, storage))
     say("Pre-flight checks passed.")
@@ -116,6 +118,20 @@ def preflight(config: Config, runner: Runner, say: Callable[[str], None], ask: C
         storage_account=storage,
         vault_deleted=deleted.strip() == names.vault,
     )
+
+
+def _check_vault_name(runner: Runner, names: Names) -> None:
+    """Vault names are global too, and one deleted elsewhere stays taken for its retention."""
+    if runner.find(["az", "keyvault", "show", "-g", names.group, "-n", names.vault, "--query", "id",
+                    "-o", "tsv"]) is not None:  # fmt: skip
+        return
+    free = runner.run(["az", "keyvault", "check-name", "--name", names.vault, "--query", "nameAvailable", "-o", "tsv"],
+                      dry_result="true")  # fmt: skip
+    if free != "true":
+        raise DeployError(
+            f"Key Vault name {names.vault}, made from NAME, is taken in another subscription or group: choose "
+            "another NAME; " + NOTHING_CHANGED
+        )
 
 
 def _check_storage_name(runner: Runner, names: Names) -> None:

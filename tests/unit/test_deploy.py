@@ -166,6 +166,7 @@ def test_the_subscription_is_shown_and_a_no_changes_nothing(capsys: pytest.Captu
         ({"func --version": "4.0.5455"}, "cannot publish to Flex"),
         ({"az appservice plan show": "Dynamic"}, "Dynamic plan"),
         ({"az storage account show": "", "az storage account check-name": "false"}, "is taken"),
+        ({"az keyvault show": "", "az keyvault check-name": "false"}, "is taken in another"),
     ],
 )  # fmt: skip
 def test_a_failed_check_changes_nothing_and_says_what_to_do(
