@@ -6,17 +6,24 @@ PY := $(VENV)/bin/python
 SLACK_USER := $(if $(filter command line,$(origin USER)),$(USER),U0LOCALUSER)
 TEXT ?=
 
-# `make deploy`: see README.md, "Deploy to Azure". DRY_RUN=1 prints the commands and runs nothing.
+# `make deploy`: see README.md, "Deploy to Azure". DRY_RUN=1 prints a first deploy's commands and runs
+# nothing; PLAN=1 reads the subscription and says what would be created, changed or kept.
 NAME ?=
 LOCATION ?=
 STORAGE_ACCOUNT ?=
 ALWAYS_READY_HTTP ?= 1
 ALWAYS_READY_WORKER ?= 1
+MAX_INSTANCES ?= 10
+INSTANCE_MEMORY ?= 2048
+TAGS ?= app=interactions
+ALERT_EMAIL ?=
+YES ?=
 DRY_RUN ?=
+PLAN ?=
 # The pinned Azure CLI that check-deploy parses the dry run's commands with; re-made when its pin changes.
 AZ_VENV := .cache/azure-cli
 
-.PHONY: setup run try press expire test check bench prove clean deploy check-deploy
+.PHONY: setup run try press expire test check bench prove clean deploy check-deploy destroy
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,7 +49,7 @@ ifneq ($(TRY_WORDS),)
 ifneq ($(TEXT),)
 $(error make try: give the text once, either after try or as TEXT='...', as in: make try @U0DON + Random Guy -)
 endif
-ifneq ($(filter setup run try press expire test check bench prove clean deploy check-deploy,$(TRY_WORDS)),)
+ifneq ($(filter setup run try press expire test check bench prove clean deploy check-deploy destroy,$(TRY_WORDS)),)
 $(error make try: a word of the text is also a make target; quote the text instead: make try TEXT='$(TRY_WORDS)')
 endif
 .DEFAULT: ; @:
@@ -85,7 +92,13 @@ deploy:
 		{ echo "usage: make deploy NAME=<prefix> LOCATION=<region> [DRY_RUN=1]" >&2; exit 2; }
 	@$(PYTHON) -m deploy --name "$(NAME)" --location "$(LOCATION)" --storage-account "$(STORAGE_ACCOUNT)" \
 		--always-ready-http "$(ALWAYS_READY_HTTP)" --always-ready-worker "$(ALWAYS_READY_WORKER)" \
-		$(if $(DRY_RUN),--dry-run,)
+		--max-instances "$(MAX_INSTANCES)" --instance-memory "$(INSTANCE_MEMORY)" --tags "$(TAGS)" \
+		--alert-email "$(ALERT_EMAIL)" $(if $(YES),--yes,) $(if $(DRY_RUN),--dry-run,) $(if $(PLAN),--plan,)
+
+# Deletes NAME-rg and everything in it, after you type its name (YES=1: without asking).
+destroy:
+	@test -n "$(NAME)" || { echo "usage: make destroy NAME=<prefix> [YES=1]" >&2; exit 2; }
+	@$(PYTHON) -m deploy.destroy --name "$(NAME)" $(if $(YES),--yes,)
 
 $(AZ_VENV)/.installed: requirements-deploy.txt
 	rm -rf $(AZ_VENV)

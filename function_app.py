@@ -105,6 +105,16 @@ def expire_old_entries(timer: func.TimerRequest) -> None:
     expire(_store(settings), datetime.now(UTC), settings.retention_days)
 
 
+# Every 5 minutes: how many messages wait in the poison queues, for the alert on them (counts only).
+@app.function_name("report_queue_depth")
+@app.timer_trigger(arg_name="timer", schedule="0 */5 * * * *", run_on_startup=False, use_monitor=False)
+def report_queue_depth(timer: func.TimerRequest) -> None:
+    from interactions.queue_depth import poison_queues, queue_counter, report_depths
+
+    settings = _settings()
+    report_depths(poison_queues(settings.queue), queue_counter(settings.storage))
+
+
 def _http_response(reply: Reply) -> func.HttpResponse:
     body = json.dumps(reply.body, ensure_ascii=False) if reply.body is not None else ""
     return func.HttpResponse(body, status_code=reply.status, mimetype="application/json", charset="utf-8")

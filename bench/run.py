@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import dashboard, figures, keyless, member_wait, sweep, throughput
+from bench import ack_concurrency, dashboard, figures, keyless, member_wait, sweep, throughput
 from bench.env import Bench, bench_environment
 from bench.report import Machine, Row, around_results, close_to_goal, results_section, table, write_results
 
@@ -31,6 +31,7 @@ def steps(sizes: figures.Sizes) -> list[tuple[str, Callable[[Bench], list[Row]]]
     return [
         ("ack path imports", figures.ack_imports),
         ("ack", lambda b: figures.ack(b, sizes.ack)),
+        ("ack concurrency", lambda b: ack_concurrency.ack_concurrency(b, sizes.ack // 10)),
         ("log", lambda b: figures.log(b, sizes.log)),
         ("view", lambda b: figures.view(b, sizes.view_entries, sizes.view)),
         (
@@ -66,8 +67,8 @@ def measure(sizes: figures.Sizes, progress: Callable[[str], None], only: set[str
             bench.slack.reset()
             bench.queue.clear_messages()
             rows.extend(step(bench))
-    order = ["ack-median", "ack-p99", "keyless-ack-median", "keyless-ack-p99", "log", "view-list", "view-person",
-             "view-time", "dashboard-page", "dashboard-first", "clear", "sweep", "cold", "keyless-cold",
+    order = ["ack-median", "ack-p99", "keyless-ack-median", "keyless-ack-p99", "ack-concurrency", "log", "view-list",
+             "view-person", "view-time", "dashboard-page", "dashboard-first", "clear", "sweep", "cold", "keyless-cold",
              "ack-imports", "throughput", "member-wait", "memory-view", "memory-clear"]  # fmt: skip
     return sorted(rows, key=lambda row: order.index(row.key))
 

@@ -1,27 +1,39 @@
-"""The deploy, as the ``az`` and ``func`` commands it runs: every step looks first and changes only what
-differs, so a second run changes nothing but the code.
+"""The deploy, as the ``az`` and ``func`` commands it runs: pre-flight checks first (read-only), then every
+step looks and changes only what differs, so a second run changes nothing but the code.
 
-Keyless in the end: ``az functionapp create`` writes ``AzureWebJobsStorage`` with the account key, so the
-identity settings go in first, then every setting that holds a key comes out, and only then are shared keys
-turned off on the account (turning them off first would stop the app between the two).
+Every resource is created with its final security settings (storage without shared keys, Application
+Insights without local authentication, the vault in RBAC mode with purge protection) and the tags, in
+``NAME-rg``. Only an account made by an earlier deploy, whose app still holds a key, has shared keys turned
+off later: once the key setting is gone, so that the app is never without a way to its storage.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from deploy import alerts
+from deploy.config import (
+    HTTP_PER_INSTANCE_CONCURRENCY,
+    MONITORING_ROLE,
+    PYTHON_VERSION,
+    STORAGE_ROLES,
+    VAULT_READER_ROLE,
+    VAULT_SECRETS,
+    VAULT_WRITER_ROLE,
+    Config,
+    Names,
+    vault_reference,
+    wanted_settings,
+)
+from deploy.preflight import ARM, ExistingApp, preflight
 from deploy.runner import Arg, CommandFailed, DeployError, Runner, Secret
+from interactions import settings as app_settings
+from interactions.storage_account import CONNECTION
 
-QUEUE = "slack-commands"
-TABLE = "interactions"
-PYTHON_VERSION = "3.12"
-WORKER_FUNCTION = "process_command"
 # Where Slack sends each kind of request: the slash commands' Request URL, the Interactivity Request URL (the
 # app's buttons and menus) and the Event Subscriptions Request URL (the Home tab).
 SLACK_PATHS = {
@@ -29,68 +41,16 @@ SLACK_PATHS = {
     "Interactivity & Shortcuts, Request URL": "/api/slack/interactions",
     "Event Subscriptions, Request URL": "/api/slack/events",
 }
-
-STORAGE_ROLES = ("Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor")
-MONITORING_ROLE = "Monitoring Metrics Publisher"
-APP_INSIGHTS_TYPE = "microsoft.insights/components"
-PSEUDONYM_KEY = "INTERACTIONS_PSEUDONYM_KEY"
-# Settings that held the account key once the identity settings replace them.
-KEY_SETTINGS = ("AzureWebJobsStorage", "DEPLOYMENT_STORAGE_CONNECTION_STRING")
-
-_NAME = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")
-_STORAGE_ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
-_LOCATION = re.compile(r"[a-z0-9]+")
-_IDENTITY_QUERY = "{id:id,principalId:principalId,clientId:clientId}"
-
-
-@dataclass(frozen=True)
-class Config:
-    name: str
-    location: str
-    storage_account: str | None = None
-    always_ready_http: int = 1
-    always_ready_worker: int = 1
-    instance_memory: int = 2048
-
-    def __post_init__(self) -> None:
-        if not _NAME.fullmatch(self.name):
-            raise DeployError(
-                f"NAME={self.name!r}: use 2-40 lowercase letters, digits and hyphens, starting with a letter."
-            )
-        if not _LOCATION.fullmatch(self.location):
-            raise DeployError(f"LOCATION={self.location!r}: use a region name such as westeurope.")
-        if self.storage_account is not None and not _STORAGE_ACCOUNT.fullmatch(self.storage_account):
-            raise DeployError(f"STORAGE_ACCOUNT={self.storage_account!r}: use 3-24 lowercase letters and digits.")
-        if min(self.always_ready_http, self.always_ready_worker) < 0:
-            raise DeployError("always-ready instance counts cannot be negative.")
-
-    @property
-    def always_ready(self) -> dict[str, int]:
-        return {"http": self.always_ready_http, f"function:{WORKER_FUNCTION}": self.always_ready_worker}
-
-
-@dataclass(frozen=True)
-class Names:
-    group: str
-    storage: str
-    identity: str
-    app: str
-
-    @classmethod
-    def of(cls, config: Config) -> Names:
-        return cls(
-            group=f"{config.name}-rg",
-            storage=config.storage_account or default_storage_account(config.name),
-            identity=f"{config.name}-id",
-            app=f"{config.name}-func",
-        )
-
-
-def default_storage_account(name: str) -> str:
-    """Storage account names are global: the NAME's letters and digits, and a hash of it, so two NAMEs that
-    differ only in hyphens still get two accounts."""
-    letters = re.sub(r"[^a-z0-9]", "", name)[:16]
-    return f"{letters}st{hashlib.sha256(name.encode()).hexdigest()[:6]}"
+INSIGHTS_TYPE = "Microsoft.Insights/components"
+INSIGHTS_API = "2020-02-02"
+SITE_TYPE = "Microsoft.Web/sites"
+SITE_API = "2023-12-01"
+LOG_RETENTION_DAYS = 30
+VAULT_RETENTION_DAYS = 90
+# Role assignments take effect within minutes, rarely up to ten (README names the page): look every 10 s.
+WAIT_ATTEMPTS = 60
+WAIT_SECONDS = 10.0
+RESOLVED = "Resolved"
 
 
 @dataclass(frozen=True)
@@ -100,18 +60,20 @@ class SlackSecrets:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, required: bool) -> SlackSecrets:
-        names = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
+        names = (app_settings.SIGNING_SECRET, app_settings.BOT_TOKEN)
         missing = [n for n in names if not env.get(n, "").strip()]
         if required and missing:
             raise DeployError(
                 f"set {' and '.join(missing)} in the environment (from the Slack app's Basic Information and "
                 "OAuth & Permissions pages); nothing was changed."
             )
-        return cls(env.get(names[0], "").strip(), env.get(names[1], "").strip())
-
-
-def secret_setting(name: str, value: str) -> Secret:
-    return Secret(shown=f"{name}=<{name}>", value=f"{name}={value}")
+        secret, token = env.get(names[0], "").strip(), env.get(names[1], "").strip()
+        if required and not token.startswith("xoxb-"):
+            raise DeployError(
+                f"{app_settings.BOT_TOKEN} is not a bot token (xoxb-...): take the Bot User OAuth Token from the "
+                "Slack app's OAuth & Permissions page; nothing was changed."
+            )
+        return cls(secret, token)
 
 
 @dataclass(frozen=True)
@@ -121,51 +83,68 @@ class Identity:
     client_id: str
 
 
+@dataclass(frozen=True)
+class Insights:
+    id: str
+    connection_string: str
+
+
+@dataclass(frozen=True)
+class Vault:
+    id: str
+    uri: str
+
+
 def _json(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
-def deploy(config: Config, slack: SlackSecrets, runner: Runner, say: Callable[[str], None]) -> list[str]:
-    """Provision what is missing, bring settings back to what they should be, publish; the Slack URLs."""
-    names = Names.of(config)
-    az = _Az(runner, names)
+def deploy(
+    config: Config,
+    slack: SlackSecrets,
+    runner: Runner,
+    say: Callable[[str], None],
+    ask: Callable[[str], bool] = lambda _: False,
+) -> list[str]:
+    """Check, provision what is missing, bring settings back to what they should be, publish; the Slack URLs."""
+    pre = preflight(config, runner, say, ask)
+    names = Names.of(config, pre.storage_account)
+    az = _Az(runner, names, config, say)
 
-    try:
-        runner.run(["az", "account", "show", "--query", "id", "-o", "tsv"], dry_result="<subscription.id>")
-    except CommandFailed as error:
-        raise DeployError("the Azure CLI is not logged in: run `az login` (and `az account set -s ...`).") from error
+    if not pre.group_exists:
+        runner.run(["az", "group", "create", "-n", names.group, "-l", config.location, "--tags",
+                    *config.tag_args, "-o", "none"])  # fmt: skip
+    workspace_id = az.workspace()
+    insights = az.insights(workspace_id)
+    storage_id, shared_key_on = az.storage()
+    identity = az.identity()
+    vault = az.vault(recover=pre.vault_deleted)
 
-    if runner.run(["az", "group", "exists", "-n", names.group], dry_result="false") != "true":
-        runner.run(["az", "group", "create", "-n", names.group, "-l", config.location, "-o", "none"])
+    az.grant(pre.caller_id, pre.caller_type, [(VAULT_WRITER_ROLE, vault.id)])
+    held = az.wait_until_vault_writable()
+    rotated = az.secrets(slack, held, pre.app)
 
-    storage_id, shared_key_on = az.storage(config.location)
-    identity = az.identity(config.location)
-    app_created, https_only = az.function_app(config, identity)
-    insights = _json(
-        runner.find(
-            [*az.insights_ref(), "--query", "{id:id,disableLocalAuth:properties.DisableLocalAuth}", "-o", "json"],
-            dry_result=json.dumps({"id": "<appInsights.id>", "disableLocalAuth": None}),
-        )
-    )
-    if insights is None:
-        say(f"Application Insights {names.app} not found: the app runs without it (create it and run again).")
-
-    scopes = [(role, storage_id) for role in STORAGE_ROLES]
-    if insights is not None:
-        scopes.append((MONITORING_ROLE, insights["id"]))
-    az.grant(identity, scopes)
-
-    az.settings(config, slack, identity, app_created, with_insights=insights is not None)
+    app_created = az.function_app(identity, pre.app)
+    wanted_roles = [(role, storage_id) for role in STORAGE_ROLES]
+    wanted_roles += [(MONITORING_ROLE, insights.id), (VAULT_READER_ROLE, vault.id)]
+    az.grant(identity.principal_id, "ServicePrincipal", wanted_roles)
+    app_id = (f"/subscriptions/{pre.subscription_id}/resourceGroups/{names.group}/providers/{SITE_TYPE}/"
+              f"{names.app}")  # fmt: skip
+    az.site(identity)
+    az.settings(wanted_settings(names, vault.uri, identity.client_id, insights.connection_string), app_created)
     if shared_key_on:
-        runner.run(
-            [*_storage_update(names), "--allow-shared-key-access", "false", "-o", "none"],
-        )
-    if insights is not None and insights.get("disableLocalAuth") is not True:
-        runner.run([*az.insights_ref(update=True), "--set", "properties.DisableLocalAuth=true", "-o", "none"])
-    if not app_created:
-        az.existing_app(config, https_only=https_only)
+        runner.run([*_storage_update(names), "--allow-shared-key-access", "false", "-o", "none"])
+    az.harden()
+    az.scale(app_created=app_created)
+    alerts.ensure(runner, names, config, insights.id, az.resources())
+    az.tag_everything()
+    if rotated and not app_created:
+        # A reference without a version is read again when the app restarts, not before (up to a day).
+        runner.run([*az.app_ref("restart"), "-o", "none"])
 
+    az.wait_until_reachable(app_id)
     runner.publish(["func", "azure", "functionapp", "publish", names.app, "--python"])
+    az.check_references(app_id)
 
     # Flex apps are shown as the raw ARM resource (host name under properties); others flattened.
     host = runner.run(
@@ -181,21 +160,74 @@ def _storage_update(names: Names) -> list[Arg]:
     return ["az", "storage", "account", "update", "-g", names.group, "-n", names.storage]
 
 
+def _missing_tags(tags: Mapping[str, str] | None, wanted: Mapping[str, str]) -> bool:
+    have = tags or {}
+    return any(have.get(k) != v for k, v in wanted.items())
+
+
 @dataclass(frozen=True)
 class _Az:
     runner: Runner
     names: Names
+    config: Config
+    say: Callable[[str], None]
 
     def app_ref(self, *verb: str) -> list[Arg]:
         return ["az", "functionapp", *verb, "-g", self.names.group, "-n", self.names.app]
 
-    def insights_ref(self, *, update: bool = False) -> list[Arg]:
-        verb = "update" if update else "show"
-        return ["az", "resource", verb, "-g", self.names.group, "-n", self.names.app,
-                "--resource-type", APP_INSIGHTS_TYPE]  # fmt: skip
+    def resources(self) -> list[dict[str, Any]]:
+        """Every resource of the group, with its type and tags (a fresh group: none)."""
+        listed = _json(
+            self.runner.run(["az", "resource", "list", "-g", self.names.group,
+                             "--query", "[].{id:id,name:name,type:type,tags:tags}", "-o", "json"], dry_result="[]")
+        )  # fmt: skip
+        return list(listed or [])
 
-    def storage(self, location: str) -> tuple[str, bool]:
-        """The account's id, and whether shared keys are still on."""
+    def workspace(self) -> str:
+        n = self.names
+        ref = ["az", "monitor", "log-analytics", "workspace"]
+        found = self.runner.find([*ref, "show", "-g", n.group, "-n", n.workspace, "--query", "id", "-o", "tsv"])
+        if found:
+            return found
+        return self.runner.run(
+            [*ref, "create", "-g", n.group, "-n", n.workspace, "-l", self.config.location,
+             "--retention-time", str(LOG_RETENTION_DAYS), "--tags", *self.config.tag_args,
+             "--query", "id", "-o", "tsv"],
+            dry_result="<workspace.id>",
+        )  # fmt: skip
+
+    def insights(self, workspace_id: str) -> Insights:
+        """Application Insights on the workspace, local authentication off: only Entra tokens may send."""
+        n = self.names
+        query = "{id:id,connectionString:properties.ConnectionString,disableLocalAuth:properties.DisableLocalAuth}"
+        ref: list[Arg] = ["az", "resource", "-g", n.group, "-n", n.insights, "--resource-type", INSIGHTS_TYPE]
+        found = _json(self.runner.find([*ref[:2], "show", *ref[2:], "--query", query, "-o", "json"]))
+        if found is None:
+            body = {
+                "location": self.config.location,
+                "kind": "web",
+                "tags": self.config.tag_map,
+                "properties": {
+                    "Application_Type": "web",
+                    "WorkspaceResourceId": workspace_id,
+                    "IngestionMode": "LogAnalytics",
+                    "DisableLocalAuth": True,
+                },
+            }
+            found = _json(
+                self.runner.run(
+                    [*ref[:2], "create", *ref[2:], "--api-version", INSIGHTS_API, "--is-full-object",
+                     "--properties", json.dumps(body, sort_keys=True), "--query", query, "-o", "json"],
+                    dry_result=json.dumps({"id": "<insights.id>", "connectionString": "<insights.connectionString>",
+                                           "disableLocalAuth": True}),
+                )
+            )  # fmt: skip
+        if found.get("disableLocalAuth") is not True:
+            self.runner.run([*ref[:2], "update", *ref[2:], "--set", "properties.DisableLocalAuth=true", "-o", "none"])
+        return Insights(id=str(found["id"]), connection_string=str(found["connectionString"]))
+
+    def storage(self) -> tuple[str, bool]:
+        """The account's id, and whether shared keys are still on (only on an account of an earlier deploy)."""
         n = self.names
         query = "{id:id,sharedKey:allowSharedKeyAccess,tls:minimumTlsVersion,publicBlob:allowBlobPublicAccess}"
         found = _json(
@@ -203,68 +235,157 @@ class _Az:
                               "--query", query, "-o", "json"])
         )  # fmt: skip
         if found is None:
-            free = self.runner.run(
-                ["az", "storage", "account", "check-name", "-n", n.storage, "--query", "nameAvailable", "-o", "tsv"],
-                dry_result="true",
-            )
-            if free != "true":
-                raise DeployError(f"storage account name {n.storage} is taken: choose one with STORAGE_ACCOUNT=...")
             storage_id = self.runner.run(
-                ["az", "storage", "account", "create", "-g", n.group, "-n", n.storage, "-l", location,
+                ["az", "storage", "account", "create", "-g", n.group, "-n", n.storage, "-l", self.config.location,
                  "--sku", "Standard_LRS", "--kind", "StorageV2", "--min-tls-version", "TLS1_2",
-                 "--allow-blob-public-access", "false", "--https-only", "true", "--query", "id", "-o", "tsv"],
+                 "--allow-blob-public-access", "false", "--allow-shared-key-access", "false", "--https-only", "true",
+                 "--tags", *self.config.tag_args, "--query", "id", "-o", "tsv"],
                 dry_result="<storage.id>",
             )  # fmt: skip
-            return storage_id, True
+            return storage_id, False
         if found.get("tls") != "TLS1_2" or found.get("publicBlob") is not False:
             secure = ["--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false"]
             self.runner.run([*_storage_update(n), *secure, "-o", "none"])
         # Unset means allowed: only an explicit false is off.
         return str(found["id"]), found.get("sharedKey") is not False
 
-    def identity(self, location: str) -> Identity:
+    def identity(self) -> Identity:
         n = self.names
-        found = self.runner.find(
-            ["az", "identity", "show", "-g", n.group, "-n", n.identity, "--query", _IDENTITY_QUERY, "-o", "json"]
-        )
+        query = "{id:id,principalId:principalId,clientId:clientId}"
+        found = self.runner.find(["az", "identity", "show", "-g", n.group, "-n", n.identity, "--query", query,
+                                  "-o", "json"])  # fmt: skip
         if found is None:
             placeholders = {"id": "<identity.id>", "principalId": "<identity.principalId>"}
             found = self.runner.run(
-                ["az", "identity", "create", "-g", n.group, "-n", n.identity, "-l", location,
-                 "--query", _IDENTITY_QUERY, "-o", "json"],
+                ["az", "identity", "create", "-g", n.group, "-n", n.identity, "-l", self.config.location,
+                 "--tags", *self.config.tag_args, "--query", query, "-o", "json"],
                 dry_result=json.dumps({**placeholders, "clientId": "<identity.clientId>"}),
             )  # fmt: skip
         fields = json.loads(found)
         return Identity(id=fields["id"], principal_id=fields["principalId"], client_id=fields["clientId"])
 
-    def function_app(self, config: Config, identity: Identity) -> tuple[bool, bool]:
-        """Whether the app was created by this run, and whether it is HTTPS-only."""
+    def vault(self, *, recover: bool) -> Vault:
+        """The vault of the secrets: RBAC mode, soft delete and purge protection. One deleted with its group
+        is recovered, secrets and all: the pseudonym key, and so every member's logs, come back with it."""
         n = self.names
-        # `list` rather than `show`: on Flex, `show` reports a missing app as a generic error.
-        listed = _json(
+        query = "{id:id,uri:properties.vaultUri,rbac:properties.enableRbacAuthorization,purge:properties.enablePurgeProtection}"  # noqa: E501
+        if recover:
+            self.say(f"Key Vault {n.vault} was deleted with its group: recovering it, with its secrets.")
+            self.runner.run(["az", "keyvault", "recover", "-n", n.vault, "-g", n.group, "-o", "none"])
+        found = _json(self.runner.find(["az", "keyvault", "show", "-g", n.group, "-n", n.vault, "--query", query,
+                                        "-o", "json"]))  # fmt: skip
+        if found is None:
+            found = _json(
+                self.runner.run(
+                    ["az", "keyvault", "create", "-g", n.group, "-n", n.vault, "-l", self.config.location,
+                     "--enable-rbac-authorization", "true", "--enable-purge-protection", "true",
+                     "--retention-days", str(VAULT_RETENTION_DAYS), "--tags", *self.config.tag_args,
+                     "--query", query, "-o", "json"],
+                    dry_result=json.dumps({"id": "<vault.id>", "uri": f"https://{n.vault}.vault.azure.net/",
+                                           "rbac": True, "purge": True}),
+                )
+            )  # fmt: skip
+        if found.get("rbac") is not True or found.get("purge") is not True:
+            secure = ["--enable-rbac-authorization", "true", "--enable-purge-protection", "true"]
+            self.runner.run(["az", "keyvault", "update", "-g", n.group, "-n", n.vault, *secure, "-o", "none"])
+        return Vault(id=str(found["id"]), uri=str(found["uri"]))
+
+    def grant(self, principal_id: str, principal_type: str, wanted: Sequence[tuple[str, str]]) -> None:
+        held = _json(
             self.runner.run(
-                ["az", "functionapp", "list", "-g", n.group, "--query", "[].{name:name,httpsOnly:httpsOnly}", "-o",
+                ["az", "role", "assignment", "list", "--all", "--assignee-object-id", principal_id,
+                 "--fill-principal-name", "false", "--query", "[].{role:roleDefinitionName,scope:scope}", "-o",
                  "json"],
                 dry_result="[]",
             )
+        ) or []  # fmt: skip
+        have = {(a["role"], str(a["scope"]).lower()) for a in held}
+        for role, scope in wanted:
+            if (role, scope.lower()) in have:
+                continue
+            self.runner.run(
+                ["az", "role", "assignment", "create", "--assignee-object-id", principal_id,
+                 "--assignee-principal-type", principal_type, "--role", role, "--scope", scope, "-o", "none"]
+            )  # fmt: skip
+
+    def _until(self, what: str, probe: Callable[[], str | None]) -> str:
+        """Look until ``probe`` answers, at most WAIT_ATTEMPTS times, saying how long it has waited."""
+        last = ""
+        for attempt in range(1, WAIT_ATTEMPTS + 1):
+            try:
+                answer = probe()
+            except CommandFailed as error:
+                answer, last = None, str(error).splitlines()[-1]
+            if answer is not None:
+                return answer
+            self.say(f"  waiting for {what}: {attempt * WAIT_SECONDS:.0f} s of at most "
+                     f"{WAIT_ATTEMPTS * WAIT_SECONDS:.0f} s{f' ({last})' if last else ''}")  # fmt: skip
+            self.runner.pause(WAIT_SECONDS)
+        raise DeployError(
+            f"{what}: still not there after {WAIT_ATTEMPTS * WAIT_SECONDS / 60:.0f} minutes. Role assignments "
+            "sometimes take longer: run the same make deploy again, it goes on from where it stopped."
+        )
+
+    def wait_until_vault_writable(self) -> set[str]:
+        """The names of the secrets the vault holds, once the caller's new role lets it list them."""
+        listing = ["az", "keyvault", "secret", "list", "--vault-name", self.names.vault, "--query", "[].name",
+                   "-o", "json"]  # fmt: skip
+        names = self._until(
+            "your access to the vault", lambda: self.runner.run(listing, dry_result="[]")
         )  # fmt: skip
-        found = [app for app in listed or [] if str(app.get("name")).lower() == n.app]
-        if found:
-            self._keyless_deployment_storage(identity)
-            return False, found[0].get("httpsOnly") is True
-        always_ready = [f"{k}={v}" for k, v in config.always_ready.items()]
+        return set(_json(names) or [])
+
+    def secrets(self, slack: SlackSecrets, held: set[str], app: ExistingApp | None) -> bool:
+        """The Slack secrets as given (new values rotate them), the pseudonym key made once: never again while
+        the vault holds it, and moved unchanged from an earlier deploy's plain setting. Whether any changed."""
+        changed = False
+        for setting, value in ((app_settings.SIGNING_SECRET, slack.signing_secret),
+                               (app_settings.BOT_TOKEN, slack.bot_token)):  # fmt: skip
+            name = VAULT_SECRETS[setting]
+            current = None
+            if name in held:
+                current = self.runner.find(["az", "keyvault", "secret", "show", "--vault-name", self.names.vault,
+                                            "--name", name, "--query", "value", "-o", "tsv"])  # fmt: skip
+            if current != value:
+                self._set_secret(setting, value)
+                changed = True
+        key_name = VAULT_SECRETS[app_settings.PSEUDONYM_KEY]
+        if key_name not in held:
+            earlier = (app.settings if app else {}).get(app_settings.PSEUDONYM_KEY, "")
+            if earlier and not earlier.startswith("@Microsoft.KeyVault("):
+                self.say(f"Moving {app_settings.PSEUDONYM_KEY} from the app's settings into the vault, unchanged.")
+                self._set_secret(app_settings.PSEUDONYM_KEY, earlier)
+            else:
+                self._set_secret(app_settings.PSEUDONYM_KEY, secrets.token_hex(32))
+        return changed
+
+    def _set_secret(self, setting: str, value: str) -> None:
         self.runner.run(
-            [*self.app_ref("create"), "-s", n.storage, "--flexconsumption-location", config.location,
-             "--runtime", "python", "--runtime-version", PYTHON_VERSION,
-             "--instance-memory", str(config.instance_memory), "--always-ready-instances", *always_ready,
-             "--assign-identity", identity.id,
-             "--deployment-storage-name", n.storage, "--deployment-storage-auth-type", "UserAssignedIdentity",
-             "--deployment-storage-auth-value", identity.id, "--https-only", "true", "-o", "none"]
+            ["az", "keyvault", "secret", "set", "--vault-name", self.names.vault, "--name", VAULT_SECRETS[setting],
+             "--file", Secret(f"<{setting}>", value), "--encoding", "utf-8", "--query", "id", "-o", "none"]
         )  # fmt: skip
-        return True, True
+
+    def function_app(self, identity: Identity, app: ExistingApp | None) -> bool:
+        """Whether the app was created by this run."""
+        n = self.names
+        if app is not None:
+            self._keyless_deployment_storage(identity)
+            return False
+        always_ready = [f"{k}={v}" for k, v in self.config.always_ready.items()]
+        self.runner.run(
+            [*self.app_ref("create"), "-s", n.storage, "--flexconsumption-location", self.config.location,
+             "--runtime", "python", "--runtime-version", PYTHON_VERSION,
+             "--instance-memory", str(self.config.instance_memory),
+             "--maximum-instance-count", str(self.config.max_instances),
+             "--always-ready-instances", *always_ready, "--assign-identity", identity.id,
+             "--deployment-storage-name", n.storage, "--deployment-storage-auth-type", "UserAssignedIdentity",
+             "--deployment-storage-auth-value", identity.id, "--app-insights", n.insights,
+             "--https-only", "true", "--tags", *self.config.tag_args, "-o", "none"]
+        )  # fmt: skip
+        return True
 
     def _keyless_deployment_storage(self, identity: Identity) -> None:
-        """An app made elsewhere may fetch its package with a connection string, which is about to go."""
+        """An app made elsewhere may fetch its package with a connection string."""
         query = "storage.authentication.{type:type,identity:userAssignedIdentityResourceId}"
         auth = _json(
             self.runner.run([*self.app_ref("deployment", "config", "show"), "--query", query, "-o", "json"])
@@ -276,82 +397,155 @@ class _Az:
              "--deployment-storage-auth-value", identity.id, "-o", "none"]
         )  # fmt: skip
 
-    def grant(self, identity: Identity, wanted: Sequence[tuple[str, str]]) -> None:
-        held = _json(
-            self.runner.run(
-                ["az", "role", "assignment", "list", "--all", "--assignee-object-id", identity.principal_id,
-                 "--fill-principal-name", "false", "--query", "[].{role:roleDefinitionName,scope:scope}", "-o",
-                 "json"],
-                dry_result="[]",
-            )
-        ) or []  # fmt: skip
-        have = {(a["role"], str(a["scope"]).lower()) for a in held}
-        for role, scope in wanted:
-            if (role, scope.lower()) in have:
-                continue
-            self.runner.run(
-                ["az", "role", "assignment", "create", "--assignee-object-id", identity.principal_id,
-                 "--assignee-principal-type", "ServicePrincipal", "--role", role, "--scope", scope, "-o", "none"]
-            )  # fmt: skip
+    def _site_ref(self, verb: str) -> list[Arg]:
+        return ["az", "resource", verb, "-g", self.names.group, "-n", self.names.app, "--resource-type", SITE_TYPE,
+                "--api-version", SITE_API]  # fmt: skip
 
-    def settings(
-        self, config: Config, slack: SlackSecrets, identity: Identity, app_created: bool, *, with_insights: bool
-    ) -> None:
+    def site(self, identity: Identity) -> None:
+        """HTTPS only, and Key Vault references resolved with the user-assigned identity: set on the site
+        resource, since a read-modify-write `az functionapp update --set` fails on Flex."""
+        query = "{httpsOnly:properties.httpsOnly,vaultIdentity:properties.keyVaultReferenceIdentity}"
+        found = _json(
+            self.runner.run([*self._site_ref("show"), "--query", query, "-o", "json"],
+                            dry_result=json.dumps({"httpsOnly": True, "vaultIdentity": "SystemAssigned"}))
+        ) or {}  # fmt: skip
+        if found.get("httpsOnly") is True and str(found.get("vaultIdentity")).lower() == identity.id.lower():
+            return
+        self.runner.run(
+            [*self._site_ref("update"), "--set", "properties.httpsOnly=true",
+             f"properties.keyVaultReferenceIdentity={identity.id}", "-o", "none"]
+        )  # fmt: skip
+
+    def settings(self, wanted: Mapping[str, str], app_created: bool) -> None:
         listed = _json(self.runner.run([*self.app_ref("config", "appsettings", "list"), "-o", "json"], dry_result="[]"))
         current: dict[str, str] = {s["name"]: s.get("value") or "" for s in listed or []}
-
-        wanted: dict[str, str | Secret] = {
-            "SLACK_SIGNING_SECRET": Secret("<SLACK_SIGNING_SECRET>", slack.signing_secret),
-            "SLACK_BOT_TOKEN": Secret("<SLACK_BOT_TOKEN>", slack.bot_token),
-            "INTERACTIONS_QUEUE": QUEUE,
-            "INTERACTIONS_TABLE": TABLE,
-            "AzureWebJobsStorage__accountName": self.names.storage,
-            "AzureWebJobsStorage__credential": "managedidentity",
-            "AzureWebJobsStorage__clientId": identity.client_id,
-        }
-        if with_insights:
-            wanted["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = f"ClientId={identity.client_id};Authorization=AAD"
-        # Never replaced: the pseudonyms, and so every member's logs, hang on this key.
-        if not current.get(PSEUDONYM_KEY):
-            wanted[PSEUDONYM_KEY] = Secret(f"<{PSEUDONYM_KEY}>", secrets.token_hex(32))
-
-        changed: list[Arg] = []
-        for name, value in wanted.items():
-            plain = value.value if isinstance(value, Secret) else value
-            if current.get(name) == plain:
-                continue
-            changed.append(secret_setting(name, plain) if isinstance(value, Secret) else f"{name}={value}")
+        changed: list[Arg] = [f"{name}={value}" for name, value in wanted.items() if current.get(name) != value]
         if changed:
             self.runner.run([*self.app_ref("config", "appsettings", "set"), "--settings", *changed, "-o", "none"])
-
-        keyed = {name for name, value in current.items() if "AccountKey=" in value}
-        keyed |= {name for name in KEY_SETTINGS if name in current}
-        if app_created:
-            keyed.add("AzureWebJobsStorage")
-        if keyed:
+        # The connection string wins over the keyless settings, and `create` writes one with the key.
+        if CONNECTION in current or app_created:
             self.runner.run(
-                [*self.app_ref("config", "appsettings", "delete"), "--setting-names", *sorted(keyed), "-o", "none"]
+                [*self.app_ref("config", "appsettings", "delete"), "--setting-names", CONNECTION, "-o", "none"]
             )
+        keyed = sorted(n for n, v in current.items() if "AccountKey=" in v and n != CONNECTION)
+        if keyed:
+            self.say(f"These settings hold an account key and were left as they are: {', '.join(keyed)}.")
 
-    def existing_app(self, config: Config, *, https_only: bool) -> None:
-        """What `create` set on a new app, brought back on an existing one where it differs."""
-        if not https_only:
-            self.runner.run([*self.app_ref("update"), "--set", "httpsOnly=true", "-o", "none"])
+    def harden(self) -> None:
+        """No basic publishing credentials (SCM, FTP), no FTP, TLS 1.2 at least."""
+        for policy in ("scm", "ftp"):
+            ref: list[Arg] = ["az", "resource", "-g", self.names.group, "-n", policy, "--namespace", "Microsoft.Web",
+                              "--resource-type", "basicPublishingCredentialsPolicies", "--parent",
+                              f"sites/{self.names.app}"]  # fmt: skip
+            allowed = self.runner.run([*ref[:2], "show", *ref[2:], "--query", "properties.allow", "-o", "tsv"],
+                                      dry_result="true")  # fmt: skip
+            if allowed != "false":
+                self.runner.run([*ref[:2], "update", *ref[2:], "--set", "properties.allow=false", "-o", "none"])
+        web = _json(
+            self.runner.run([*self.app_ref("config", "show"), "--query", "{ftps:ftpsState,tls:minTlsVersion}", "-o",
+                             "json"], dry_result="{}")
+        ) or {}  # fmt: skip
+        if web.get("ftps") != "Disabled" or web.get("tls") not in ("1.2", "1.3"):
+            self.runner.run([*self.app_ref("config", "set"), "--ftps-state", "Disabled", "--min-tls-version", "1.2",
+                             "-o", "none"])  # fmt: skip
+
+    def scale(self, *, app_created: bool) -> None:
+        """Instance memory, the cost ceiling, always-ready counts and the HTTP concurrency, where they differ."""
+        c = self.config
+        made = {"instanceMemoryMB": c.instance_memory, "maximumInstanceCount": c.max_instances,
+                "alwaysReady": [{"name": k, "instanceCount": v} for k, v in c.always_ready.items()]}  # fmt: skip
         scale = _json(
             self.runner.run(
                 [*self.app_ref("scale", "config", "show"),
-                 "--query", "{alwaysReady:alwaysReady,instanceMemoryMB:instanceMemoryMB}", "-o", "json"],
-                dry_result="{}",
+                 "--query", "{alwaysReady:alwaysReady,instanceMemoryMB:instanceMemoryMB,"
+                            "maximumInstanceCount:maximumInstanceCount,http:triggers.http.perInstanceConcurrency}",
+                 "-o", "json"],
+                dry_result=json.dumps(made if app_created else {}),
             )
         ) or {}  # fmt: skip
-        if scale.get("instanceMemoryMB") != config.instance_memory:
-            self.runner.run(
-                [*self.app_ref("scale", "config", "set"), "--instance-memory", str(config.instance_memory), "-o",
-                 "none"]
-            )  # fmt: skip
+        changes: list[Arg] = []
+        if scale.get("instanceMemoryMB") != c.instance_memory:
+            changes += ["--instance-memory", str(c.instance_memory)]
+        if scale.get("maximumInstanceCount") != c.max_instances:
+            changes += ["--maximum-instance-count", str(c.max_instances)]
+        if scale.get("http") != HTTP_PER_INSTANCE_CONCURRENCY:
+            changes += ["--trigger-type", "http", "--trigger-settings",
+                        f"perInstanceConcurrency={HTTP_PER_INSTANCE_CONCURRENCY}"]  # fmt: skip
+        if changes:
+            self.runner.run([*self.app_ref("scale", "config", "set"), *changes, "-o", "none"])
         current = {r.get("name"): r.get("instanceCount") for r in scale.get("alwaysReady") or []}
-        if any(current.get(k) != v for k, v in config.always_ready.items()):
-            settings = [f"{k}={v}" for k, v in config.always_ready.items()]
+        # An entry for a function the app no longer has (a renamed one) would keep an instance billed for nothing.
+        stale = sorted(str(name) for name in current if name not in c.always_ready)
+        if stale:
+            self.runner.run(
+                [*self.app_ref("scale", "config", "always-ready", "delete"), "--setting-names", *stale, "-o", "none"]
+            )
+        if any(current.get(k) != v for k, v in c.always_ready.items()):
+            settings = [f"{k}={v}" for k, v in c.always_ready.items()]
             self.runner.run(
                 [*self.app_ref("scale", "config", "always-ready", "set"), "--settings", *settings, "-o", "none"]
             )
+
+    def tag_everything(self) -> None:
+        """The tags on the group and on every resource in it, including what `create` commands made on their
+        own (the Flex plan), merged into the tags each already has."""
+        wanted = self.config.tag_map
+        group = _json(self.runner.run(["az", "group", "show", "-n", self.names.group, "--query",
+                                       "{id:id,tags:tags}", "-o", "json"],
+                                      dry_result=json.dumps({"id": "<group.id>", "tags": wanted})))  # fmt: skip
+        targets = [*([group] if group else []), *self.resources()]
+        for resource in targets:
+            if _missing_tags(resource.get("tags"), wanted):
+                self.runner.run(["az", "tag", "update", "--resource-id", str(resource["id"]), "--operation", "Merge",
+                                 "--tags", *self.config.tag_args, "-o", "none"])  # fmt: skip
+
+    def _references(self, app_id: str) -> list[dict[str, Any]]:
+        """The app's Key Vault references, by setting name (ARM may name each with its parents' path)."""
+        listed = self.runner.run(
+            ["az", "rest", "--method", "get", "--url",
+             f"{ARM}{app_id}/config/configreferences/appsettings?api-version={SITE_API}",
+             "--query", "value[].{name:name,status:properties.status}", "-o", "json"],
+            dry_result=json.dumps([{"name": n, "status": RESOLVED} for n in VAULT_SECRETS]),
+        )  # fmt: skip
+        return [{**r, "name": str(r.get("name")).rsplit("/", 1)[-1]} for r in _json(listed) or []]
+
+    def wait_until_reachable(self, app_id: str) -> None:
+        """Before publishing: the identity reads the vault (every reference resolves) and the host, which
+        reaches its storage with the identity, is running."""
+
+        def vault() -> str | None:
+            references = self._references(app_id)
+            resolved = bool(references) and all(r.get("status") == RESOLVED for r in references)
+            return "yes" if resolved else None
+
+        def host() -> str | None:
+            state = self.runner.find(
+                ["az", "rest", "--method", "get", "--url",
+                 f"{ARM}{app_id}/host/default/properties/status?api-version={SITE_API}",
+                 "--query", "properties.state", "-o", "tsv"],
+                dry_result="Running",
+            )  # fmt: skip
+            if state is None:
+                # A site that reports no host status cannot be waited on: the references above are the proof.
+                self.say("  the app's host reports no status; publishing without waiting for it.")
+                return "unknown"
+            return state if state == "Running" else None
+
+        self._until("the app's identity to read the vault", vault)
+        self._until("the app's host to reach its storage", host)
+
+    def check_references(self, app_id: str) -> None:
+        """After publishing: fails loudly unless every Key Vault reference is resolved."""
+        references = self._references(app_id)
+        unresolved = [f"{r.get('name')} ({r.get('status')})" for r in references if r.get("status") != RESOLVED]
+        missing = sorted(set(VAULT_SECRETS) - {str(r.get("name")) for r in references})
+        if unresolved or missing:
+            raise DeployError(
+                "the app cannot read its secrets from the vault: "
+                + ", ".join(unresolved + [f"{m} (no reference)" for m in missing])
+                + f". Check that {self.names.identity} holds {VAULT_READER_ROLE} on {self.names.vault}, then run "
+                "make deploy again."
+            )
+
+
+__all__ = ["Config", "Names", "SlackSecrets", "deploy", "vault_reference"]

@@ -1,18 +1,25 @@
-"""Runners of the deploy plan: one runs the commands, one prints them. Secrets never reach the output."""
+"""Runners of the deploy plan: one runs the commands, one prints them. Secrets never reach the output, nor
+any command line: a secret argument is the path of a file that holds it, there only while its command runs."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, TextIO
 
 
 @dataclass(frozen=True)
 class Secret:
-    """An argument whose real value is passed to the command but never printed: ``shown`` is printed."""
+    """An argument that is a file holding ``value``, readable by this user only and removed once the command
+    has run; ``shown`` is printed in its place."""
 
     shown: str
     value: str = field(repr=False)
@@ -26,8 +33,24 @@ def shown(argv: Sequence[Arg]) -> str:
     return shlex.join(a.shown if isinstance(a, Secret) else a for a in argv)
 
 
-def real(argv: Sequence[Arg]) -> list[str]:
-    return [a.value if isinstance(a, Secret) else a for a in argv]
+@contextmanager
+def real(argv: Sequence[Arg]) -> Iterator[list[str]]:
+    """The argv to run: each secret written to its own file, and the files removed afterwards."""
+    if not any(isinstance(a, Secret) for a in argv):
+        yield [a for a in argv if isinstance(a, str)]
+        return
+    with tempfile.TemporaryDirectory(prefix="deploy-") as folder:
+        words: list[str] = []
+        for index, arg in enumerate(argv):
+            if isinstance(arg, str):
+                words.append(arg)
+                continue
+            path = Path(folder) / f"secret-{index}"
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                file.write(arg.value)
+            words.append(str(path))
+        yield words
 
 
 class DeployError(Exception):
@@ -55,6 +78,9 @@ class Runner(Protocol):
     def publish(self, argv: Sequence[Arg]) -> None:
         """Run a long command with its output shown as it comes (it carries no secret)."""
 
+    def pause(self, seconds: float) -> None:
+        """Wait between two looks at something Azure does slowly; a dry run does not wait."""
+
 
 @dataclass
 class DryRunner:
@@ -79,6 +105,9 @@ class DryRunner:
 
     def publish(self, argv: Sequence[Arg]) -> None:
         self._print(argv)
+
+    def pause(self, seconds: float) -> None:
+        return None
 
 
 # A missing resource: exit code 3 is the CLI's ResourceNotFoundError; some commands (the raw REST calls of
@@ -109,8 +138,15 @@ class SubprocessRunner:
         self._secrets.update(a.value for a in argv if isinstance(a, Secret) and a.value)
         command = shown(argv)
         print(f"+ {command}", file=self.log, flush=True)
-        done = subprocess.run(real(argv), capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+        with real(argv) as words:
+            done = subprocess.run(words, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+        self._secrets.update(line.strip() for line in done.stdout.splitlines() if self._reads_secret(argv))
         return command, done
+
+    @staticmethod
+    def _reads_secret(argv: Sequence[Arg]) -> bool:
+        """A command whose answer is a secret's value: kept out of any error or warning shown later."""
+        return list(argv[:4]) == ["az", "keyvault", "secret", "show"]
 
     def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
         command, done = self._exec(argv)
@@ -131,9 +167,13 @@ class SubprocessRunner:
     def publish(self, argv: Sequence[Arg]) -> None:
         command = shown(argv)
         print(f"+ {command}", file=self.log, flush=True)
-        done = subprocess.run(real(argv), stdin=subprocess.DEVNULL, check=False)
+        with real(argv) as words:
+            done = subprocess.run(words, stdin=subprocess.DEVNULL, check=False)
         if done.returncode != 0:
             raise CommandFailed(command, done.returncode, "(its output is above)")
+
+    def pause(self, seconds: float) -> None:
+        time.sleep(seconds)
 
     def _relay_warnings(self, stderr: str) -> None:
         if stderr.strip():

@@ -1,5 +1,6 @@
-"""The deploy: what a first deploy runs (its dry run), that a second changes nothing but the code, that no
-secret or account key is ever printed, and that check-deploy tells a parse error from a login prompt."""
+"""The deploy's plan: what a first deploy runs (its dry run), what a second changes (nothing but the code),
+what pre-flight stops, where the secrets go, the limits, the hardening, the alerts, the waits, migration,
+the preview and the teardown. Nothing here needs an Azure subscription: ``az`` is answered by a fake."""
 
 from __future__ import annotations
 
@@ -8,37 +9,52 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from deploy.__main__ import main
-from deploy.check import classify
-from deploy.plan import Config, Names, default_storage_account
-from deploy.runner import Arg, DeployError, Secret, shown
+from deploy.config import Config, Names, default_storage_account, parse_tags
+from deploy.destroy import destroy
+from deploy.plan import WAIT_ATTEMPTS
+from deploy.preflight import core_tools_new_enough, may_assign_roles
+from deploy.preview import PreviewRunner
+from deploy.runner import Arg, DeployError, Secret, real, shown
+from tests.unit.deploy_fakes import (
+    ARGS,
+    FAILS,
+    FAKE_BOT_TOKEN,
+    FAKE_SIGNING_SECRET,
+    NAMES,
+    SECRET_ENV,
+    SUBSCRIPTION,
+    Subscription,
+    deployed_settings,
+    turns,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-FAKE_SIGNING_SECRET = "fake-signing-secret-8c1f"
-FAKE_BOT_TOKEN = "xoxb-fake-bot-token-77aa"
-SECRET_ENV = {"SLACK_SIGNING_SECRET": FAKE_SIGNING_SECRET, "SLACK_BOT_TOKEN": FAKE_BOT_TOKEN}
+PERMISSIONS = (f"az rest --method get --url https://management.azure.com/subscriptions/{SUBSCRIPTION}/resourceGroups/"
+               "demo-rg/providers/Microsoft.Authorization/permissions")  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def dry_run() -> list[list[str]]:
+def _dry(*extra: str) -> list[list[str]]:
     done = subprocess.run(
-        [sys.executable, "-m", "deploy", "--dry-run", "--name", "demo", "--location", "westeurope"],
+        [sys.executable, "-m", "deploy", "--dry-run", "--name", "demo", "--location", "westeurope", *extra],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         env={**os.environ, **SECRET_ENV},
     )
-    assert FAKE_SIGNING_SECRET not in done.stdout + done.stderr
-    assert FAKE_BOT_TOKEN not in done.stdout + done.stderr
-    assert "AccountKey" not in done.stdout + done.stderr
+    for secret in (FAKE_SIGNING_SECRET, FAKE_BOT_TOKEN, "AccountKey"):
+        assert secret not in done.stdout + done.stderr
     return [shlex.split(line) for line in done.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def dry_run() -> list[list[str]]:
+    return _dry("--alert-email", "ops@example.com")
 
 
 def _index(commands: list[list[str]], *prefix: str) -> int:
@@ -58,76 +74,61 @@ def _flag(argv: list[str], flag: str) -> list[str]:
     return values
 
 
+def _deploy(subscription: Subscription, *extra: str, env: dict[str, str] | None = None) -> int:
+    return main([*ARGS, *extra], env=SECRET_ENV if env is None else env, runner=subscription)
+
+
+# --- a first deploy: compliant at creation -------------------------------------------------------------------
+
+
 def test_every_line_is_an_az_or_func_command(dry_run: list[list[str]]) -> None:
-    assert dry_run
     assert {argv[0] for argv in dry_run} == {"az", "func"}
 
 
-def test_the_app_is_created_on_flex_consumption_with_python_312_2048_mb_and_always_ready(
+def test_storage_is_created_without_shared_keys_and_never_switched(dry_run: list[list[str]]) -> None:
+    create = dry_run[_index(dry_run, "az", "storage", "account", "create")]
+    assert _flag(create, "--allow-shared-key-access") == ["false"]
+    assert _flag(create, "--min-tls-version") == ["TLS1_2"]
+    assert _flag(create, "--allow-blob-public-access") == ["false"]
+    assert not any(argv[:4] == ["az", "storage", "account", "update"] for argv in dry_run)
+
+
+def test_logs_and_app_insights_are_made_in_the_group_before_the_app_and_handed_to_it(
     dry_run: list[list[str]],
 ) -> None:
-    create = dry_run[_index(dry_run, "az", "functionapp", "create")]
-    assert _flag(create, "--flexconsumption-location") == ["westeurope"]
-    assert _flag(create, "--runtime") == ["python"]
-    assert _flag(create, "--runtime-version") == ["3.12"]
-    assert _flag(create, "--instance-memory") == ["2048"]
-    assert _flag(create, "--always-ready-instances") == ["http=1", "function:process_command=1"]
-    assert _flag(create, "--deployment-storage-auth-type") == ["UserAssignedIdentity"]
-    assert _flag(create, "--deployment-storage-auth-value") == ["<identity.id>"]
-    assert _flag(create, "--https-only") == ["true"]
-    assert not any("--consumption-plan-location" in argv for argv in dry_run)
+    workspace = _index(dry_run, "az", "monitor", "log-analytics", "workspace", "create")
+    assert _flag(dry_run[workspace], "--retention-time") == ["30"]
+    insights = next(i for i, a in enumerate(dry_run) if a[:3] == ["az", "resource", "create"]
+                    and "Microsoft.Insights/components" in a)  # fmt: skip
+    body = json.loads(_flag(dry_run[insights], "--properties")[0])
+    assert body["properties"]["DisableLocalAuth"] is True
+    assert body["properties"]["WorkspaceResourceId"] == "<workspace.id>"
+    app = _index(dry_run, "az", "functionapp", "create")
+    assert workspace < insights < app
+    assert _flag(dry_run[app], "--app-insights") == [NAMES.insights]
+    assert all(_flag(argv, "-g") == ["demo-rg"] for argv in dry_run if "-g" in argv)
 
 
-def test_the_identity_gets_the_three_storage_roles_on_the_account(dry_run: list[list[str]]) -> None:
-    dry_run[_index(dry_run, "az", "identity", "create")]
+def test_every_resource_is_created_with_the_tags(dry_run: list[list[str]]) -> None:
+    custom = _dry("--tags", "costcenter=42 owner=ops")
+    creates = [a for a in custom if "create" in a[:6] and a[1:3] != ["role", "assignment"]]
+    assert len(creates) >= 9
+    for argv in creates:
+        if "--properties" in argv:
+            assert json.loads(_flag(argv, "--properties")[0])["tags"] == {"costcenter": "42", "owner": "ops"}
+        else:
+            assert _flag(argv, "--tags") == ["costcenter=42", "owner=ops"], argv
+    with pytest.raises(DeployError):
+        parse_tags("no-equals-sign")
+
+
+def test_the_app_sends_telemetry_with_its_identity(dry_run: list[list[str]]) -> None:
     grants = [argv for argv in dry_run if argv[:4] == ["az", "role", "assignment", "create"]]
-    storage_roles = {_flag(argv, "--role")[0] for argv in grants if _flag(argv, "--scope") == ["<storage.id>"]}
-    assert storage_roles == {
-        "Storage Blob Data Owner",
-        "Storage Queue Data Contributor",
-        "Storage Table Data Contributor",
-    }
-    assert all(_flag(argv, "--assignee-object-id") == ["<identity.principalId>"] for argv in grants)
-
-
-def test_shared_keys_go_off_only_after_the_key_setting_is_gone(dry_run: list[list[str]]) -> None:
-    settings = _index(dry_run, "az", "functionapp", "config", "appsettings", "set")
-    delete = _index(dry_run, "az", "functionapp", "config", "appsettings", "delete")
-    keys_off = next(i for i, argv in enumerate(dry_run) if "--allow-shared-key-access" in argv)
-    assert "AzureWebJobsStorage" in _flag(dry_run[delete], "--setting-names")
-    assert _flag(dry_run[keys_off], "--allow-shared-key-access") == ["false"]
-    assert settings < delete < keys_off
-
-
-def test_the_settings_are_keyless_and_the_secrets_are_placeholders(dry_run: list[list[str]]) -> None:
-    argv = dry_run[_index(dry_run, "az", "functionapp", "config", "appsettings", "set")]
-    settings = dict(s.split("=", 1) for s in _flag(argv, "--settings"))
-    assert settings == {
-        "SLACK_SIGNING_SECRET": "<SLACK_SIGNING_SECRET>",
-        "SLACK_BOT_TOKEN": "<SLACK_BOT_TOKEN>",
-        "INTERACTIONS_PSEUDONYM_KEY": "<INTERACTIONS_PSEUDONYM_KEY>",
-        "INTERACTIONS_QUEUE": "slack-commands",
-        "INTERACTIONS_TABLE": "interactions",
-        "AzureWebJobsStorage__accountName": Names.of(Config("demo", "westeurope")).storage,
-        "AzureWebJobsStorage__credential": "managedidentity",
-        "AzureWebJobsStorage__clientId": "<identity.clientId>",
-        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": "ClientId=<identity.clientId>;Authorization=AAD",
-    }
-
-
-def test_app_insights_is_reached_with_the_identity_only(dry_run: list[list[str]]) -> None:
-    grants = [argv for argv in dry_run if argv[:4] == ["az", "role", "assignment", "create"]]
-    assert any(_flag(g, "--role") == ["Monitoring Metrics Publisher"] for g in grants)
-    update = dry_run[_index(dry_run, "az", "resource", "update")]
-    assert _flag(update, "--set") == ["properties.DisableLocalAuth=true"]
-
-
-def test_the_code_is_published_and_the_host_name_read_back(dry_run: list[list[str]]) -> None:
-    publish = _index(dry_run, "func", "azure", "functionapp", "publish")
-    assert dry_run[publish] == ["func", "azure", "functionapp", "publish", "demo-func", "--python"]
-    show = dry_run[_index(dry_run, "az", "functionapp", "show")]
-    assert "defaultHostName" in _flag(show, "--query")[0]
-    assert publish < dry_run.index(show)
+    assert ["<insights.id>"] == [_flag(g, "--scope")[0] for g in grants if _flag(g, "--role") == [
+        "Monitoring Metrics Publisher"]]  # fmt: skip
+    settings = dict(s.split("=", 1) for s in _flag(dry_run[_index(dry_run, "az", "functionapp", "config",
+                                                                  "appsettings", "set")], "--settings"))  # fmt: skip
+    assert settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == "ClientId=<identity.clientId>;Authorization=AAD"
 
 
 def test_storage_account_names_are_valid_and_stable() -> None:
@@ -140,144 +141,351 @@ def test_storage_account_names_are_valid_and_stable() -> None:
     assert Names.of(Config("demo", "westeurope", storage_account="mine123")).storage == "mine123"
     with pytest.raises(DeployError):
         Config("demo", "westeurope", storage_account="Not-Valid")
-    with pytest.raises(DeployError):
-        Config("Demo_1", "westeurope")
 
 
-@dataclass
-class ExistingSubscription:
-    """A subscription where a previous deploy already did everything: answers as ``az`` would."""
-
-    pseudonym_key: str = "existing-pseudonym-key"
-    signing_secret: str = FAKE_SIGNING_SECRET
-    dry: bool = False
-    commands: list[list[Arg]] = field(default_factory=list)
-
-    def _answer(self, argv: Sequence[Arg]) -> str:
-        words = " ".join(a for a in argv if isinstance(a, str))
-        storage_id = "/subscriptions/s/resourceGroups/demo-rg/providers/Microsoft.Storage/storageAccounts/st"
-        insights_id = "/subscriptions/s/resourceGroups/demo-rg/providers/microsoft.insights/components/demo-func"
-        settings = {
-            "SLACK_SIGNING_SECRET": self.signing_secret,
-            "SLACK_BOT_TOKEN": FAKE_BOT_TOKEN,
-            "INTERACTIONS_PSEUDONYM_KEY": self.pseudonym_key,
-            "INTERACTIONS_QUEUE": "slack-commands",
-            "INTERACTIONS_TABLE": "interactions",
-            "AzureWebJobsStorage__accountName": Names.of(Config("demo", "westeurope")).storage,
-            "AzureWebJobsStorage__credential": "managedidentity",
-            "AzureWebJobsStorage__clientId": "client-id",
-            "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": "ClientId=client-id;Authorization=AAD",
-        }
-        roles = [("Storage Blob Data Owner", storage_id), ("Storage Queue Data Contributor", storage_id)]
-        roles += [("Storage Table Data Contributor", storage_id), ("Monitoring Metrics Publisher", insights_id)]
-        answers: dict[str, object] = {
-            "az account show": "s",
-            "az group exists": "true",
-            "az storage account show": {"id": storage_id, "sharedKey": False, "tls": "TLS1_2", "publicBlob": False},
-            "az identity show": {"id": "/identity", "principalId": "principal-id", "clientId": "client-id"},
-            "az functionapp list": [{"name": "demo-func", "httpsOnly": True}],
-            "az resource show": {"id": insights_id, "disableLocalAuth": True},
-            "az role assignment list": [{"role": r, "scope": s.upper()} for r, s in roles],
-            "az functionapp config appsettings list": [{"name": k, "value": v} for k, v in settings.items()],
-            "az functionapp scale config show": {
-                "alwaysReady": [
-                    {"name": "http", "instanceCount": 1},
-                    {"name": "function:process_command", "instanceCount": 1},
-                ],
-                "instanceMemoryMB": 2048,
-            },
-            "az functionapp deployment config show": {"type": "UserAssignedIdentity", "identity": "/IDENTITY"},
-            "az functionapp show": "demo-func-a1b2.westeurope-01.azurewebsites.net",
-        }
-        for prefix, answer in answers.items():
-            if words.startswith(prefix):
-                return answer if isinstance(answer, str) else json.dumps(answer)
-        return ""
-
-    def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
-        self.commands.append(list(argv))
-        return self._answer(argv)
-
-    def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
-        return self.run(argv)
-
-    def publish(self, argv: Sequence[Arg]) -> None:
-        self.commands.append(list(argv))
-
-    def lines(self) -> list[str]:
-        return [shown(argv) for argv in self.commands]
+# --- pre-flight ------------------------------------------------------------------------------------------------
 
 
-CHANGES = (" create ", " set ", " delete ", " update ", "always-ready set")
+def test_the_subscription_is_shown_and_a_no_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    subscription = Subscription()
+    args = [a for a in ARGS if a != "--yes"]
+    assert main(args, env=SECRET_ENV, runner=subscription, ask=lambda _: False) == 1
+    err = capsys.readouterr().err
+    assert "Subscription: Contoso (00000000-0000-0000-0000-000000000001)" in err
+    assert subscription.changes() == []
+    assert len(subscription.commands) == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "told"),
+    [
+        ({"az functionapp list-flexconsumption-locations": ["northeurope"]}, "does not offer Flex Consumption"),
+        ({"az functionapp list-flexconsumption-runtimes": ["3.11"]}, "no Python 3.12"),
+        ({"az group show -n demo-rg --query {location:location}": {"location": "eastus"}}, "LOCATION=eastus"),
+        ({PERMISSIONS: [{"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Write"]}]}, "may not create role"),
+        ({"func --version": "4.0.5455"}, "cannot publish to Flex"),
+        ({"az appservice plan show": "Dynamic"}, "Dynamic plan"),
+        ({"az storage account show": "", "az storage account check-name": "false"}, "is taken"),
+        ({"az keyvault show": "", "az keyvault check-name": "false"}, "is taken in another"),
+    ],
+)  # fmt: skip
+def test_a_failed_check_changes_nothing_and_says_what_to_do(
+    answers: dict[str, object], told: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subscription = Subscription(answers)
+    assert _deploy(subscription) == 1
+    err = capsys.readouterr().err
+    assert told in err and "nothing was changed" in err
+    assert subscription.changes() == []
+
+
+def test_a_dry_run_for_a_region_without_flex_stops_at_once() -> None:
+    done = subprocess.run([sys.executable, "-m", "deploy", "--dry-run", "--name", "demo", "--location", "mars"],
+                          capture_output=True, text=True, check=False, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 1
+    assert "LOCATION=mars does not offer Flex Consumption" in done.stderr
+    assert "create" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "told"),
+    [
+        ({"SLACK_BOT_TOKEN": FAKE_BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": FAKE_SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+        ({**SECRET_ENV, "SLACK_BOT_TOKEN": "xoxp-a-user-token"}, "not a bot token"),
+    ],
+)
+def test_slack_variables_are_checked_before_any_command(
+    env: dict[str, str], told: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subscription = Subscription()
+    assert _deploy(subscription, env=env) == 1
+    assert told in capsys.readouterr().err
+    assert subscription.commands == []
+
+
+def test_role_assignment_rights_are_read_from_the_effective_permissions() -> None:
+    assert may_assign_roles([{"actions": ["*"], "notActions": []}])
+    assert may_assign_roles([{"actions": ["Microsoft.Authorization/roleAssignments/*"]}])
+    assert not may_assign_roles([{"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Write"]}])
+    assert not may_assign_roles([{"actions": ["*/read"], "notActions": []}])
+    assert core_tools_new_enough("4.0.7030") and core_tools_new_enough("4.1.0 (preview)")
+    assert not core_tools_new_enough("4.0.5455") and not core_tools_new_enough("")
+
+
+# --- secrets ---------------------------------------------------------------------------------------------------
+
+
+def test_settings_are_vault_references_and_no_secret_is_on_a_command_line(dry_run: list[list[str]]) -> None:
+    argv = dry_run[_index(dry_run, "az", "functionapp", "config", "appsettings", "set")]
+    settings = dict(s.split("=", 1) for s in _flag(argv, "--settings"))
+    vault = f"https://{NAMES.vault}.vault.azure.net"
+    assert settings["SLACK_SIGNING_SECRET"] == f"@Microsoft.KeyVault(SecretUri={vault}/secrets/slack-signing-secret/)"
+    assert settings["SLACK_BOT_TOKEN"] == f"@Microsoft.KeyVault(SecretUri={vault}/secrets/slack-bot-token/)"
+    assert settings["INTERACTIONS_PSEUDONYM_KEY"] == f"@Microsoft.KeyVault(SecretUri={vault}/secrets/pseudonym-key/)"
+    sets = [a for a in dry_run if a[:4] == ["az", "keyvault", "secret", "set"]]
+    assert [_flag(a, "--file") for a in sets] == [["<SLACK_SIGNING_SECRET>"], ["<SLACK_BOT_TOKEN>"],
+                                                  ["<INTERACTIONS_PSEUDONYM_KEY>"]]  # fmt: skip
+    vault_create = dry_run[_index(dry_run, "az", "keyvault", "create")]
+    assert _flag(vault_create, "--enable-rbac-authorization") == ["true"]
+    assert _flag(vault_create, "--enable-purge-protection") == ["true"]
+    reader = [a for a in dry_run if "Key Vault Secrets User" in a]
+    assert [_flag(a, "--scope") for a in reader] == [["<vault.id>"]]
+
+
+def test_a_secret_reaches_its_command_as_a_file_removed_afterwards() -> None:
+    argv: list[Arg] = ["az", "keyvault", "secret", "set", "--file", Secret("<S>", "the-value")]
+    with real(argv) as words:
+        path = Path(words[-1])
+        assert "the-value" not in " ".join(words)
+        assert path.read_text(encoding="utf-8") == "the-value"
+        assert path.stat().st_mode & 0o077 == 0
+    assert not path.exists()
+    assert shown(argv).endswith("--file '<S>'")
 
 
 def test_a_second_deploy_changes_nothing_but_the_code(capsys: pytest.CaptureFixture[str]) -> None:
-    subscription = ExistingSubscription()
-    assert main(["--name", "demo", "--location", "westeurope"], env=SECRET_ENV, runner=subscription) == 0
-    changes = [line for line in subscription.lines() if any(word in f"{line} " for word in CHANGES)]
-    assert changes == []
-    assert not any("INTERACTIONS_PSEUDONYM_KEY" in line for line in subscription.lines())
+    subscription = Subscription()
+    assert _deploy(subscription) == 0
+    assert subscription.changes() == []
+    assert subscription.secrets_passed() == []
     assert "func azure functionapp publish demo-func --python" in subscription.lines()
     said = capsys.readouterr().err
     for path in ("commands", "interactions", "events"):
         assert f"https://demo-func-a1b2.westeurope-01.azurewebsites.net/api/slack/{path}" in said
 
 
-def test_a_second_deploy_keeps_the_pseudonym_key_and_applies_a_new_slack_secret() -> None:
-    subscription = ExistingSubscription(signing_secret="the-old-secret")
-    assert main(["--name", "demo", "--location", "westeurope"], env=SECRET_ENV, runner=subscription) == 0
-    (settings,) = [
-        argv for argv in subscription.commands if argv[:5] == ["az", "functionapp", "config", "appsettings", "set"]
+def test_new_slack_values_rotate_the_secrets_and_the_pseudonym_key_stays() -> None:
+    subscription = Subscription()
+    env = {**SECRET_ENV, "SLACK_SIGNING_SECRET": "a-new-signing-secret"}
+    assert _deploy(subscription, env=env) == 0
+    (rotated,) = subscription.secrets_passed()
+    assert rotated.value == "a-new-signing-secret"
+    assert [line for line in subscription.changes() if "keyvault" in line] == [
+        f"az keyvault secret set --vault-name {NAMES.vault} --name slack-signing-secret --file "
+        "'<SLACK_SIGNING_SECRET>' --encoding utf-8 --query id -o none"
     ]
-    assert shown(settings).endswith("--settings 'SLACK_SIGNING_SECRET=<SLACK_SIGNING_SECRET>' -o none")
-    assert not any("INTERACTIONS_PSEUDONYM_KEY" in line for line in subscription.lines())
+    assert "az functionapp restart -g demo-rg -n demo-func -o none" in subscription.lines()
 
 
-def test_a_second_deploy_with_other_always_ready_counts_applies_them() -> None:
-    subscription = ExistingSubscription()
-    args = ["--name", "demo", "--location", "westeurope", "--always-ready-http", "2", "--always-ready-worker", "0"]
-    assert main(args, env=SECRET_ENV, runner=subscription) == 0
-    always_ready = "az functionapp scale config always-ready set -g demo-rg -n demo-func --settings"
-    assert f"{always_ready} http=2 function:process_command=0 -o none" in subscription.lines()
+def test_the_pseudonym_key_is_made_once_when_the_vault_has_none() -> None:
+    subscription = Subscription({"az keyvault secret list": ["slack-signing-secret", "slack-bot-token"]})
+    assert _deploy(subscription) == 0
+    (key,) = subscription.secrets_passed()
+    assert key.shown == "<INTERACTIONS_PSEUDONYM_KEY>" and len(key.value) == 64
 
 
-def test_a_pseudonym_key_lost_from_the_settings_is_made_anew_and_never_printed() -> None:
-    subscription = ExistingSubscription(pseudonym_key="")
-    assert main(["--name", "demo", "--location", "westeurope"], env=SECRET_ENV, runner=subscription) == 0
-    (settings,) = [
-        argv for argv in subscription.commands if argv[:5] == ["az", "functionapp", "config", "appsettings", "set"]
+def test_unresolved_references_after_publishing_fail_loudly(capsys: pytest.CaptureFixture[str]) -> None:
+    references = ("az rest --method get --url https://management.azure.com/subscriptions/"
+                  "00000000-0000-0000-0000-000000000001/resourceGroups/demo-rg/providers/Microsoft.Web/sites/demo-func/"
+                  "config/configreferences")  # fmt: skip
+    resolved = [{"name": n, "status": "Resolved"} for n in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN",
+                                                             "INTERACTIONS_PSEUDONYM_KEY")]  # fmt: skip
+    denied = [*resolved[:2], {"name": "demo-func/appsettings/INTERACTIONS_PSEUDONYM_KEY",
+                              "status": "AccessToKeyVaultDenied"}]  # fmt: skip
+    subscription = Subscription({references: turns(resolved, denied)})
+    assert _deploy(subscription) == 1
+    assert "INTERACTIONS_PSEUDONYM_KEY (AccessToKeyVaultDenied)" in capsys.readouterr().err
+
+
+# --- limits and concurrency ------------------------------------------------------------------------------------
+
+
+def test_the_app_has_a_cost_ceiling_and_an_explicit_http_concurrency(dry_run: list[list[str]]) -> None:
+    create = dry_run[_index(dry_run, "az", "functionapp", "create")]
+    assert _flag(create, "--maximum-instance-count") == ["10"]
+    assert _flag(create, "--instance-memory") == ["2048"]
+    assert _flag(create, "--always-ready-instances") == ["http=1", "function:process_queued_message=1"]
+    scale = dry_run[_index(dry_run, "az", "functionapp", "scale", "config", "set")]
+    assert _flag(scale, "--trigger-type") == ["http"]
+    assert _flag(scale, "--trigger-settings") == ["perInstanceConcurrency=4"]
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--max-instances", "0"), ("--max-instances", "1001"),
+                                             ("--instance-memory", "1024")])  # fmt: skip
+def test_limits_outside_what_flex_accepts_are_refused(flag: str, value: str) -> None:
+    subscription = Subscription()
+    assert _deploy(subscription, flag, value) == 1
+    assert subscription.commands == []
+
+
+def test_a_second_deploy_with_other_limits_applies_them() -> None:
+    subscription = Subscription()
+    assert _deploy(subscription, "--max-instances", "3", "--always-ready-worker", "0") == 0
+    base = "az functionapp scale config"
+    assert subscription.changes() == [
+        f"{base} set -g demo-rg -n demo-func --maximum-instance-count 3 -o none",
+        f"{base} always-ready set -g demo-rg -n demo-func --settings http=1 function:process_queued_message=0 -o none",
     ]
-    assert shown(settings).endswith("--settings 'INTERACTIONS_PSEUDONYM_KEY=<INTERACTIONS_PSEUDONYM_KEY>' -o none")
-    (key,) = [a for a in settings if isinstance(a, Secret)]
-    assert len(key.value.removeprefix("INTERACTIONS_PSEUDONYM_KEY=")) == 64
 
 
-@pytest.mark.parametrize("missing", ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"])
-def test_a_real_deploy_without_the_slack_secrets_stops_before_any_az_call(
-    missing: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_deploy_of_the_old_worker_name_moves_its_always_ready_instance_to_the_new_one() -> None:
+    scale: dict[str, object] = {
+        "alwaysReady": [{"name": "http", "instanceCount": 1}, {"name": "function:process_command", "instanceCount": 1}],
+        "instanceMemoryMB": 2048,
+        "maximumInstanceCount": 10,
+        "http": 4,
+    }
+    subscription = Subscription({"az functionapp scale config show": scale})
+    assert _deploy(subscription) == 0
+    base = "az functionapp scale config always-ready"
+    assert subscription.changes() == [
+        f"{base} delete -g demo-rg -n demo-func --setting-names function:process_command -o none",
+        f"{base} set -g demo-rg -n demo-func --settings http=1 function:process_queued_message=1 -o none",
+    ]
+
+
+# --- hardening -------------------------------------------------------------------------------------------------
+
+
+def test_basic_publishing_credentials_and_ftp_are_off_and_tls_is_12(dry_run: list[list[str]]) -> None:
+    policies = [
+        a for a in dry_run if a[:3] == ["az", "resource", "update"] and "basicPublishingCredentialsPolicies" in a
+    ]
+    assert sorted(_flag(a, "-n")[0] for a in policies) == ["ftp", "scm"]
+    assert all(_flag(a, "--set") == ["properties.allow=false"] for a in policies)
+    web = dry_run[_index(dry_run, "az", "functionapp", "config", "set")]
+    assert _flag(web, "--ftps-state") == ["Disabled"] and _flag(web, "--min-tls-version") == ["1.2"]
+    site = next(a for a in dry_run if a[:3] == ["az", "resource", "update"] and "Microsoft.Web/sites" in a)
+    assert _flag(site, "--set") == ["properties.httpsOnly=true", "properties.keyVaultReferenceIdentity=<identity.id>"]
+
+
+# --- watching itself -------------------------------------------------------------------------------------------
+
+
+def test_three_alert_rules_each_its_own_command_mailed_to_the_alert_email(dry_run: list[list[str]]) -> None:
+    group = dry_run[_index(dry_run, "az", "monitor", "action-group", "create")]
+    assert _flag(group, "--action") == ["email", "admin", "ops@example.com"]
+    metric = dry_run[_index(dry_run, "az", "monitor", "metrics", "alert", "create")]
+    assert _flag(metric, "--condition") == ["count 'requests/failed' > 0"]
+    assert _flag(metric, "--window-size") == ["5m"] and _flag(metric, "--action") == ["<actionGroup.id>"]
+    rules = [json.loads(_flag(a, "--properties")[0]) for a in dry_run
+             if "Microsoft.Insights/scheduledQueryRules" in a]  # fmt: skip
+    queries = [r["properties"]["criteria"]["allOf"][0]["query"] for r in rules]
+    assert any("percentile(duration, 95)" in q and "p95 > 1500" in q for q in queries)
+    assert any("poison queue depth" in q for q in queries)
+    assert all(r["properties"]["actions"]["actionGroups"] == ["<actionGroup.id>"] for r in rules)
+
+
+def test_without_alert_email_the_rules_exist_with_no_action() -> None:
+    plain = _dry()
+    assert not any(a[:3] == ["az", "monitor", "action-group"] for a in plain)
+    assert "--action" not in plain[_index(plain, "az", "monitor", "metrics", "alert", "create")]
+
+
+def test_host_json_keeps_requests_and_never_samples_away_failures() -> None:
+    host = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
+    assert host["logging"]["logLevel"].get("Host.Results", "Information") in ("Information", "Trace", "Debug")
+    sampling = host["logging"]["applicationInsights"]["samplingSettings"]
+    assert {"Request", "Exception"} <= set(sampling["excludedTypes"].split(";"))
+
+
+# --- waits -----------------------------------------------------------------------------------------------------
+
+
+def test_publishing_waits_until_the_identity_reaches_the_vault_and_storage(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def no_commands(*args: object, **kwargs: object) -> None:
-        raise AssertionError("no command may run")
+    host = ("az rest --method get --url https://management.azure.com/subscriptions/00000000-0000-0000-0000-"
+            "000000000001/resourceGroups/demo-rg/providers/Microsoft.Web/sites/demo-func/host")  # fmt: skip
+    subscription = Subscription({host: turns("Error", "Error", "Running"), "az keyvault secret list": turns(
+        FAILS, ["slack-signing-secret", "slack-bot-token", "pseudonym-key"])})  # fmt: skip
+    assert _deploy(subscription) == 0
+    assert subscription.pauses == 3
+    err = capsys.readouterr().err
+    assert "waiting for your access to the vault: 10 s" in err
+    assert "waiting for the app's host to reach its storage: 20 s" in err
+    lines = subscription.lines()
+    publish = lines.index("func azure functionapp publish demo-func --python")
+    assert max(i for i, line in enumerate(lines) if "/host/default/properties/status" in line) < publish
 
-    monkeypatch.setattr(subprocess, "run", no_commands)
-    env = {k: v for k, v in SECRET_ENV.items() if k != missing}
-    assert main(["--name", "demo", "--location", "westeurope"], env=env) == 1
-    assert missing in capsys.readouterr().err
+
+def test_a_host_without_a_status_is_not_waited_on(capsys: pytest.CaptureFixture[str]) -> None:
+    host = (f"az rest --method get --url https://management.azure.com/subscriptions/{SUBSCRIPTION}/resourceGroups/"
+            "demo-rg/providers/Microsoft.Web/sites/demo-func/host")  # fmt: skip
+    subscription = Subscription({host: ""})
+    assert _deploy(subscription) == 0
+    assert subscription.pauses == 0
+    assert "reports no status; publishing without waiting" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(
-    ("returncode", "stderr", "ok"),
-    [
-        (1, "ERROR: Please run 'az login' to setup account.\n", True),
-        (0, "", True),
-        (2, "ERROR: unrecognized arguments: --instance-memry 2048\n", False),
-        (2, "ERROR: the following arguments are required: --name/-n\n", False),
-        (2, "ERROR: az functionapp create: 'Linuxx' is not a valid value for '--os-type'.\n", False),
-        (2, "ERROR: 'creat' is misspelled or not recognized by the system.\n", False),
-        (2, "az: error: argument --sku: invalid choice: 'X'\n", False),
-        (1, "ERROR: usage error: --plan NAME_OR_ID | --flexconsumption-location LOCATION\n", False),
-        (1, "", False),
-    ],
-)
-def test_check_deploy_tells_a_parse_error_from_a_login_prompt(returncode: int, stderr: str, ok: bool) -> None:
-    assert classify(returncode, stderr).ok is ok
+def test_the_wait_is_bounded_and_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    subscription = Subscription({"az keyvault secret list": FAILS})
+    assert _deploy(subscription) == 1
+    assert subscription.pauses == WAIT_ATTEMPTS
+    assert "run the same make deploy again" in capsys.readouterr().err
+    assert not any(line.startswith("func azure") for line in subscription.lines())
+
+
+# --- migration -------------------------------------------------------------------------------------------------
+
+
+def test_an_app_of_an_earlier_deploy_keeps_its_storage_and_its_pseudonym_key() -> None:
+    settings = {k: v for k, v in deployed_settings().items() if not k.startswith("AzureWebJobsStorage__")}
+    settings |= {"SLACK_SIGNING_SECRET": FAKE_SIGNING_SECRET, "INTERACTIONS_PSEUDONYM_KEY": "the-old-key",
+                 "AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=oldaccount;AccountKey=abc==",
+                 "MY_OTHER_CONNECTION": "AccountName=x;AccountKey=def=="}  # fmt: skip
+    subscription = Subscription({
+        "az functionapp config appsettings list": [{"name": k, "value": v} for k, v in settings.items()],
+        "az keyvault secret list": ["slack-signing-secret", "slack-bot-token"],
+        "az storage account show": {"id": "/s/oldaccount", "sharedKey": True, "tls": "TLS1_2", "publicBlob": False},
+    })  # fmt: skip
+    assert _deploy(subscription) == 0
+    lines = subscription.lines()
+    assert any(line.startswith("az storage account show -g demo-rg -n oldaccount ") for line in lines)
+    assert not any("storage account create" in line for line in lines)
+    (key,) = subscription.secrets_passed()
+    assert key.value == "the-old-key"
+    deletes = [line for line in lines if "appsettings delete" in line]
+    assert deletes == ["az functionapp config appsettings delete -g demo-rg -n demo-func --setting-names "
+                       "AzureWebJobsStorage -o none"]  # fmt: skip
+    keys_off = lines.index("az storage account update -g demo-rg -n oldaccount --allow-shared-key-access false -o none")
+    assert lines.index(deletes[0]) < keys_off
+
+
+def test_an_app_on_linux_consumption_is_found_and_its_storage_named(capsys: pytest.CaptureFixture[str]) -> None:
+    settings = {"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=oldaccount;AccountKey=abc=="}
+    subscription = Subscription({
+        "az appservice plan show": "Dynamic",
+        "az functionapp config appsettings list": [{"name": k, "value": v} for k, v in settings.items()],
+    })  # fmt: skip
+    assert _deploy(subscription) == 1
+    err = capsys.readouterr().err
+    assert "storage account oldaccount" in err and "abc==" not in err
+    assert subscription.changes() == []
+
+
+# --- preview and teardown --------------------------------------------------------------------------------------
+
+
+def test_plan_reads_only_and_says_what_would_change(capsys: pytest.CaptureFixture[str]) -> None:
+    subscription = Subscription({"az functionapp config show": {"ftps": "AllAllowed", "tls": "1.2"}})
+    assert main([*ARGS, "--plan"], env=SECRET_ENV, runner=subscription) == 0
+    assert subscription.changes() == []
+    assert not any(line.startswith("func azure") for line in subscription.lines())
+    report = capsys.readouterr().err
+    assert "change  functionapp config demo-func" in report
+    assert "keep    storage account " + NAMES.storage in report
+    assert "keep    keyvault " + NAMES.vault in report
+    assert "keep    setting INTERACTIONS_QUEUE" in report
+
+
+def test_plan_on_an_empty_subscription_lists_what_it_would_create() -> None:
+    empty: dict[str, object] = {"az group show": "", "az group show -n demo-rg --query {location:location}": "",
+                                 "az functionapp list": [], "az resource list": []}  # fmt: skip
+    subscription = Subscription(empty)
+    runner = PreviewRunner(subscription)
+    assert main(ARGS, env=SECRET_ENV, runner=runner) == 0
+    report = runner.report()
+    for expected in ("create  group demo-rg", "create  functionapp demo-func"):
+        assert expected in report
+
+
+def test_destroy_asks_then_deletes_the_group_and_says_what_outlives_it() -> None:
+    said: list[str] = []
+    subscription = Subscription({"az group exists": "true"})
+    assert not destroy("demo", subscription, said.append, lambda _: False)
+    assert subscription.changes() == []
+    assert destroy("demo", subscription, said.append, lambda _: True)
+    assert subscription.lines()[-1] == "az group delete -n demo-rg --yes -o none"
+    assert "soft delete" in said[-1] and NAMES.vault in said[-1]
