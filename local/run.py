@@ -35,6 +35,8 @@ SERVICES = ("blob", "queue", "table")
 DEFAULT_SLACK_PORT = 7072
 # Ignored by git and by the deployment: what was logged locally survives a restart of `make run`.
 DEFAULT_AZURITE_FOLDER = host.ROOT / ".azurite"
+# The host lists the app's timers without running them on their schedule; each is run by hand with these.
+TIMER_COMMANDS = {"expire_old_entries": "make expire"}
 
 
 class RunError(RuntimeError):
@@ -254,7 +256,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             cleanup.callback(start_slack(args.slack_port).stop)
         print("Try it:         make try @U0DON + Random Guy -  (Ctrl-C stops everything)", flush=True)
-        options = host.HostOptions(port=args.port, host_json=args.host_json.resolve() if args.host_json else None)
+        options = host.HostOptions(
+            port=args.port,
+            host_json=args.host_json.resolve() if args.host_json else None,
+            timer_commands=TIMER_COMMANDS,
+        )
         return host.serve(options)
 
 

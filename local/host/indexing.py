@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ def _function(definition: Any, queue_options: QueueOptions) -> Function:
     bindings: list[dict[str, Any]] = json.loads(definition.get_function_json())["bindings"]
     trigger_name = definition.get_trigger().name
     trigger = next(b for b in bindings if b["name"] == trigger_name)
-    if trigger["type"] not in ("httpTrigger", "queueTrigger"):
+    if trigger["type"] not in ("httpTrigger", "queueTrigger", "timerTrigger"):  # a timer is listed, not run
         raise HostError(f"the local host does not run {trigger['type']} triggers.")
     outputs = tuple(b for b in bindings if b is not trigger)
     for binding in outputs:
@@ -217,8 +218,10 @@ def _parameter_problem(parameter: str, binding: Mapping[str, Any], hint: Any) ->
         pytype = arguments[0]
     else:
         pytype = hint
-    if not isinstance(pytype, type) and typing.get_origin(pytype) is None:
-        return f"binding {parameter} has invalid non-type annotation {hint!r}"
+    # The worker takes typing's generics (List[str]) but not the builtins' (list[str]), whatever the Python.
+    typing_generic = typing.get_origin(pytype) is not None and not isinstance(pytype, types.GenericAlias)
+    if not isinstance(pytype, type) and not typing_generic:
+        return f"binding {parameter} has invalid non-type annotation {pytype!r}"
     binding_out = str(binding.get("direction", "")).upper() == "OUT"
     if binding_out and not out:
         return (

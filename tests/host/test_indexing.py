@@ -106,9 +106,23 @@ def test_an_output_binding_not_annotated_as_out_stops_the_app() -> None:
         raise AssertionError("never called")
 
     app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    app.route(route="probe")(app.queue_output(arg_name="out", queue_name="done", connection="AzureWebJobsStorage")(probe))
+    app.route(route="probe")(
+        app.queue_output(arg_name="out", queue_name="done", connection="AzureWebJobsStorage")(probe)
+    )
 
     assert 'binding out is declared to have the "out" direction' in refusal(app)
+
+
+def test_an_output_of_a_builtin_generic_stops_the_app_as_azure_refuses_it() -> None:
+    def probe(req: func.HttpRequest, out: func.Out[list[str]]) -> func.HttpResponse:
+        raise AssertionError("never called")
+
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+    app.route(route="probe")(
+        app.queue_output(arg_name="out", queue_name="done", connection="AzureWebJobsStorage")(probe)
+    )
+
+    assert "binding out has invalid non-type annotation list[str]" in refusal(app)
 
 
 def test_the_projects_app_loads_as_on_azure() -> None:
@@ -134,7 +148,7 @@ def test_the_host_refuses_to_start_an_app_azure_would_not_load(tmp_path: Path) -
     )
     env = {key: value for key, value in os.environ.items() if key != "PYTHON_SCRIPT_FILE_NAME"}
 
-    host = subprocess.run(  # noqa: S603 - our own module
+    host = subprocess.run(
         [sys.executable, "-m", "local.host", "--script-root", str(tmp_path), "--port", "0"],
         cwd=ROOT,
         env=env,

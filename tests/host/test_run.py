@@ -125,6 +125,9 @@ def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -
     assert f"Azurite in memory: blob 127.0.0.1:{blob}, queue 127.0.0.1:{queue}" in run.printed
     assert f"Slack stand-in: {run.slack_url}" in run.printed
     assert f"slack_commands: [POST] http://localhost:{run.port}/api/slack/commands" in run.printed
+    timer = "expire_old_entries: timerTrigger '0 30 3 * * *', not on its schedule here: `make expire` runs it once, now"
+    assert timer in run.printed
+    assert "ERROR" not in run.printed  # a first run that looks healthy
     assert not port_open(queue)  # Azurite went with it
 
 
