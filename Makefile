@@ -46,6 +46,8 @@ ifneq ($(filter setup run try press expire test check bench prove clean deploy c
 $(error make try: a word of the text is also a make target; quote the text instead: make try TEXT='$(TRY_WORDS)')
 endif
 .DEFAULT: ; @:
+# A word typed twice (`+`) is a goal make meets twice: silent, it does not say "'+' is up to date".
+MAKEFLAGS += --silent
 endif
 TRY_TEXT := $(if $(TEXT),,--make-pid $$PPID)
 override TEXT := $(if $(TEXT),$(TEXT),$(TRY_WORDS))

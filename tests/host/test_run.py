@@ -209,13 +209,14 @@ def make_try(running: Run, tmp_path: Path, *words: str) -> subprocess.CompletedP
 
 def test_make_try_takes_the_words_after_try_as_the_text(running: Run, tmp_path: Path) -> None:
     user = new_user()
-    tried = make_try(running, tmp_path, "@U0DON", "+", "Random", "Guy", "-", f"USER={user}")
+    tried = make_try(running, tmp_path, "@U0DON", "+", "@U0MAELLE", "+", "Random", "Guy", "-", f"USER={user}")
 
     shown = tried.stdout + tried.stderr
     assert tried.returncode == 0, shown
-    assert f"{user} typed: /interactions @U0DON + Random Guy -" in tried.stdout, shown  # make's lone `-` too
-    assert "Got it! You're 50% for positive interactions" in tried.stdout, shown
+    assert f"{user} typed: /interactions @U0DON + @U0MAELLE + Random Guy -" in tried.stdout, shown  # make's `-` too
+    assert "Got it! You're 67% for positive interactions" in tried.stdout, shown
     assert "No rule to make target" not in shown
+    assert "is up to date" not in shown  # a word typed twice is not a target built twice
 
     quoted = make_try(running, tmp_path, 'TEXT="Tom $HOME" + `Jerry` -', f"USER={user}")  # as it was
 
