@@ -95,7 +95,7 @@ class Run:
     def try_command(self, user: str, text: str) -> str:
         """What `make try` prints for ``text`` typed by ``user``, and what it said on stderr."""
         tried = subprocess.run(
-            [sys.executable, "-m", "local.try_command", "--user", user, *self.try_args, "--", text],
+            [sys.executable, "-m", "local.act", "try", "--user", user, *self.try_args, "--", text],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
