@@ -206,10 +206,12 @@ def period_label(start: date, period: str) -> str:
     return f"week of {label}" if period == "week" else label
 
 
-VIEW_NOT_LOG = (
-    "`person`, `time` and numbers are view words, so this shows your logs. To log someone by such a name, "
-    'put it in double quotes, as in `/interactions "Time" -`.'
-)
+def view_not_log(log: str) -> str:
+    """``log``: the log the member may have meant, its name in quotes (`"42" +`)."""
+    return (
+        "`person`, `time` and numbers are view words, so this shows your logs. To log someone by such a name, "
+        f"put it in double quotes, as in `/interactions {log}`."
+    )
 
 
 # --- Undo --------------------------------------------------------------------------------------------------
