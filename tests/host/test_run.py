@@ -151,6 +151,18 @@ def not_storage() -> Iterator[int]:
         server.server_close()
 
 
+def test_make_run_starts_azurite_on_the_ports_it_is_given(tmp_path: Path) -> None:
+    blob, queue, table = (free_port() for _ in range(3))
+    run = Run.on_free_ports(tmp_path / "run.log", "--in-memory", "--storage-ports", f"{blob},{queue},{table}")
+    run.env["AzureWebJobsStorage"] = "UseDevelopmentStorage=true"  # the default ports, not those given
+    run.start()
+    try:
+        assert "Got it!" in run.try_command(new_user(), "Random Guy +"), run.printed[-3000:]
+    finally:
+        assert run.stop() == 0
+    assert f"Azurite in memory: blob 127.0.0.1:{blob}, queue 127.0.0.1:{queue}, table 127.0.0.1:{table}" in run.printed
+
+
 def test_make_run_says_so_when_the_storage_port_holds_something_else() -> None:
     with not_storage() as taken:
         result = subprocess.run(
@@ -238,16 +250,16 @@ def test_make_try_prints_what_a_person_reads(running: Run) -> None:
     assert not re.search(r"\d:\d\d|UTC", body), shown
 
 
-def azurite_pid(queue_port: int) -> int:
-    """The Azurite that `make run` started: the one process serving the queue on ``queue_port``."""
-    wanted = f"--queuePort\0{queue_port}\0".encode()
+def azurite_pid(port: int, service: str = "queue") -> int:
+    """The Azurite that `make run` started: the one process serving ``service`` on ``port``."""
+    wanted = f"--{service}Port\0{port}\0".encode()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             if wanted in cmdline.read_bytes():
                 return int(cmdline.parent.name)
         except OSError:
             continue  # a process that ended meanwhile
-    raise AssertionError(f"no Azurite serves the queue on {queue_port}")
+    raise AssertionError(f"no Azurite serves the {service} on {port}")
 
 
 def test_make_run_starts_azurite_again_when_it_dies(running: Run) -> None:
@@ -266,15 +278,38 @@ def test_make_run_starts_azurite_again_when_it_dies(running: Run) -> None:
     assert "Got it!" in running.try_command(user, "After Crash +"), running.printed[-3000:]
 
 
+def test_make_run_says_a_killed_table_service_loses_its_last_seconds_and_serves_again(running: Run) -> None:
+    user = new_user()
+    assert "Got it!" in running.try_command(user, "Before Kill +")
+    first = azurite_pid(running.storage[2], "table")
+
+    os.kill(first, signal.SIGKILL)
+
+    printed = running.wait_for("so what it took in its last 5 seconds is lost")
+    assert "Azurite exited (code -9); restarting it; it was killed, not stopped" in printed, printed
+    deadline = time.monotonic() + 30
+    while not port_open(running.storage[2]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert azurite_pid(running.storage[2], "table") != first
+    assert "Got it!" in running.try_command(user, "After Kill +"), running.printed[-3000:]
+
+
 def test_make_run_keeps_the_logs_in_its_folder_from_one_run_to_the_next(tmp_path: Path) -> None:
-    run = Run.on_free_ports(tmp_path / "run.log", "--azurite-folder", str(tmp_path / "azurite")).start()
+    folder = tmp_path / "azurite"
+    (folder / "__queuestorage__").mkdir(parents=True)  # as an older make run left its queues
+    (folder / "__azurite_db_queue__.json").write_text("{}")
+    run = Run.on_free_ports(tmp_path / "run.log", "--azurite-folder", str(folder)).start()
     user = new_user()
     try:
         assert "Got it!" in run.try_command(user, "Kept Across Runs +"), run.printed[-3000:]
     finally:
         assert run.stop() == 0
 
-    assert "Azurite keeping its data in " + str(tmp_path / "azurite") in run.printed
+    kept = sorted(path.name for path in folder.iterdir())
+    assert "__azurite_db_table__.json" in kept
+    assert not [name for name in kept if "queue" in name or "blob" in name], kept  # no message outlives its run
+
+    assert "Azurite keeping its tables in " + str(tmp_path / "azurite") + " (queues in memory)" in run.printed
     again = run.start()
     try:
         shown = again.try_command(user, "")
