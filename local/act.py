@@ -50,8 +50,7 @@ def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(prog="python -m local.act", description=__doc__.split("\n\n")[0])
     actions = parse.add_subparsers(dest="action", required=True, metavar="try|press")
     for module, name in ((try_command, "try"), (press, "press")):
-        summary = (module.__doc__ or "").split("\n\n")[0]
-        action = actions.add_parser(name, parents=[common], help=summary, description=summary)
+        action = actions.add_parser(name, parents=[common], help=module.DESCRIPTION, description=module.DESCRIPTION)
         module.add_arguments(action)
         action.set_defaults(prepare=module.prepare)
     return parse

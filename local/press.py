@@ -32,6 +32,10 @@ from local.slack_standin import action_response_url
 from local.try_command import POLL_SECONDS, SETTLE_SECONDS, Act, TryError, read_standin
 from testkit.slack_requests import JSON_TYPE, block_actions_payload, event_body, interaction_body
 
+DESCRIPTION = (
+    "Press a control `make try` printed as [N] (`N cancel`: answer Cancel when it asks to confirm), press the "
+    "last one again (`again`), or open the Home tab (`home`), as a Slack user would; print what changed."
+)
 DEFAULT_INTERACTIONS_URL = "http://localhost:7071/api/slack/interactions"
 DEFAULT_EVENTS_URL = "http://localhost:7071/api/slack/events"
 

@@ -35,6 +35,7 @@ __all__ = [  # with the display's functions, which were here first
     "DEFAULT_SLACK_URL",
     "DEFAULT_TEAM",
     "DEFAULT_USER",
+    "DESCRIPTION",
     "POLL_SECONDS",
     "SETTLE_SECONDS",
     "USER_ID",
@@ -54,6 +55,7 @@ __all__ = [  # with the display's functions, which were here first
     "typed_after_try",
 ]
 
+DESCRIPTION = "Type a slash command as a Slack user would, and print what Slack shows them."
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_USER = "U0LOCALUSER"
 DEFAULT_TEAM = "T0LOCALTEAM"
