@@ -96,20 +96,24 @@ NOT_KEPT = tuple(
     for service in ("queue", "blob")
     for name in (f"__azurite_db_{service}__.json", f"__azurite_db_{service}_extent__.json", f"__{service}storage__")
 )
-# Azurite's table service writes what it holds to its folder every 5 seconds, and all of it on SIGINT.
+# Azurite's table service writes what it holds to its folder every 5 seconds, and all of it when stopped.
 SAVE_SECONDS = 5
 
 
 @dataclass
 class Azurite:
-    """Azurite; ``ports`` are blob, queue, table. In memory, in one process, unless ``location`` names a folder:
-    then the table service runs alone, keeping its data there (a stop, SIGINT, which it answers by saving, and
-    a start on the same port find the data again), and blob and queue run in memory in processes of their own,
-    so that no queue message is ever written to disk. With ``tls`` it serves HTTPS, and with ``oauth`` it also
-    takes bearer tokens (Azurite checks their issuer, audience and lifetime, not their signature; HTTPS only)."""
+    """Azurite; ``ports`` are blob, queue, table. In memory, in one process, unless ``location`` names a folder
+    (and ``keep_queues`` is off): then the table service runs alone, keeping its data there (a stop, which it
+    answers by saving, and a start on the same port find the data again), and blob and queue run in
+    memory in processes of their own, so that no queue message is ever written to disk. With ``tls`` it serves
+    HTTPS, and with ``oauth`` it also takes bearer tokens (Azurite checks their issuer, audience and lifetime,
+    not their signature; over HTTPS only)."""
 
     ports: tuple[int, int, int]
     location: Path | None = None
+    # Queues too in ``location``, in one process, as Azure keeps them through an outage: for a harness that
+    # stops storage and wants what was queued back, never for the data of a real workspace.
+    keep_queues: bool = False
     tls: Tls | None = None
     oauth: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)  # by the service(s) each serves
@@ -136,7 +140,7 @@ class Azurite:
         taken = [port for port in ports if port_open(port)]
         if taken:
             raise AzuriteError(f"Port(s) {', '.join(map(str, taken))} are in use: stop whatever holds them.")
-        if self.location is not None and "table" in commands:
+        if self.location is not None and not self.keep_queues and "table" in commands:
             for leftover in NOT_KEPT:
                 path = self.location / leftover
                 if path.is_dir():
@@ -182,9 +186,10 @@ class Azurite:
             for service, port in zip(SERVICES, self.ports, strict=True)
         }
         bin_folder = ROOT / "node_modules" / ".bin"
-        if self.location is None:
+        if self.location is None or self.keep_queues:
             every = [argument for service in SERVICES for argument in listen[service]]
-            return {"all": [str(bin_folder / "azurite"), "--inMemoryPersistence", *common, *every]}
+            where = ["--inMemoryPersistence"] if self.location is None else ["--location", str(self.location)]
+            return {"all": [str(bin_folder / "azurite"), *where, *common, *every]}
         kept = {"blob": ["--inMemoryPersistence"], "queue": ["--inMemoryPersistence"]}
         kept["table"] = ["--location", str(self.location)]
         return {
@@ -197,11 +202,10 @@ class Azurite:
         return {name: code for name, process in self.processes.items() if (code := process.poll()) is not None}
 
     def stop(self) -> None:
-        """SIGINT to each process, on which the table service saves its data (with ``location``) and exits;
-        the data's folder is kept."""
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)  # a service run alone saves on SIGINT only, the whole on both
+        """Stop each process as it saves its data (with ``location``) and exits; the data's folder is kept."""
+        for name, process in self.processes.items():
+            if process.poll() is None:  # a service run alone saves and exits on SIGINT only
+                process.send_signal(signal.SIGTERM if name == "all" else signal.SIGINT)
         for process in self.processes.values():
             try:
                 process.wait(timeout=10)
@@ -221,8 +225,11 @@ class Azurite:
         return self.start(timeout)
 
     @classmethod
-    def on_free_ports(cls, location: Path | None = None, tls: Tls | None = None, oauth: bool = False) -> Azurite:
-        return cls((free_port(), free_port(), free_port()), location=location, tls=tls, oauth=oauth).start()
+    def on_free_ports(
+        cls, location: Path | None = None, tls: Tls | None = None, oauth: bool = False, keep_queues: bool = False
+    ) -> Azurite:
+        ports = (free_port(), free_port(), free_port())
+        return cls(ports, location=location, keep_queues=keep_queues, tls=tls, oauth=oauth).start()
 
 
 def node_available() -> bool:
