@@ -53,20 +53,23 @@ ifneq ($(filter setup run try press expire test check bench prove clean deploy c
 $(error make try: a word of the text is also a make target; quote the text instead: make try TEXT='$(TRY_WORDS)')
 endif
 .DEFAULT: ; @:
+# A word typed twice (`+`) is a goal make meets twice: silent, it does not say "'+' is up to date".
+MAKEFLAGS += --silent
 endif
 TRY_TEXT := $(if $(TEXT),,--make-pid $$PPID)
 override TEXT := $(if $(TEXT),$(TEXT),$(TRY_WORDS))
 export TEXT
 try: $(VENV)/.installed
-	$(PY) -m local.try_command --user "$(SLACK_USER)" $(TRY_TEXT) $(ARGS) -- "$$TEXT"
+	$(PY) -m local.act try --user "$(SLACK_USER)" $(TRY_TEXT) $(ARGS) -- "$$TEXT"
 
-# `make press 3`: press the control `make try` printed as [3]; `make press home`: open the app's Home tab.
+# `make press 3`: press the control `make try` printed as [3] (`make press 3 cancel`: answer Cancel when it asks to
+# confirm); `make press again`: the last press once more; `make press home`: open the app's Home tab.
 PRESS_WORDS := $(if $(filter press,$(firstword $(MAKECMDGOALS))),$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)))
 ifneq ($(PRESS_WORDS),)
 .DEFAULT: ; @:
 endif
 press: $(VENV)/.installed
-	$(PY) -m local.press --user "$(SLACK_USER)" $(ARGS) $(PRESS_WORDS)
+	$(PY) -m local.act press --user "$(SLACK_USER)" $(ARGS) $(PRESS_WORDS)
 
 # The retention sweep, once, now: the local host does not run the daily timer (README.md, Privacy).
 expire: $(VENV)/.installed

@@ -247,8 +247,12 @@ def _view(words: list[str]) -> View:
             if rating is not None:
                 raise UsageError(TwoRatings())
             rating = RATING_SIGNS[word]
-    # "Time -" or "42 +" may have been meant as a log of someone named so: the answer says how to log them.
-    could_be_log = rating is not None and (mode is not None or days is not None) and len(words) == 2
+    # "Time -" or "42 +" may have been meant as a log of someone named so: the answer shows how to log them,
+    # with the name and the rating as typed.
+    could_be_log = ""
+    if rating is not None and (mode is not None or days is not None) and len(words) == 2:
+        (name,) = [word for word in words if word not in RATING_SIGNS]
+        could_be_log = f'"{name}" {next(word for word in words if word in RATING_SIGNS)}'
     return View(days=days or DEFAULT_DAYS, mode=mode or Mode.LIST, rating=rating, could_be_log=could_be_log)
 
 

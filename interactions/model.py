@@ -81,9 +81,9 @@ class View:
     days: int = DEFAULT_DAYS
     mode: Mode = Mode.LIST
     rating: int | None = None  # keep only POSITIVE or NEGATIVE entries when set
-    # Typed like a log of someone named by a view word or a number ("Time -", "42 +"): the answer says
-    # how to log such a name.
-    could_be_log: bool = field(default=False, compare=False)
+    # Typed like a log of someone named by a view word or a number ("Time -", "42 +"): that log as it is
+    # typed (`"42" +`), for the answer to show; empty for any other view.
+    could_be_log: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

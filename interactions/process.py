@@ -158,7 +158,7 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
 def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) -> None:
     asked = dashboard.Dashboard(command.days, command.mode, command.rating)
     page = dashboard.read(store, queued.owner, asked, queued.received_at)
-    note = texts.VIEW_NOT_LOG if command.could_be_log else None
+    note = texts.view_not_log(command.could_be_log) if command.could_be_log else None
     if queued.view_id and slack.show_modal(queued.view_id, dashboard_modal(page, note)):
         return
     # No modal, or it was closed meanwhile: the same dashboard as a message, whose buttons page in place.

@@ -1,59 +1,42 @@
 """Press a button, or choose a menu option, that ``make try`` (or an earlier press) printed with a number, as a
-Slack user would, against the app that ``make run`` serves; then print what changed, with its own numbered
-controls. Or open the app's Home tab.
+Slack user would, or open the app's Home tab: what ``make press`` sends (``local.act`` prints what changed).
 
     make press N                        # the control printed as [N]
-    python -m local.press [--user U0LOCALUSER] [--app-url URL] [--events-url URL] [--slack-url URL]
-                          [--timeout SECONDS] [--controls-dir PATH] N
-    python -m local.press [--user U0LOCALUSER] [--team T0LOCALTEAM] --home   # or: make press home
+    make press N cancel                 # the control [N] asks to confirm, answered Cancel: nothing is sent
+    make press again                    # the last press once more, as a second click before Slack showed it
+    make press home                     # open the app's Home tab
+    python -m local.act press [--user U0LOCALUSER] [--team T0LOCALTEAM] [--app-url URL] [--events-url URL]
+                              [--slack-url URL] [--timeout SECONDS] [--controls-dir PATH] N | home | again
 
 A press is sent as Slack sends it to the Interactivity Request URL: a signed ``block_actions`` payload. In a
 message it carries the message's response_url (its answer may replace or remove that message); in a modal or
 on the Home tab, the view as the Slack stand-in holds it now, with its current hash. A button that asks to
-confirm is pressed as if the dialog was confirmed. ``--home`` sends the signed ``app_home_opened`` event that
-Slack sends when the user opens the app's Home tab, and prints the Home tab the app publishes.
+confirm is pressed as if the dialog was confirmed, unless ``cancel`` follows its number. ``home`` sends the
+signed ``app_home_opened`` event that Slack sends when the user opens the app's Home tab.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 import urllib.parse
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from local.block_kit import Control, controls
-from local.slack_display import confirm_lines, render
+from local.slack_display import confirm_lines
 from local.slack_standin import action_response_url
-from local.try_command import (
-    CONTROLS_DIR,
-    DEFAULT_SLACK_URL,
-    DEFAULT_TEAM,
-    DEFAULT_USER,
-    POLL_SECONDS,
-    SETTLE_SECONDS,
-    USER_ID,
-    Ack,
-    TryError,
-    offer_controls,
-    post,
-    read_standin,
-    signing_secret,
-)
-from testkit.slack_requests import (
-    JSON_TYPE,
-    block_actions_payload,
-    event_body,
-    interaction_body,
-    signed_headers,
-)
+from local.try_command import POLL_SECONDS, SETTLE_SECONDS, Act, TryError, read_standin
+from testkit.slack_requests import JSON_TYPE, block_actions_payload, event_body, interaction_body
 from testkit.waiting import WaitTimedOut, wait_until
 
+DESCRIPTION = (
+    "Press a control `make try` printed as [N] (`N cancel`: answer Cancel when it asks to confirm), press the "
+    "last one again (`again`), or open the Home tab (`home`), as a Slack user would; print what changed."
+)
 DEFAULT_INTERACTIONS_URL = "http://localhost:7071/api/slack/interactions"
 DEFAULT_EVENTS_URL = "http://localhost:7071/api/slack/events"
 
@@ -179,83 +162,67 @@ def payload_for(offer: dict[str, Any], item: dict[str, Any], user: str, team: st
     return block_actions_payload(**common, surface="home" if surface == "home" else "modal", view=view)
 
 
-def press(args: argparse.Namespace) -> int:
+def add_arguments(parse: argparse.ArgumentParser) -> None:
+    parse.add_argument("what", nargs="*", help="N (then `cancel` to answer Cancel), `home` or `again`")
+    parse.add_argument("--home", action="store_true", help="open the app's Home tab")
+    parse.add_argument("--app-url", default=DEFAULT_INTERACTIONS_URL, help="the Interactivity Request URL")
+    parse.add_argument("--events-url", default=DEFAULT_EVENTS_URL, help="the Events API Request URL")
+
+
+def prepare(args: argparse.Namespace, before: Seen) -> Act | None:
+    """The press (or the Home tab opened) as Slack posts it; None when nothing reaches the app."""
+    what = [str(word) for word in args.what]
+    if args.home or what == ["home"]:
+        return open_home(args, before)
+    if what == ["again"]:
+        return again(args)
+    if not what or not what[0].isdigit() or what[1:] not in ([], ["cancel"]):
+        raise TryError(
+            "Which control? `make press N`, N a number `make try` printed, as in [1] (`make press N cancel` answers "
+            "Cancel when it asks to confirm); `make press home`; or `make press again`."
+        )
+    return pressed(args, int(what[0]), cancel=what[1:] == ["cancel"])
+
+
+def pressed(args: argparse.Namespace, number: int, cancel: bool) -> Act | None:
     kept = offered(args.controls_dir, args.user)
-    offer = chosen(kept, args.number)
+    offer = chosen(kept, number)
     team = str(kept.get("team") or args.team)
     item = current(args.slack_url, args.user, offer)
-    before = Seen.now(args.slack_url, args.user)
-    body = interaction_body(payload_for(offer, item, args.user, team, args.slack_url))
-    print(f"{args.user} pressed: {offer.get('label')}", flush=True)
     confirm = (offer.get("element") or {}).get("confirm")
-    if isinstance(confirm, dict):
-        print("\n".join(confirm_lines(confirm)))
-    return sent(args, post(args.app_url, body, signed_headers(signing_secret(), body)), before, team)
+    dialog = confirm_lines(confirm, cancel) if isinstance(confirm, dict) else []
+    if cancel:
+        if not dialog:
+            raise TryError(f"[{number}] does not ask to confirm, so there is nothing to cancel: `make press {number}`.")
+        print(f"{args.user} pressed: {offer.get('label')}", *dialog, sep="\n")
+        print(f"Nothing was sent to the app: the {offer.get('surface')} stays as it was, [{number}] still shown.")
+        return None
+    last = {"offer": offer, "item": item, "team": team}  # what `make press again` presses once more
+    (args.controls_dir / f"{args.user}.pressed.json").write_text(json.dumps(last, indent=1))
+    payload = payload_for(offer, item, args.user, team, args.slack_url)
+    said = f"{args.user} pressed: {offer.get('label')}"
+    return Act(said, args.app_url, interaction_body(payload), team, notes=tuple(dialog), again=True)
 
 
-def open_home(args: argparse.Namespace) -> int:
-    before = Seen.now(args.slack_url, args.user)
+def again(args: argparse.Namespace) -> Act:
+    """The last press once more, on what it was pressed in then: a second click made before Slack showed the
+    first one's change (a press of its own, with its own trigger id and time, as Slack sends it)."""
+    try:
+        last = json.loads((args.controls_dir / f"{args.user}.pressed.json").read_text())
+        offer, item, team = dict(last["offer"]), dict(last["item"]), str(last["team"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise TryError(
+            f"Nothing was pressed yet as {args.user}: `make press N` first, then `make press again`."
+        ) from None
+    payload = payload_for(offer, item, args.user, team, args.slack_url)
+    return Act(
+        f"{args.user} pressed again: {offer.get('label')}", args.app_url, interaction_body(payload), team, again=True
+    )
+
+
+def open_home(args: argparse.Namespace, before: Seen) -> Act:
     view = (
         {**before.home["payload"], "id": before.home["view_id"], "hash": before.home["hash"]} if before.home else None
     )
     body = event_body(args.team, args.user, f"Ev{uuid.uuid4().hex[:10].upper()}", view=view)
-    print(f"{args.user} opened the app's Home tab", flush=True)
-    headers = signed_headers(signing_secret(), body, content_type=JSON_TYPE)
-    return sent(args, post(args.events_url, body, headers), before, args.team)
-
-
-def sent(args: argparse.Namespace, ack: Ack, before: Seen, team: str) -> int:
-    """Print what the app acknowledged, then what changed for the user, with its controls numbered."""
-    if ack.status != 200:
-        print(ack.describe())
-        return 1
-    if ack.body.strip():
-        print(f"The app answered: {ack.body.decode('utf-8', 'replace').strip()}")
-    changed = wait_for_change(args.slack_url, args.user, before, args.timeout)
-    if not changed:
-        print(f"Nothing changed within {args.timeout:g} s: is the queue worker running (see the host's log)?")
-        return 1
-    for item in changed:
-        print(render(item))
-    offer_controls(changed, args.user, team, args.controls_dir)
-    return 0
-
-
-# --- Command line --------------------------------------------------------------------------------------------
-
-
-def parser() -> argparse.ArgumentParser:
-    parse = argparse.ArgumentParser(prog="python -m local.press", description=__doc__.split("\n\n")[0])
-    parse.add_argument("number", nargs="?", help="the number `make try` printed the control with; or `home`")
-    parse.add_argument("--home", action="store_true", help="open the app's Home tab instead")
-    parse.add_argument("--user", default=DEFAULT_USER, help=f"Slack user id to act as (default: {DEFAULT_USER})")
-    parse.add_argument("--team", default=DEFAULT_TEAM, help=f"Slack team id, for --home (default: {DEFAULT_TEAM})")
-    parse.add_argument("--app-url", default=DEFAULT_INTERACTIONS_URL, help="the Interactivity Request URL")
-    parse.add_argument("--events-url", default=DEFAULT_EVENTS_URL, help="the Events API Request URL")
-    parse.add_argument("--slack-url", default=DEFAULT_SLACK_URL, help=f"Slack stand-in (default: {DEFAULT_SLACK_URL})")
-    parse.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for a change (default: 15)")
-    parse.add_argument("--controls-dir", type=Path, default=CONTROLS_DIR, help="where `make try` kept the controls")
-    return parse
-
-
-def run(args: argparse.Namespace) -> int:
-    if not USER_ID.fullmatch(args.user):
-        raise TryError(f"--user must be a Slack user id such as {DEFAULT_USER} (U or W, then capitals and digits).")
-    if args.home or args.number == "home":
-        return open_home(args)
-    if args.number is None or not str(args.number).isdigit():
-        raise TryError("Which control? `make press N`, N a number `make try` printed, as in [1]; or `make press home`.")
-    args.number = int(args.number)
-    return press(args)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        return run(parser().parse_args(argv))
-    except TryError as error:
-        print(error, file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return Act(f"{args.user} opened the app's Home tab", args.events_url, body, args.team, content_type=JSON_TYPE)

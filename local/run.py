@@ -1,11 +1,12 @@
-"""``make run``: the app on this machine. Starts Azurite, keeping its data in ``.azurite/`` (or in memory with
---in-memory), unless AzureWebJobsStorage already points at storage that answers, or is empty beside keyless
-``AzureWebJobsStorage__*`` settings; the Slack stand-in (unless --no-slack, for a real workspace reaching
-this machine through a tunnel); then the local Functions host. Azurite is restarted if it exits meanwhile;
-Ctrl-C stops them all. Nothing starts when the app already runs on these ports.
+"""``make run``: the app on this machine. Starts Azurite, keeping its tables in ``.azurite/`` and its queues in
+memory (or all in memory with --in-memory), unless AzureWebJobsStorage already points at storage that
+answers, or is empty beside keyless ``AzureWebJobsStorage__*`` settings; the Slack stand-in (unless
+--no-slack, for a real workspace reaching this machine through a tunnel); then the local Functions host.
+Azurite is restarted if it exits meanwhile; Ctrl-C stops them all. Nothing starts when the app already runs
+on these ports.
 
     python -m local.run [--port 7071] [--slack-port 7072] [--no-slack] [--in-memory | --azurite-folder PATH]
-                        [--host-json PATH]
+                        [--storage-ports BLOB,QUEUE,TABLE] [--host-json PATH]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -24,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from local import host
-from local.azurite import DEFAULT_PORTS, Azurite, AzuriteError
+from local.azurite import DEFAULT_PORTS, SAVE_SECONDS, Azurite, AzuriteError, connection_string
 from local.host.http_front import SERVER_NAME
 from local.host.server import DEFAULT_PORT
 from local.host.settings import local_http_port
@@ -36,6 +38,8 @@ SERVICES = ("blob", "queue", "table")
 DEFAULT_SLACK_PORT = 7072
 # Ignored by git and by the deployment: what was logged locally survives a restart of `make run`.
 DEFAULT_AZURITE_FOLDER = host.ROOT / ".azurite"
+# The host lists the app's timers without running them on their schedule; each is run by hand with these.
+TIMER_COMMANDS = {"expire_old_entries": "make expire"}
 
 
 class RunError(RuntimeError):
@@ -110,7 +114,7 @@ def ensure_storage(connection: str, folder: Path | None) -> Azurite | None:
         azurite = Azurite((places[0].port, places[1].port, places[2].port), location=folder).start()
     except AzuriteError as error:
         raise RunError(f"Could not start Azurite: {error}") from error
-    kept = "in memory" if folder is None else f"keeping its data in {shown_path(folder)}"
+    kept = "in memory" if folder is None else f"keeping its tables in {shown_path(folder)} (queues in memory)"
     print(f"Storage:        Azurite {kept}: " + ", ".join(f"{s} {p}" for s, p in zip(SERVICES, places, strict=True)))
     return azurite
 
@@ -140,12 +144,12 @@ class AzuriteWatch:
     def _watch(self) -> None:
         failing = False
         while not self._stopped.wait(self._interval):
-            process = self._azurite.process
-            if process is None or process.poll() is None:
+            exited = self._azurite.exited()
+            if not exited:
                 continue
             if not failing:
-                lost = ", in memory: what it held is gone" if self._azurite.location is None else ""
-                print(f"Storage:        Azurite exited (code {process.returncode}); restarting it{lost}", flush=True)
+                for name, code in exited.items():
+                    print(f"Storage:        Azurite exited (code {code}); restarting it{lost(name, code)}", flush=True)
             try:
                 self._azurite.restart()
                 failing = False
@@ -153,6 +157,20 @@ class AzuriteWatch:
                 if not failing:
                     print(f"Storage:        Azurite did not restart ({error}); trying again", flush=True)
                 failing = True
+
+
+def lost(name: str, code: int) -> str:
+    """What a restart of the Azurite process that served ``name`` ("all" or one service) does not bring back."""
+    if name == "all":
+        return ", in memory: what it held is gone"
+    if name == "queue":
+        return "; queues are kept in memory: commands acknowledged but not yet carried out are gone"
+    if name == "table" and code == -signal.SIGKILL:
+        return (
+            f"; it was killed, not stopped, so what it took in its last {SAVE_SECONDS} seconds is lost (it saves "
+            f"every {SAVE_SECONDS} seconds, and everything when stopped: Ctrl-C here)"
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -218,12 +236,29 @@ def start_slack(port: int) -> SlackStandIn:
     return standin
 
 
+def storage_ports(text: str) -> tuple[int, int, int]:
+    try:
+        blob, queue, table = (int(port) for port in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("three ports, blob, queue and table: 10000,10001,10002") from None
+    if len({blob, queue, table}) != 3 or not all(0 < port < 65536 for port in (blob, queue, table)):
+        raise argparse.ArgumentTypeError("three different ports between 1 and 65535")
+    return blob, queue, table
+
+
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(prog="python -m local.run", description=__doc__.split("\n\n")[0])
     parse.add_argument("--port", type=int, help="the host's HTTP port (default: 7071)")
     parse.add_argument("--slack-port", type=int, default=DEFAULT_SLACK_PORT, help="the stand-in's port (default: 7072)")
     parse.add_argument("--no-slack", action="store_true", help="no stand-in: the app talks to SLACK_API_URL as set")
     parse.add_argument("--host-json", type=Path, help="host.json to use instead of the project's")
+    parse.add_argument(
+        "--storage-ports",
+        type=storage_ports,
+        metavar="BLOB,QUEUE,TABLE",
+        help="Azurite's ports (default: those AzureWebJobsStorage names, 10000,10001,10002 in the example); "
+        "`make expire` then needs AzureWebJobsStorage set to the same",
+    )
     kept = parse.add_mutually_exclusive_group()
     kept.add_argument("--in-memory", action="store_true", help="Azurite keeps nothing: a restart starts empty")
     kept.add_argument(
@@ -239,6 +274,9 @@ def parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     with ExitStack() as cleanup:
         check_ports(args.port or local_http_port(host.ROOT) or DEFAULT_PORT, None if args.no_slack else args.slack_port)
+        if args.storage_ports is not None:
+            # Azurite's, on these ports: the environment wins over local.settings.json for the host here.
+            os.environ["AzureWebJobsStorage"] = connection_string(*args.storage_ports)
         settings = host.resolved_settings(host.ROOT)
         storage = settings.get("AzureWebJobsStorage", "")
         if not storage and any(name.startswith("AzureWebJobsStorage__") for name in settings):
@@ -254,7 +292,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             cleanup.callback(start_slack(args.slack_port).stop)
         print("Try it:         make try @U0DON + Random Guy -  (Ctrl-C stops everything)", flush=True)
-        options = host.HostOptions(port=args.port, host_json=args.host_json.resolve() if args.host_json else None)
+        options = host.HostOptions(
+            port=args.port,
+            host_json=args.host_json.resolve() if args.host_json else None,
+            timer_commands=TIMER_COMMANDS,
+        )
         return host.serve(options)
 
 

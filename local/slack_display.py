@@ -276,11 +276,11 @@ def control_label(control: Control) -> str:
     return label + (" (asks to confirm)" if control.confirm else "")
 
 
-def confirm_lines(confirm: dict[str, Any]) -> list[str]:
+def confirm_lines(confirm: dict[str, Any], cancel: bool = False) -> list[str]:
     """The dialog Slack shows before a press goes through, and the answer given to it."""
     yes, no = _text(confirm.get("confirm")) or "Yes", _text(confirm.get("deny")) or "Cancel"
     return [
         f"Slack asks: {_text(confirm.get('title'))}",
         f"  {_text(confirm.get('text'))}",
-        f"  [{yes}] [{no}] → {yes}",
+        f"  [{yes}] [{no}] → {no if cancel else yes}",
     ]

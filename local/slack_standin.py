@@ -13,7 +13,8 @@ Modals and Home tabs have a ``hash``, new on each change; an update or publish g
 current one is refused with ``hash_conflict``, as Slack refuses it.
 
 Other processes read it over HTTP: ``GET /shown/<user>``, ``/home/<user>``, ``/view/<view id>``,
-``/version/<user>`` (a number that grows with each change to what that user sees) and ``/files/<user>``.
+``/version/<user>`` (a number that grows with each change to what that user sees) and ``/files/<user>``;
+``/files/<user>/<file id>`` is one file's content as it was uploaded, for a person to read.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from local.block_kit import MESSAGE_BLOCKS, MODAL_BLOCKS, problems, with_block_ids
 from local.json_http import send_json
@@ -359,14 +360,32 @@ class SlackStandIn:
                 send_json(self, status, answer, headers)
 
             def do_GET(self) -> None:
+                parts = urlsplit(self.path).path.strip("/").split("/")
+                if len(parts) == 3 and parts[0] == "files":
+                    found = [f for f in standin.files(unquote(parts[1])) if f.file_id == parts[2]]
+                    send_file(self, found[0] if found else None)
+                    return
                 with standin._lock:  # one consistent reading, not one torn by a change mid-way
-                    status, answer = standin._read(urlsplit(self.path).path.strip("/").split("/"))
+                    status, answer = standin._read(parts)
                 send_json(self, status, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         return Handler
+
+
+def send_file(request: BaseHTTPRequestHandler, shared: SharedFile | None) -> None:
+    if shared is None:
+        send_json(request, 404, {"ok": False, "error": "file_not_found"})
+        return
+    request.send_response(200)
+    kind = "text/csv" if shared.filename.endswith(".csv") else "application/octet-stream"
+    request.send_header("Content-Type", f"{kind}; charset=utf-8")
+    request.send_header("Content-Disposition", f'inline; filename="{shared.filename}"')
+    request.send_header("Content-Length", str(len(shared.content)))
+    request.end_headers()
+    request.wfile.write(shared.content)
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:

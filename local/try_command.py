@@ -1,14 +1,14 @@
-"""Type a slash command as a Slack user would, against the app that ``make run`` serves, and print what Slack
-would show that user: the acknowledgement when it says something, then each ephemeral reply and modal, and
-then each button and menu option in them with a number, for ``make press N`` (``local.press``) to press.
+"""Type a slash command as a Slack user would: what ``make try`` sends. Also what ``make try`` and ``make press``
+share (``local.act`` is the one entry point of both): the request and its acknowledgement, reading the Slack
+stand-in, and the numbered controls ``make press`` presses.
 
-    python -m local.try_command [--user U0LOCALUSER] [--team T0LOCALTEAM] [--command /interactions]
-                                [--app-url URL] [--slack-url URL] [--timeout SECONDS] [--make-pid PID]
-                                [--controls-dir PATH] -- "TEXT"
+    python -m local.act try [--user U0LOCALUSER] [--team T0LOCALTEAM] [--command /interactions]
+                            [--app-url URL] [--slack-url URL] [--timeout SECONDS] [--make-pid PID]
+                            [--controls-dir PATH] -- "TEXT"
 
 Mentions typed as ``@U123`` are sent the way Slack sends them, ``<@U123>``, and ``& < >`` escaped as Slack
-escapes them. The request is signed with SLACK_SIGNING_SECRET, from the same settings the host reads. What
-Slack shows is printed as a person reads it: formatting without its marks, dates as Slack shows them in UTC.
+escapes them. What Slack shows is printed as a person reads it: formatting without its marks, dates as Slack
+shows them in UTC.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import argparse
 import json
 import re
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,8 +28,7 @@ from typing import Any
 from interactions.settings import SIGNING_SECRET
 from local.block_kit import controls
 from local.slack_display import as_read, block_lines, control_label, plain, render
-from testkit.slack_requests import command_form, signed_headers
-from testkit.waiting import WaitTimedOut, wait_until
+from testkit.slack_requests import command_form
 
 __all__ = [  # with the display's functions, which were here first
     "CONTROLS_DIR",
@@ -39,27 +36,27 @@ __all__ = [  # with the display's functions, which were here first
     "DEFAULT_SLACK_URL",
     "DEFAULT_TEAM",
     "DEFAULT_USER",
+    "DESCRIPTION",
     "POLL_SECONDS",
     "SETTLE_SECONDS",
     "USER_ID",
     "Ack",
+    "Act",
     "TryError",
+    "add_arguments",
     "as_read",
     "block_lines",
-    "main",
     "offer_controls",
-    "parser",
     "plain",
     "post",
+    "prepare",
     "read_standin",
     "render",
-    "run",
-    "shown_to",
     "signing_secret",
     "typed_after_try",
-    "wait_for_answers",
 ]
 
+DESCRIPTION = "Type a slash command as a Slack user would, and print what Slack shows them."
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_USER = "U0LOCALUSER"
 DEFAULT_TEAM = "T0LOCALTEAM"
@@ -110,10 +107,6 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Ack:
         raise TryError(f"Nothing answers at {url} ({error}): start the app with `make run`.") from error
 
 
-def shown_to(slack_url: str, user: str) -> list[dict[str, Any]]:
-    return list(read_standin(slack_url, f"shown/{urllib.parse.quote(user)}") or [])
-
-
 def read_standin(slack_url: str, path: str) -> Any:
     """What the stand-in answers to ``GET /<path>``; None when it has no such thing."""
     url = f"{slack_url.rstrip('/')}/{path}"
@@ -131,28 +124,10 @@ def read_standin(slack_url: str, path: str) -> Any:
         ) from error
 
 
-def wait_for_answers(slack_url: str, user: str, before: int, timeout: float) -> list[dict[str, Any]]:
-    """What the user was shown after the first ``before`` things, once it stopped changing."""
-    last: list[dict[str, Any]] = []
-    settled_at = time.monotonic()
-
-    def settled() -> list[dict[str, Any]] | None:
-        nonlocal last, settled_at
-        new = shown_to(slack_url, user)[before:]
-        if new != last:
-            last, settled_at = new, time.monotonic()
-        done = bool(new) and not any(s.get("payload", {}).get("loading") for s in new)
-        return new if done and time.monotonic() - settled_at >= SETTLE_SECONDS else None
-
-    try:
-        return wait_until(settled, timeout, "the answers settling", every=POLL_SECONDS)
-    except WaitTimedOut:
-        return last
-
-
-def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder: Path) -> None:
+def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder: Path, again: bool = False) -> None:
     """Number each button and menu option of what was just printed, and keep in ``folder`` what pressing one
-    takes, for ``make press N``: which surface holds it, and the element as the app sent it."""
+    takes, for ``make press N``: which surface holds it, and the element as the app sent it. ``again``: the
+    press just made can be made again, as a second click before Slack shows the change."""
     saved: list[dict[str, Any]] = []
     for item in items:
         if item.get("deleted"):
@@ -172,6 +147,11 @@ def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder
         print("To press one: make press N")
         for offered in saved:
             print(f"  [{offered['number']}] {offered['label']}")
+        for offered in saved:
+            if isinstance((offered.get("element") or {}).get("confirm"), dict):
+                print(f"To answer Cancel when [{offered['number']}] asks: make press {offered['number']} cancel")
+    if again:
+        print("To press the same again, as a second click before Slack shows the change: make press again")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{user}.json").write_text(json.dumps({"user": user, "team": team, "controls": saved}, indent=1))
 
@@ -188,23 +168,31 @@ def signing_secret() -> str:
     return secret
 
 
-def parser() -> argparse.ArgumentParser:
-    parse = argparse.ArgumentParser(prog="python -m local.try_command", description=__doc__.split("\n\n")[0])
+@dataclass(frozen=True)
+class Act:
+    """What a user does, ready to send: a line saying it, what Slack shows first (a dialog), and the signed
+    request that tells the app."""
+
+    said: str
+    url: str
+    body: bytes
+    team: str
+    content_type: str = "application/x-www-form-urlencoded"
+    notes: tuple[str, ...] = ()
+    answered_in_ack: bool = False  # a slash command: an answer in the ack is the whole answer
+    again: bool = False  # it can be sent again as it was (``make press again``)
+
+
+def add_arguments(parse: argparse.ArgumentParser) -> None:
     parse.add_argument("text", nargs="?", default="", help="what follows the command, e.g. '@U0DON + Random Guy -'")
-    parse.add_argument("--user", default=DEFAULT_USER, help=f"Slack user id to act as (default: {DEFAULT_USER})")
-    parse.add_argument("--team", default=DEFAULT_TEAM, help=f"Slack team id (default: {DEFAULT_TEAM})")
     parse.add_argument("--command", default="/interactions", help="the slash command (default: /interactions)")
     parse.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"where the app listens (default: {DEFAULT_APP_URL})")
-    parse.add_argument("--slack-url", default=DEFAULT_SLACK_URL, help=f"Slack stand-in (default: {DEFAULT_SLACK_URL})")
-    parse.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for an answer (default: 15)")
-    parse.add_argument("--controls-dir", type=Path, default=CONTROLS_DIR, help="where `make press` finds the controls")
     parse.add_argument(
         "--make-pid",
         type=int,
         metavar="PID",
         help="the text is what follows `try` on this make's command line (`make try hello -`)",
     )
-    return parse
 
 
 def typed_after_try(make_pid: int, goals: str) -> str:
@@ -237,38 +225,11 @@ def _command_line(pid: int) -> list[str]:
     return ps.stdout.split()
 
 
-def run(args: argparse.Namespace) -> int:
+def prepare(args: argparse.Namespace, _before: object) -> Act:
+    """The slash command typed, as Slack posts it to the app."""
     if args.make_pid is not None:
         args.text = typed_after_try(args.make_pid, args.text)
-    if not USER_ID.fullmatch(args.user):
-        raise TryError(f"--user must be a Slack user id such as {DEFAULT_USER} (U or W, then capitals and digits).")
-    before = len(shown_to(args.slack_url, args.user))
     form = command_form(args.user, args.team, args.command, args.text, args.slack_url)
     body = urllib.parse.urlencode(form).encode()
-    print(f"{args.user} typed: {args.command} {args.text}".rstrip(), flush=True)
-    ack = post(args.app_url, body, signed_headers(signing_secret(), body))
-    described = ack.describe()
-    if described is not None:
-        print(described)
-    if ack.status != 200 or ack.body.strip():
-        return 0 if ack.status == 200 else 1  # an answer in the ack means nothing was queued
-    answers = wait_for_answers(args.slack_url, args.user, before, args.timeout)
-    if not answers:
-        print(f"Nothing was shown within {args.timeout:g} s: is the queue worker running (see the host's log)?")
-        return 1
-    for shown in answers:
-        print(render(shown))
-    offer_controls(answers, args.user, args.team, args.controls_dir)
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        return run(parser().parse_args(argv))
-    except TryError as error:
-        print(error, file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    said = f"{args.user} typed: {args.command} {args.text}".rstrip()
+    return Act(said, args.app_url, body, args.team, answered_in_ack=True)

@@ -161,7 +161,7 @@ def stack(folder: Path) -> Iterator[Stack]:
     storage.mkdir(exist_ok=True)
     workspace = Workspace.fresh()
     with ExitStack() as cleanup:
-        azurite = Azurite.on_free_ports(location=storage)
+        azurite = Azurite.on_free_ports(location=storage, keep_queues=True)
         cleanup.callback(azurite.stop)
         slack = SlackStandIn().start()
         cleanup.callback(slack.stop)

@@ -215,10 +215,13 @@ def period_label(start: date, period: str) -> str:
     return f"week of {label}" if period == "week" else label
 
 
-VIEW_NOT_LOG = (
-    f"{', '.join(f'`{word}`' for word in _VIEW_WORDS)} and numbers are view words, so this shows your logs. To log"
-    f' someone by such a name, put it in double quotes, as in `/interactions "{_VIEW_WORDS[-1].title()}" -`.'
-)
+def view_not_log(log: str) -> str:
+    """``log``: the log the member may have meant, its name in quotes (`"42" +`)."""
+    words = ", ".join(f"`{word}`" for word in _VIEW_WORDS)
+    return (
+        f"{words} and numbers are view words, so this shows your logs. To log someone by such a name, "
+        f"put it in double quotes, as in `/interactions {log}`."
+    )
 
 
 # --- Undo --------------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Indexing the app as the Python worker does: import ``function_app.py``, call ``get_functions()`` once, and
-turn each function's bindings into what the host serves, or into an error line for what it cannot."""
+"""Indexing the app as the Python worker does: import ``function_app.py``, call ``get_functions()`` once, check
+each function as the worker does when it loads it (its annotations resolved, each matched to its binding's
+type: one that fails stops the whole app, as on Azure), and turn each function's bindings into what the host
+serves, or into an error line for what it cannot."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import json
 import os
 import re
 import sys
+import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +98,8 @@ def index(
     functions: list[Function] = []
     errors: list[str] = []
     definitions = app.get_functions()  # allowed once per app object: this is the only call
+    for definition in definitions:  # every function, served here or not: Azure's worker loads them all
+        check_loadable(definition)
     if only is not None:
         unknown = only - {definition.get_function_name() for definition in definitions}
         if unknown:
@@ -113,7 +119,7 @@ def _function(definition: Any, queue_options: QueueOptions) -> Function:
     bindings: list[dict[str, Any]] = json.loads(definition.get_function_json())["bindings"]
     trigger_name = definition.get_trigger().name
     trigger = next(b for b in bindings if b["name"] == trigger_name)
-    if trigger["type"] not in ("httpTrigger", "queueTrigger"):
+    if trigger["type"] not in ("httpTrigger", "queueTrigger", "timerTrigger"):  # a timer is listed, not run
         raise HostError(f"the local host does not run {trigger['type']} triggers.")
     outputs = tuple(b for b in bindings if b is not trigger)
     for binding in outputs:
@@ -144,3 +150,115 @@ def _passed_as(annotation: Any) -> str:
     """The worker passes a trigger as str or bytes when the parameter says so (annotations may be strings)."""
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
     return text if text in ("str", "bytes") else "object"
+
+
+class _Generic:
+    """The worker's binding for a ``str`` or ``bytes`` annotation, and for binding types the library lacks."""
+
+    @staticmethod
+    def check_input_type_annotation(pytype: type) -> bool:
+        return issubclass(pytype, (str, bytes))
+
+    @staticmethod
+    def check_output_type_annotation(pytype: type) -> bool:
+        return issubclass(pytype, (str, bytes, bytearray))
+
+
+def check_loadable(definition: Any) -> None:
+    """What Azure's Python worker checks as it loads a function, which the import and ``get_functions()`` do
+    not: ``typing.get_type_hints`` on the function (a name imported only under TYPE_CHECKING fails there), the
+    ``context`` parameter, and each parameter's and the return's annotation against its binding's type. The
+    worker fails the whole app on the first function that does not pass, and so does this."""
+    name = definition.get_function_name()
+    call = definition.get_user_function()
+    try:
+        hints = typing.get_type_hints(call)
+    except Exception as error:  # NameError mostly; whatever it is, the worker fails on it too
+        raise _unloadable(
+            name,
+            f"its annotations do not resolve ({type(error).__name__}: {error}): a name in a function's "
+            "signature must be imported at run time, not only under TYPE_CHECKING",
+        ) from error
+    bindings = {str(b["name"]): b for b in json.loads(definition.get_function_json())["bindings"]}
+    for parameter in inspect.signature(call).parameters:
+        if parameter not in hints:
+            continue
+        binding = bindings.get(parameter)
+        if binding is not None:
+            problem = _parameter_problem(parameter, binding, hints[parameter])
+        elif parameter == "context" and getattr(hints[parameter], "__name__", "") != "Context":
+            problem = (
+                f'the "context" parameter is expected to be of type azure.functions.Context, got {hints[parameter]!r}'
+            )
+        else:
+            problem = None
+        if problem is not None:
+            raise _unloadable(name, problem)
+    returned = bindings.get("$return")
+    if returned is not None and "return" in hints:
+        problem = _return_problem(str(returned["type"]), hints["return"])
+        if problem is not None:
+            raise _unloadable(name, problem)
+
+
+def _unloadable(name: str, problem: str) -> HostError:
+    return HostError(f"Azure's Python worker would not load this app: cannot load the {name} function: {problem}.")
+
+
+def _is_out(hint: Any) -> bool:
+    return getattr(typing.get_origin(hint) or hint, "__name__", "") == "Out"
+
+
+def _parameter_problem(parameter: str, binding: Mapping[str, Any], hint: Any) -> str | None:
+    out = _is_out(hint)
+    if out:
+        arguments = typing.get_args(hint)
+        if len(arguments) != 1:
+            return f"binding {parameter} has invalid Out annotation {hint!r}"
+        pytype = arguments[0]
+    else:
+        pytype = hint
+    # The worker takes typing's generics (List[str]) but not the builtins' (list[str]), whatever the Python.
+    typing_generic = typing.get_origin(pytype) is not None and not isinstance(pytype, types.GenericAlias)
+    if not isinstance(pytype, type) and not typing_generic:
+        return f"binding {parameter} has invalid non-type annotation {pytype!r}"
+    binding_out = str(binding.get("direction", "")).upper() == "OUT"
+    if binding_out and not out:
+        return (
+            f'binding {parameter} is declared to have the "out" direction, but its annotation in Python is not '
+            "a subclass of azure.functions.Out"
+        )
+    if out and not binding_out:
+        return (
+            f'binding {parameter} is declared to have the "in" direction, but its annotation is '
+            "azure.functions.Out in Python"
+        )
+    kind = str(binding["type"])
+    if not _matches("generic" if pytype in (str, bytes) else kind, pytype, output=out):
+        return (
+            f'type of {parameter} binding in function.json "{kind}" does not match its Python annotation '
+            f'"{getattr(pytype, "__name__", pytype)}"'
+        )
+    return None
+
+
+def _return_problem(kind: str, hint: Any) -> str | None:
+    if _is_out(hint):
+        return "return annotation should not be azure.functions.Out"
+    if not isinstance(hint, type):
+        return f"has invalid non-type return annotation {hint!r}"
+    if not _matches(kind, hint, output=True):
+        return f'Python return annotation "{hint.__name__}" does not match binding type "{kind}"'
+    return None
+
+
+def _matches(kind: str, pytype: Any, output: bool) -> bool:
+    """The library's converter for the binding type says whether it takes or gives this Python type."""
+    registry: Any = func.get_binding_registry  # untyped in the library
+    converter: Any = registry().get(kind) or _Generic
+    try:
+        if output:
+            return bool(converter.check_output_type_annotation(pytype))
+        return bool(converter.check_input_type_annotation(pytype))
+    except TypeError:  # issubclass() of a generic alias: the worker fails on it as well
+        return False

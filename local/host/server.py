@@ -8,7 +8,8 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from local.host.config import HostConfig
@@ -35,12 +36,15 @@ class HostOptions:
     message_lease: float = REAL_HOST_LEASE_SECONDS
     drain_seconds: float = 10.0
     functions: frozenset[str] | None = None  # None: every function of the app
+    # What runs a timer-triggered function by hand, by function name: the host lists timers, never runs them.
+    timer_commands: Mapping[str, str] = field(default_factory=dict)
 
 
 class Host:
     def __init__(self, functions: list[Function], config: HostConfig, options: HostOptions, port: int) -> None:
         self.functions = functions
         self.config = config
+        self.timer_commands = options.timer_commands
         self.queues = Queues()
         invoker = Invoker(self.queues, options.script_root)
         self.http = HttpFront(Router(functions, config.route_prefix), invoker, port)
@@ -84,6 +88,11 @@ class Host:
                 )
             elif function.trigger_queue is not None:
                 lines.append(f"        {function.name}: queueTrigger on '{function.trigger_queue.name}'")
+            elif function.trigger_type == "timerTrigger":
+                command = self.timer_commands.get(function.name)
+                by_hand = f"`{command}` runs it once, now" if command else "the local host does not run timers"
+                schedule = function.trigger.get("schedule", "")
+                lines.append(f"        {function.name}: timerTrigger '{schedule}', not on its schedule here: {by_hand}")
             lines.append("")
         return "\n".join(lines)
 

@@ -63,7 +63,8 @@ def test_try_command_prints_what_the_user_was_shown(app: App) -> None:
             [
                 sys.executable,
                 "-m",
-                "local.try_command",
+                "local.act",
+                "try",
                 "--app-url",
                 app.host.url("/api/slack/commands"),
                 "--slack-url",

@@ -140,7 +140,11 @@ def test_a_body_that_stops_short_of_its_length_is_answered_408(sample: HostProce
 
 
 def test_functions_the_host_cannot_run_are_reported_and_the_rest_still_run(sample: HostProcess) -> None:
-    assert "The 'tick' function is in error: the local host does not run timerTrigger triggers." in sample.log
+    assert "The 'arrived' function is in error: the local host does not run blobTrigger triggers." in sample.log
+    assert (
+        "tick: timerTrigger '0 0 * * * *', not on its schedule here: the local host does not run timers" in sample.log
+    )
+    assert "The 'tick' function is in error" not in sample.log
     assert http(sample.url("/api/greeting")).status == 200
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,7 @@ from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from interactions import settings as setting
-from local import press, try_command
+from local import act
 from local.slack_standin import SlackStandIn
 from local.try_command import offer_controls
 from tests.conftest import SIGNING_SECRET
@@ -105,7 +106,7 @@ def fake_app(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[F
 
 def press_args(app: FakeApp, user: str, folder: Path, *more: str) -> list[str]:
     urls = ["--app-url", app.url("interactions"), "--events-url", app.url("events"), "--slack-url", app.slack.url]
-    return ["--user", user, "--controls-dir", str(folder), *urls, "--timeout", "5", *more]
+    return ["press", "--user", user, "--controls-dir", str(folder), *urls, "--timeout", "5", *more]
 
 
 def test_a_press_in_a_message_replaces_it_and_offers_what_it_shows_now(
@@ -118,7 +119,7 @@ def test_a_press_in_a_message_replaces_it_and_offers_what_it_shows_now(
     offer_controls([asdict(s) for s in fake_app.slack.shown(me)], me, "T0TEAM", tmp_path)
     capsys.readouterr()
 
-    assert press.main(press_args(fake_app, me, tmp_path, "1")) == 0
+    assert act.main(press_args(fake_app, me, tmp_path, "1")) == 0
 
     assert capsys.readouterr().out.splitlines() == [
         f"{me} pressed: Undo",
@@ -127,6 +128,7 @@ def test_a_press_in_a_message_replaces_it_and_offers_what_it_shows_now(
         "  [Undo]",
         "To press one: make press N",
         "  [1] Undo",
+        "To press the same again, as a second click before Slack shows the change: make press again",
     ]
     (payload,) = fake_app.got
     assert payload["response_url"].startswith(f"{fake_app.slack.url}/hooks/{me}/message/0/")
@@ -153,7 +155,7 @@ def test_a_press_in_a_modal_sends_the_view_with_its_current_hash(
     offer_controls([asdict(s) for s in fake_app.slack.shown(me)], me, "T0TEAM", tmp_path)
     capsys.readouterr()
 
-    assert press.main(press_args(fake_app, me, tmp_path, "3")) == 0
+    assert act.main(press_args(fake_app, me, tmp_path, "3")) == 0
 
     printed = capsys.readouterr().out.splitlines()
     assert printed[:5] == [
@@ -163,7 +165,7 @@ def test_a_press_in_a_modal_sends_the_view_with_its_current_hash(
         "  [Clear all] [Cancel] → Clear all",
         "┌─ Modal: Yours",
     ]
-    assert "│ You pressed u1" in printed and printed[-1] == "  [1] Undo"
+    assert "│ You pressed u1" in printed and printed[-2] == "  [1] Undo"
     (payload,) = fake_app.got
     assert (payload["view"]["id"], payload["view"]["hash"]) == (view_id, current)
     assert fake_app.slack.modal(view_id).text() == "You pressed u1"  # type: ignore[union-attr]
@@ -173,7 +175,7 @@ def test_the_home_tab_opens_and_its_menu_is_pressed(
     fake_app: FakeApp, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     me = new_user()
-    assert press.main(press_args(fake_app, me, tmp_path, "--home")) == 0
+    assert act.main(press_args(fake_app, me, tmp_path, "--home")) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"{me} opened the app's Home tab",
         "┌─ Home tab",
@@ -184,12 +186,12 @@ def test_the_home_tab_opens_and_its_menu_is_pressed(
         "  [1] Span: 7 days",
         "  [2] Span: 30 days (current)",
     ]
-    assert press.main(press_args(fake_app, me, tmp_path, "1")) == 0
+    assert act.main(press_args(fake_app, me, tmp_path, "1")) == 0
     assert "│ You pressed 7" in capsys.readouterr().out
     opened, chose = fake_app.got
     assert opened["event"]["type"] == "app_home_opened" and "view" not in opened["event"]
     assert chose["view"]["type"] == "home" and chose["actions"][0]["selected_option"] == DAYS[0]
-    assert press.main(press_args(fake_app, me, tmp_path, "home")) == 0  # opened again: with the view it shows
+    assert act.main(press_args(fake_app, me, tmp_path, "home")) == 0  # opened again: with the view it shows
     assert fake_app.got[-1]["event"]["view"]["id"] == fake_app.slack.home(me).view_id  # type: ignore[union-attr]
 
 
@@ -197,22 +199,22 @@ def test_a_press_says_what_is_wrong_when_there_is_nothing_to_press(
     fake_app: FakeApp, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     me = new_user()
-    assert press.main(press_args(fake_app, me, tmp_path, "1")) == 2
+    assert act.main(press_args(fake_app, me, tmp_path, "1")) == 2
     assert f"Nothing was tried yet as {me}" in capsys.readouterr().err
 
     WebhookClient(fake_app.slack.response_url(me)).send_dict(
         {"text": "x", "blocks": [{"type": "actions", "elements": [UNDO]}]}
     )
     offer_controls([asdict(s) for s in fake_app.slack.shown(me)], me, "T0TEAM", tmp_path)
-    assert press.main(press_args(fake_app, me, tmp_path, "7")) == 2
+    assert act.main(press_args(fake_app, me, tmp_path, "7")) == 2
     assert "There is no [7]: the last thing shown has [1] to [1]." in capsys.readouterr().err
-    assert press.main(press_args(fake_app, me, tmp_path)) == 2
+    assert act.main(press_args(fake_app, me, tmp_path)) == 2
     assert "Which control?" in capsys.readouterr().err
 
     listed = (tmp_path / f"{me}.json").read_text()
-    assert press.main(press_args(fake_app, me, tmp_path, "1")) == 0
+    assert act.main(press_args(fake_app, me, tmp_path, "1")) == 0
     (tmp_path / f"{me}.json").write_text(listed)  # a number from the listing before that press
-    assert press.main(press_args(fake_app, me, tmp_path, "1")) == 2
+    assert act.main(press_args(fake_app, me, tmp_path, "1")) == 2
     assert "[1] is no longer shown (the message changed)" in capsys.readouterr().err
     assert len(fake_app.got) == 1  # only the press of a control shown went to the app
 
@@ -235,16 +237,18 @@ class Developer:
 
     def try_(self, text: str) -> str:
         """`make try TEXT`: what it printed."""
-        arguments = [*self.args(), "--app-url", self.app.host.url("/api/slack/commands"), "--", text]
-        assert try_command.main(arguments) == 0, self.app.host.log[-3000:]
+        arguments = ["try", *self.args(), "--app-url", self.app.host.url("/api/slack/commands"), "--", text]
+        assert act.main(arguments) == 0, self.app.host.log[-3000:]
         return self.capsys.readouterr().out
 
     def press(self, what: str) -> str:
         """`make press WHAT`: what it printed."""
         urls = ["--app-url", self.app.host.url("/api/slack/interactions")]
         urls += ["--events-url", self.app.host.url("/api/slack/events")]
-        assert press.main([*self.args(), *urls, what]) == 0, self.app.host.log[-3000:]
-        return self.capsys.readouterr().out
+        pressed = act.main(["press", *self.args(), *urls, *what.split()])
+        printed = self.capsys.readouterr()
+        assert pressed == 0, printed.out + printed.err + self.app.host.log[-3000:]
+        return printed.out
 
 
 def number_of(printed: str, label: str) -> str:
@@ -301,3 +305,42 @@ def test_make_press_home_shows_the_dashboard_on_the_home_tab_and_its_controls_wo
     assert "┌─ Home tab" in changed and "[Span: 90 days ▾]" in changed
     shown = developer.app.slack.home(developer.user)
     assert shown is not None and "Random Guy" in shown.text()
+
+
+def test_make_press_n_cancel_answers_the_dialog_cancel_and_nothing_is_cleared(developer: Developer) -> None:
+    developer.try_("Random Guy +")
+    dashboard = developer.try_("")
+    clear = number_of(dashboard, "Clear all my logs (asks to confirm)")
+    assert f"To answer Cancel when [{clear}] asks: make press {clear} cancel" in dashboard
+
+    cancelled = developer.press(f"{clear} cancel")
+
+    assert "  [Clear all] [Cancel] → Cancel" in cancelled and "Nothing was sent to the app" in cancelled
+    assert "Random Guy" in developer.try_("")
+    cleared = developer.press(number_of(developer.try_(""), "Clear all my logs (asks to confirm)"))
+    assert "→ Clear all" in cleared and "Random Guy" not in developer.try_("")
+
+
+def test_make_press_again_sends_the_undo_a_second_time_and_it_changes_nothing(developer: Developer) -> None:
+    developer.try_("Random Guy +")
+    developer.try_("@U0DON + Random Guy -")
+    assert "make press again" in developer.press("1")
+
+    again = developer.press("again")
+
+    assert again.startswith(f"{developer.user} pressed again: Undo\n")
+    assert "That log was already undone." in again
+    assert "Random Guy" in developer.try_("") and "@U0DON" not in developer.try_("")
+
+
+def test_make_try_export_says_where_the_file_is_and_it_reads_as_the_csv(developer: Developer) -> None:
+    developer.try_("Random Guy +")
+
+    exported = developer.try_("export")
+
+    assert "Your export is in your messages with the app: 1 interaction" in exported
+    (url,) = re.findall(r"^  curl -s (\S+)$", exported, re.MULTILINE)
+    assert url.startswith(f"{developer.app.slack.url}/files/{developer.user}/F")
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert "Random Guy" in response.read().decode()

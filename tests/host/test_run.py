@@ -101,7 +101,7 @@ class Run:
     def try_command(self, user: str, text: str) -> str:
         """What `make try` prints for ``text`` typed by ``user``, and what it said on stderr."""
         tried = subprocess.run(
-            [sys.executable, "-m", "local.try_command", "--user", user, *self.try_args, "--", text],
+            [sys.executable, "-m", "local.act", "try", "--user", user, *self.try_args, "--", text],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -131,6 +131,9 @@ def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -
     assert f"Azurite in memory: blob 127.0.0.1:{blob}, queue 127.0.0.1:{queue}" in run.printed
     assert f"Slack stand-in: {run.slack_url}" in run.printed
     assert f"slack_commands: [POST] http://localhost:{run.port}/api/slack/commands" in run.printed
+    timer = "expire_old_entries: timerTrigger '0 30 3 * * *', not on its schedule here: `make expire` runs it once, now"
+    assert timer in run.printed
+    assert "ERROR" not in run.printed  # a first run that looks healthy
     assert not port_open(queue)  # Azurite went with it
 
 
@@ -152,6 +155,18 @@ def not_storage() -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_make_run_starts_azurite_on_the_ports_it_is_given(tmp_path: Path) -> None:
+    blob, queue, table = (free_port() for _ in range(3))
+    run = Run.on_free_ports(tmp_path / "run.log", "--in-memory", "--storage-ports", f"{blob},{queue},{table}")
+    run.env["AzureWebJobsStorage"] = "UseDevelopmentStorage=true"  # the default ports, not those given
+    run.start()
+    try:
+        assert "Got it!" in run.try_command(new_user(), "Random Guy +"), run.printed[-3000:]
+    finally:
+        assert run.stop() == 0
+    assert f"Azurite in memory: blob 127.0.0.1:{blob}, queue 127.0.0.1:{queue}, table 127.0.0.1:{table}" in run.printed
 
 
 def test_make_run_says_so_when_the_storage_port_holds_something_else() -> None:
@@ -212,13 +227,14 @@ def make_try(running: Run, tmp_path: Path, *words: str) -> subprocess.CompletedP
 
 def test_make_try_takes_the_words_after_try_as_the_text(running: Run, tmp_path: Path) -> None:
     user = new_user()
-    tried = make_try(running, tmp_path, "@U0DON", "+", "Random", "Guy", "-", f"USER={user}")
+    tried = make_try(running, tmp_path, "@U0DON", "+", "@U0MAELLE", "+", "Random", "Guy", "-", f"USER={user}")
 
     shown = tried.stdout + tried.stderr
     assert tried.returncode == 0, shown
-    assert f"{user} typed: /interactions @U0DON + Random Guy -" in tried.stdout, shown  # make's lone `-` too
-    assert "Got it! You're 50% for positive interactions" in tried.stdout, shown
+    assert f"{user} typed: /interactions @U0DON + @U0MAELLE + Random Guy -" in tried.stdout, shown  # make's `-` too
+    assert "Got it! You're 67% for positive interactions" in tried.stdout, shown
     assert "No rule to make target" not in shown
+    assert "is up to date" not in shown  # a word typed twice is not a target built twice
 
     quoted = make_try(running, tmp_path, 'TEXT="Tom $HOME" + `Jerry` -', f"USER={user}")  # as it was
 
@@ -240,16 +256,16 @@ def test_make_try_prints_what_a_person_reads(running: Run) -> None:
     assert not re.search(r"\d:\d\d|UTC", body), shown
 
 
-def azurite_pid(queue_port: int) -> int:
-    """The Azurite that `make run` started: the one process serving the queue on ``queue_port``."""
-    wanted = f"--queuePort\0{queue_port}\0".encode()
+def azurite_pid(port: int, service: str = "queue") -> int:
+    """The Azurite that `make run` started: the one process serving ``service`` on ``port``."""
+    wanted = f"--{service}Port\0{port}\0".encode()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             if wanted in cmdline.read_bytes():
                 return int(cmdline.parent.name)
         except OSError:
             continue  # a process that ended meanwhile
-    raise AssertionError(f"no Azurite serves the queue on {queue_port}")
+    raise AssertionError(f"no Azurite serves the {service} on {port}")
 
 
 def test_make_run_starts_azurite_again_when_it_dies(running: Run) -> None:
@@ -266,15 +282,36 @@ def test_make_run_starts_azurite_again_when_it_dies(running: Run) -> None:
     assert "Got it!" in running.try_command(user, "After Crash +"), running.printed[-3000:]
 
 
+def test_make_run_says_a_killed_table_service_loses_its_last_seconds_and_serves_again(running: Run) -> None:
+    user = new_user()
+    assert "Got it!" in running.try_command(user, "Before Kill +")
+    first = azurite_pid(running.storage[2], "table")
+
+    os.kill(first, signal.SIGKILL)
+
+    printed = running.wait_for("so what it took in its last 5 seconds is lost")
+    assert "Azurite exited (code -9); restarting it; it was killed, not stopped" in printed, printed
+    wait_until(lambda: port_open(running.storage[2]), 30, "Azurite serving the table again", every=0.1)
+    assert azurite_pid(running.storage[2], "table") != first
+    assert "Got it!" in running.try_command(user, "After Kill +"), running.printed[-3000:]
+
+
 def test_make_run_keeps_the_logs_in_its_folder_from_one_run_to_the_next(tmp_path: Path) -> None:
-    run = Run.on_free_ports(tmp_path / "run.log", "--azurite-folder", str(tmp_path / "azurite")).start()
+    folder = tmp_path / "azurite"
+    (folder / "__queuestorage__").mkdir(parents=True)  # as an older make run left its queues
+    (folder / "__azurite_db_queue__.json").write_text("{}")
+    run = Run.on_free_ports(tmp_path / "run.log", "--azurite-folder", str(folder)).start()
     user = new_user()
     try:
         assert "Got it!" in run.try_command(user, "Kept Across Runs +"), run.printed[-3000:]
     finally:
         assert run.stop() == 0
 
-    assert "Azurite keeping its data in " + str(tmp_path / "azurite") in run.printed
+    kept = sorted(path.name for path in folder.iterdir())
+    assert "__azurite_db_table__.json" in kept
+    assert not [name for name in kept if "queue" in name or "blob" in name], kept  # no message outlives its run
+
+    assert "Azurite keeping its tables in " + str(tmp_path / "azurite") + " (queues in memory)" in run.printed
     again = run.start()
     try:
         shown = again.try_command(user, "")

@@ -173,6 +173,7 @@ def test_each_control_shown_is_numbered_and_kept_for_press(tmp_path: Path, capsy
         "  [2] Span: 7 days",
         "  [3] Span: 30 days (current)",
         "  [4] Clear all my logs (asks to confirm)",
+        "To answer Cancel when [4] asks: make press 4 cancel",
     ]
     kept = json.loads((tmp_path / "U0ME.json").read_text())
     assert (kept["user"], kept["team"]) == ("U0ME", "T0TEAM")

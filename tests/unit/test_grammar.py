@@ -212,8 +212,9 @@ def test_view(text: str, expected: View) -> None:
 
 
 def test_a_view_typed_like_a_log_says_it_might_have_been_one() -> None:
-    assert parse("Time -", CALLER).could_be_log  # type: ignore[union-attr]
-    assert parse("42 +", CALLER).could_be_log  # type: ignore[union-attr]
+    assert parse("Time -", CALLER).could_be_log == '"Time" -'  # type: ignore[union-attr]
+    assert parse("42 +", CALLER).could_be_log == '"42" +'  # type: ignore[union-attr]
+    assert parse("+ 42", CALLER).could_be_log == '"42" +'  # type: ignore[union-attr]
     assert not parse("90 person +", CALLER).could_be_log  # type: ignore[union-attr]
     assert not parse("person", CALLER).could_be_log  # type: ignore[union-attr]
 

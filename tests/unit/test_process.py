@@ -148,9 +148,10 @@ def test_a_filtered_view_shows_no_figure_the_filter_makes_constant(logged: FakeS
 
 
 def test_a_view_typed_like_a_log_says_how_to_log_such_a_name(logged: FakeStore, slack: FakeSlack) -> None:
-    assert texts.VIEW_NOT_LOG in run("Time -", logged, slack)
-    assert texts.VIEW_NOT_LOG in run("42 +", logged, slack)
-    assert texts.VIEW_NOT_LOG not in run("90 person", logged, slack)
+    assert 'put it in double quotes, as in `/interactions "Time" -`.' in run("Time -", logged, slack)
+    assert 'put it in double quotes, as in `/interactions "42" +`.' in run("42 +", logged, slack)
+    assert 'as in `/interactions "person" −`.' in run("− person", logged, slack)  # the rating as typed, after
+    assert "put it in double quotes" not in run("90 person", logged, slack)
 
 
 def test_person_totals(logged: FakeStore, slack: FakeSlack) -> None:

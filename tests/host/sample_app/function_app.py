@@ -4,6 +4,7 @@ it does not. Queue messages use host.json's default encoding, base64."""
 from __future__ import annotations
 
 import json
+from typing import List  # noqa: UP035 - Azure's worker refuses func.Out[list[str]]: no type to it
 
 import azure.functions as func
 
@@ -35,7 +36,7 @@ def boom(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="enqueue", methods=["POST"])
 @app.queue_output(arg_name="out", queue_name="%SAMPLE_QUEUE%", connection="AzureWebJobsStorage")
-def enqueue(req: func.HttpRequest, out: func.Out[list[str]]) -> func.HttpResponse:
+def enqueue(req: func.HttpRequest, out: func.Out[List[str]]) -> func.HttpResponse:  # noqa: UP006 - as the import says
     out.set(req.get_body().decode().split("\n"))
     return func.HttpResponse(status_code=202)
 
@@ -50,4 +51,9 @@ async def relay(text: str, context: func.Context) -> str:
 
 @app.timer_trigger(arg_name="timer", schedule="0 0 * * * *")
 def tick(timer: func.TimerRequest) -> None:
+    pass
+
+
+@app.blob_trigger(arg_name="blob", path="samples/{name}", connection="AzureWebJobsStorage")
+def arrived(blob: func.InputStream) -> None:
     pass
