@@ -122,6 +122,7 @@ def test_in_a_grid_org_a_press_has_the_same_owner_as_the_members_commands() -> N
             ),
             "user not an object",
         ),
+        (press_body() + b"\xff", "not UTF-8"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
