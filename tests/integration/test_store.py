@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +12,7 @@ from azure.data.tables import TableClient, TableServiceClient
 
 from interactions.model import CLEAR_MEMORY, Person, Rated
 from interactions.retention import expire
-from interactions.storage_account import StorageAccount
+from interactions.storage_account import StorageAccount, worker_concurrency
 from interactions.store import EntryStore, row_key
 from local.azurite import Azurite
 
@@ -298,3 +301,21 @@ def test_an_event_is_remembered_once_with_its_time_alone_and_forgotten_after_a_d
 
     assert sum(store.forgotten_clear_pages(NOW - CLEAR_MEMORY)) == 1
     assert [e["RowKey"] for e in table.list_entities()] == ["Ev0NEW"]
+
+
+def test_as_many_reads_at_once_as_a_worker_carries_out_keep_their_connections_without_warnings(
+    azurite: Azurite, unique_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = EntryStore.connect(StorageAccount(connection_string=azurite.connection_string), unique_name)
+    store.ensure_table()
+    at_once = worker_concurrency()
+    together = threading.Barrier(at_once)
+
+    def read(_index: int) -> int:
+        together.wait(timeout=30)
+        return len(list(store.entries(OWNER, NOW - timedelta(days=1))))
+
+    with caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"), ThreadPoolExecutor(at_once) as pool:
+        for _round in range(3):
+            assert list(pool.map(read, range(at_once))) == [0] * at_once
+    assert [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()] == []
