@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block
 from interactions import dashboard, reports
 from interactions.model import PERCENT_WINDOW
 from interactions.ports import Answers, Store
-from interactions.pseudonym import log_tag
+from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import QueuedHomeOpened, QueuedPress
 from interactions.slack import actions, blocks, texts
 from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
@@ -100,7 +100,8 @@ def _show(
 ) -> None:
     page = dashboard.read(store, pressed.owner, state, pressed.received_at)
     if pressed.surface == "modal" and pressed.view_id:
-        if not slack.show_modal(pressed.view_id, dashboard_modal(page, note), pressed.view_hash):
+        tag = view_tag(pressed.owner, pressed.view_id)
+        if not slack.show_modal(pressed.view_id, dashboard_modal(page, tag, note), pressed.view_hash):
             log.info("A modal was not updated: closed, or showing a newer press.")
     elif pressed.surface == "home":
         slack.publish_home(pressed.user_id, dashboard_home(page, note), pressed.view_hash)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from interactions import dashboard, export, grammar, presses, reports
 from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Log, View
 from interactions.ports import Answers, Store
-from interactions.pseudonym import log_tag
+from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import MalformedMessage, QueuedCommand, QueuedHomeOpened, QueuedPress, read
 from interactions.slack import blocks, texts
 from interactions.slack.actions import UndoTarget
@@ -119,7 +119,9 @@ def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) ->
     asked = dashboard.Dashboard(command.days, command.mode, command.rating)
     page = dashboard.read(store, queued.owner, asked, queued.received_at)
     note = texts.VIEW_NOT_LOG if command.could_be_log else None
-    if queued.view_id and slack.show_modal(queued.view_id, dashboard_modal(page, note)):
+    if queued.view_id and slack.show_modal(
+        queued.view_id, dashboard_modal(page, view_tag(queued.owner, queued.view_id), note)
+    ):
         return
     # No modal, or it was closed meanwhile: the same dashboard as a message, whose buttons page in place.
     text, shown = dashboard_message(page, note)

@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from interactions import grammar
 from interactions.model import Clear, Command, Export, Help, Log, View
-from interactions.pseudonym import owner_key
+from interactions.pseudonym import owner_key, view_tag
 from interactions.queue_message import QueuedCommand, QueuedHomeOpened, QueuedPress
 from interactions.settings import Settings
 from interactions.slack import request as slack_request
@@ -133,10 +133,16 @@ def receive_press(
     except actions.BadValue as error:
         log.warning("Refused a press whose value this app did not write: %s.", error)
         return Reply(400, {"error": "unknown value"})
+    owner = owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id)
+    # A modal is updated by its id, which a press names: only a modal the worker tagged as the presser's own
+    # may be, so that no press shows one member's logs in another's modal, nor changes what it shows.
+    if pressed.surface == "modal" and (pressed.view_id is None or pressed.view_tag != view_tag(owner, pressed.view_id)):
+        log.warning("Refused a press in a modal that is not the presser's.")
+        return Reply(400, {"error": "not the presser's view"})
     message = QueuedPress(
         press_id=uuid.uuid4().hex,
         user_id=pressed.user_id,
-        owner=owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id),
+        owner=owner,
         received_at=datetime.fromtimestamp(received, UTC),
         action_id=pressed.action_id,
         value=pressed.value,

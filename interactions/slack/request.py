@@ -236,6 +236,7 @@ class Press:
     response_url: str | None  # a message's
     view_id: str | None  # a modal's or Home tab's
     view_hash: str | None
+    view_tag: str | None = None  # a modal's private_metadata: whose it is (interactions.pseudonym.view_tag)
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,7 @@ def press(body: bytes) -> Press:
         response_url=response_url,
         view_id=_id(view.get("id"), "view") if surface != "message" else None,
         view_hash=_hash(view.get("hash")) if surface != "message" else None,
+        view_tag=_tag(view.get("private_metadata")) if surface == "modal" else None,
     )
 
 
@@ -346,6 +348,10 @@ def _id(value: Any, name: str) -> str:
 def _hash(value: Any) -> str | None:
     # Printable ASCII, as Slack's hashes are: a value that is not is no hash of Slack's, and none is sent.
     return value if isinstance(value, str) and 0 < len(value) <= 128 and all("!" <= c <= "~" for c in value) else None
+
+
+def _tag(value: Any) -> str | None:
+    return value if isinstance(value, str) and len(value) <= 64 else None
 
 
 def _enterprise(value: Any) -> str | None:
