@@ -130,6 +130,9 @@ def receive_press(
         return Reply(400, {"error": "unknown response_url"})
     try:
         _check_value(pressed.action_id, pressed.value)
+        value = pressed.value
+        if pressed.action_id in actions.MENUS:
+            value = actions.chosen_value(value, {k: v for k, v in pressed.chosen.items() if k in actions.MENUS})
     except actions.BadValue as error:
         log.warning("Refused a press whose value this app did not write: %s.", error)
         return Reply(400, {"error": "unknown value"})
@@ -145,11 +148,12 @@ def receive_press(
         owner=owner,
         received_at=datetime.fromtimestamp(received, UTC),
         action_id=pressed.action_id,
-        value=pressed.value,
+        value=value,
         surface=pressed.surface,
         response_url=pressed.response_url,
         view_id=pressed.view_id,
         view_hash=pressed.view_hash,
+        pressed_at=pressed.pressed_at,
     )
     try:
         enqueue(message.to_json())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
@@ -24,7 +25,8 @@ FILTER = "dashboard_filter"
 OLDER = "dashboard_older"
 NEWER = "dashboard_newer"
 CLEAR = "dashboard_clear"
-DASHBOARD_ACTIONS = (SPAN, VIEW, FILTER, OLDER, NEWER)
+MENUS = (SPAN, VIEW, FILTER)
+DASHBOARD_ACTIONS = (*MENUS, OLDER, NEWER)
 ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR)
 MAX_VALUE_CHARACTERS = 2000  # a button's value; a menu option's is 150
 # More entries than a member's span could hold (a hundred a day for ten years is 365,000): what a control's
@@ -88,6 +90,16 @@ def parse_dashboard(value: str) -> Dashboard:
     return Dashboard(
         days, Mode(mode), rating, page, start, before, (totals[0], totals[1]) if totals is not None else None
     )
+
+
+def chosen_value(value: str, chosen: Mapping[str, str]) -> str:
+    """What a menu choice shows, with every menu's choice as the view showed them when it was made:
+    ``value`` is the option chosen, ``chosen`` each menu's by action_id. Each option is the dashboard
+    shown when it was drawn with one control changed; two choices made quickly, before the view shows the
+    first, each carry only their own change, and the later one would undo the earlier."""
+    shown = parse_dashboard(value)
+    span, view, rating = (parse_dashboard(chosen[menu]) if menu in chosen else shown for menu in MENUS)
+    return dashboard_value(Dashboard(span.days, view.mode, rating.rating))
 
 
 def undo_value(target: UndoTarget) -> str:

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -237,6 +237,10 @@ class Press:
     view_id: str | None  # a modal's or Home tab's
     view_hash: str | None
     view_tag: str | None = None  # a modal's private_metadata: whose it is (interactions.pseudonym.view_tag)
+    # When it was made, as Slack's action_ts says ("1712345678.123456"); None when Slack said nothing usable.
+    pressed_at: str | None = None
+    # In a modal or the Home tab, the option each menu shows as chosen when the press was made, by action_id.
+    chosen: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,8 @@ def press(body: bytes) -> Press:
         view_id=_id(view.get("id"), "view") if surface != "message" else None,
         view_hash=_hash(view.get("hash")) if surface != "message" else None,
         view_tag=_tag(view.get("private_metadata")) if surface == "modal" else None,
+        pressed_at=_action_ts(action.get("action_ts")),
+        chosen=_chosen(view.get("state")) if surface != "message" else {},
     )
 
 
@@ -348,6 +354,29 @@ def _id(value: Any, name: str) -> str:
 def _hash(value: Any) -> str | None:
     # Printable ASCII, as Slack's hashes are: a value that is not is no hash of Slack's, and none is sent.
     return value if isinstance(value, str) and 0 < len(value) <= 128 and all("!" <= c <= "~" for c in value) else None
+
+
+def _action_ts(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 32:
+        return None
+    seconds, _, fraction = value.partition(".")
+    return value if seconds.isascii() and seconds.isdigit() and (not fraction or fraction.isdigit()) else None
+
+
+_MENUS = 10  # more menus than any view of the app's has
+
+
+def _chosen(state: Any) -> dict[str, str]:
+    """The options a view's menus show as chosen, from its ``state.values`` (by block id, then action id)."""
+    chosen: dict[str, str] = {}
+    values = state.get("values") if isinstance(state, dict) else None
+    for block in values.values() if isinstance(values, dict) else ():
+        for action_id, menu in block.items() if isinstance(block, dict) else ():
+            option = menu.get("selected_option") if isinstance(menu, dict) else None
+            value = option.get("value") if isinstance(option, dict) else None
+            if isinstance(value, str) and len(value) <= 2000 and len(action_id) <= 255 and len(chosen) < _MENUS:
+                chosen[action_id] = value
+    return chosen
 
 
 def _tag(value: Any) -> str | None:

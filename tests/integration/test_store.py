@@ -319,3 +319,25 @@ def test_as_many_reads_at_once_as_a_worker_carries_out_keep_their_connections_wi
         for _round in range(3):
             assert list(pool.map(read, range(at_once))) == [0] * at_once
     assert [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()] == []
+
+
+def test_of_a_views_presses_only_the_newest_carried_out_is_newest(store: EntryStore) -> None:
+    assert store.newest_press("V0MODAL", "1712345678.000200", NOW)
+    assert not store.newest_press("V0MODAL", "1712345678.000100", NOW)  # made before, carried out after
+    assert store.newest_press("V0MODAL", "1712345678.000200", NOW)  # the same press, delivered again
+    assert store.newest_press("V0MODAL", "1712345679.5", NOW)
+    assert store.newest_press("V0OTHER", "1712345678.000100", NOW)  # each view its own
+
+
+def test_of_presses_of_one_view_carried_out_at_once_the_newest_wins(store: EntryStore) -> None:
+    made = [f"1712345678.{index:06d}" for index in range(12)]
+    together = threading.Barrier(len(made))
+
+    def claim(pressed_at: str) -> bool:
+        together.wait(timeout=30)
+        return store.newest_press("V0RACE", pressed_at, NOW)
+
+    with ThreadPoolExecutor(len(made)) as pool:
+        list(pool.map(claim, made))
+    assert not store.newest_press("V0RACE", made[-2], NOW)
+    assert store.newest_press("V0RACE", made[-1], NOW)

@@ -277,7 +277,7 @@ def test_a_queued_press_and_event_hold_only_what_the_worker_needs() -> None:
     press, opened = (json.loads(m) for m in queue.sent)
     assert set(press) == {
         *("v", "kind", "press_id", "user_id", "owner", "received_at", "action_id", "value", "surface"),
-        *("response_url", "view_id", "view_hash"),
+        *("response_url", "view_id", "view_hash", "pressed_at"),
     }
     # Never the team, channel, user name, trigger id, token or the message pressed.
     assert not {"T0TEAM", "C0LOCALCHANNEL", "local-verification-token"} & {str(v) for v in press.values()}
