@@ -14,6 +14,7 @@ from bench.report import Row, ratio_row
 from bench.stats import interleaved, median
 from interactions import dashboard
 from interactions.model import Mode
+from interactions.pseudonym import view_tag
 from interactions.reports import Totals
 from interactions.settings import Settings
 from interactions.slack import texts
@@ -55,7 +56,7 @@ def dashboard_page(bench: Bench, entries: int, repetitions: int, first_repetitio
 
     def ours(state: dashboard.Dashboard) -> None:
         page = dashboard.read(store, owner, state, now)
-        shown.append(dashboard_modal(page).to_dict())
+        shown.append(dashboard_modal(page, view_tag(owner, "V0BENCH")).to_dict())
 
     def floor(start: str | None) -> None:
         floor_rows.append(_raw_rows(bench, owner, since, start, PAGE_SELECT, dashboard.PAGE_SIZE + 1))

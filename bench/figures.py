@@ -256,6 +256,45 @@ def first_ack(request: str, env: Mapping[str, str] | None = None) -> FirstAck:
     return FirstAck(loaded=answer["loaded"], queued=answer["queued"])
 
 
+# The floor's fresh interpreter: the SDKs imported, one message put; argv: connection string, queue, message.
+# azure.functions is imported too: the Functions worker imports it before it loads the app, so every cold
+# start pays for it whatever the app does (the cold-start row judges the app's import against it alone).
+_IMPORT_AND_PUT = (
+    "import sys\n"
+    "import azure.functions\n"
+    "from azure.storage.queue import QueueClient\n"
+    "QueueClient.from_connection_string(sys.argv[1], sys.argv[2]).send_message(sys.argv[3])\n"
+)
+
+
+def cold_first_ack(bench: Bench, repetitions: int) -> list[Row]:
+    """Fresh interpreters importing the app and acknowledging one command (``bench.first_ack``), against fresh
+    interpreters importing azure.functions and the queue SDK and putting one message of the same size on the
+    same queue."""
+    message = bench.queued("U0COLDFLOOR", LOG_TEXT).decode()  # a real message, for its size
+    not_queued: list[int] = []
+
+    def ours(index: int) -> Action:
+        request = first_ack_request(bench, f"U0FIRST{index:05d}")
+
+        def action() -> None:
+            if not first_ack(request).queued:
+                not_queued.append(index)  # the member was told to retry or check: kept, it is what they waited
+
+        return action
+
+    def floor(_index: int) -> Action:
+        command = [sys.executable, "-c", _IMPORT_AND_PUT, bench.connection_string, bench.queue_name, message]
+        return lambda: subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 - our own interpreter
+
+    samples = interleaved(repetitions, ours, floor, warmup=1)  # the first of each fills the OS page cache
+    bench.queue.clear_messages()
+    figure = "cold first ack ÷ cold import + put"
+    if not_queued:
+        figure += f" ({len(not_queued)} not queued in time)"
+    return [ratio_row("first-ack", figure, median(samples.ours), median(samples.floor), "s", 1.2)]
+
+
 def ack_imports(bench: Bench) -> list[Row]:
     """What a fresh worker has imported once it has acknowledged one command: nothing of the worker side."""
     probe = first_ack(first_ack_request(bench, "U0IMPORTS"))

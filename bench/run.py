@@ -30,6 +30,7 @@ def steps(sizes: figures.Sizes) -> list[tuple[str, Callable[[Bench], list[Row]]]
     """Every step after the cold start, in the order run, by name."""
     return [
         ("ack path imports", figures.ack_imports),
+        ("cold first ack", lambda b: figures.cold_first_ack(b, sizes.cold)),
         ("ack", lambda b: figures.ack(b, sizes.ack)),
         ("ack concurrency", lambda b: ack_concurrency.ack_concurrency(b, sizes.ack // 10)),
         ("log", lambda b: figures.log(b, sizes.log)),
@@ -68,7 +69,8 @@ def measure(sizes: figures.Sizes, progress: Callable[[str], None], only: set[str
             bench.queue.clear_messages()
             rows.extend(step(bench))
     order = ["ack-median", "ack-p99", "keyless-ack-median", "keyless-ack-p99", "ack-concurrency", "log", "view-list",
-             "view-person", "view-time", "dashboard-page", "dashboard-first", "clear", "sweep", "cold", "keyless-cold",
+             "view-person", "view-time", "dashboard-page", "dashboard-first", "clear", "sweep", "cold", "first-ack",
+             "keyless-cold",
              "ack-imports", "throughput", "member-wait", "memory-view", "memory-clear"]  # fmt: skip
     return sorted(rows, key=lambda row: order.index(row.key))
 

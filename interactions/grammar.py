@@ -40,21 +40,25 @@ if TYPE_CHECKING:
     import regex
 
 RATING_SIGNS = {"+": POSITIVE, "-": NEGATIVE, "\u2212": NEGATIVE, "\u2013": NEGATIVE, "\u2014": NEGATIVE}
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_OTHER_MENTION = re.compile(r"<[#!][^>]*>")  # channels, @here, user groups: not people
+# The patterns are compiled when a text first needs them (``_pattern``): most commands need one or two, and
+# the first ack of a cold worker pays for each one compiled.
+# A mention as Slack escapes it; an id longer than Slack's ever are is no mention, but text.
+_MENTION = r"<@([UW][A-Z0-9]{1,63})(?:\|[^>]*)?>"
+_OTHER_MENTION = r"<[#!][^>]*>"  # channels, @here, user groups: not people
 # A link Slack made of a typed URL, with the label the member gave it, if any.
-_LINK = re.compile(r"<((?:https?|mailto):[^|>\s]*)(?:\|([^>]*))?>")
+_LINK = r"<((?:https?|mailto):[^|>\s]*)(?:\|([^>]*))?>"
 # A name in double quotes, straight or curly, is a name whatever its words: "Help Desk", "42", "Time".
-_QUOTED = re.compile(r'"([^"]*)"|\u201c([^\u201d]*)\u201d')
+_QUOTED = r'"([^"]*)"|\u201c([^\u201d]*)\u201d'
+_QUOTES = '"\u201c'
 # What someone may type for a number of days that is not a whole one: -5, 1.5, +7.
-_NUMBERISH = re.compile(r"[-+\u2212\u2013\u2014]?\d+(?:[.,]\d+)?")
+_NUMBERISH = r"[-+\u2212\u2013\u2014]?\d+(?:[.,]\d+)?"
 # Invisible: zero-width and bidi formatting characters (Unicode category Cf).
 _INVISIBLE = "Cf"
 # What a person sees as one character: an extended grapheme cluster (a letter and its accents, a flag, an
 # emoji with its skin tone or a family joined by zero-width joiners). Compiled when first needed, for a name
 # longer than MAX_NAME_LENGTH code points: the first ack of a cold worker does without the regex module.
 _GRAPHEME = r"\X"
-_EXCERPT_GRAPHEMES = 20  # how much of a name too long a mistake shows
+_EXCERPT_GRAPHEMES = 20  # how much of what was typed a mistake shows
 # More code points than any emoji sequence has: only a character under a stack of marks (zalgo text) is
 # longer, and its excerpt keeps the character and the first marks, so that a mistake stays a short message.
 _EXCERPT_GRAPHEME_CODE_POINTS = 16
@@ -79,12 +83,14 @@ class TwoDayCounts:
 
 @dataclass(frozen=True)
 class DaysNotWhole:
-    typed: str  # "-5", "1.5"
+    typed: str  # "-5", "1.5"; its first characters only, ``cut``, when it is longer than a mistake shows
+    cut: bool = False
 
 
 @dataclass(frozen=True)
 class DaysOutOfRange:
-    typed: str
+    typed: str  # as DaysNotWhole's
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,8 @@ class RatingWithoutPerson:
 
 @dataclass(frozen=True)
 class NeedsRating:
-    person: Person  # a mention, or the words typed without a rating after them
+    person: Person  # a mention, or the words typed without a rating after them (their first characters, ``cut``)
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,10 +139,18 @@ class NameTooLong:
     start: str  # the first characters of the name, as whole characters (grapheme clusters)
 
 
+@dataclass(frozen=True)
+class NameTooDense:
+    """A name within MAX_NAME_LENGTH characters whose characters hold more than MAX_NAME_CODE_POINTS code
+    points in all: emoji sequences, flags, letters under many marks."""
+
+    start: str  # as NameTooLong's
+
+
 Mistake = (
     KeywordNotAlone | NotAPerson | TwoDayCounts | DaysNotWhole | DaysOutOfRange | TwoModes | TwoRatings
     | RatingWithoutPerson | NeedsRating | OneRatingPerPerson | InvisibleName | SelfRating | TooManyPeople
-    | NameTooLong
+    | NameTooLong | NameTooDense
 )  # fmt: skip
 
 
@@ -159,20 +174,22 @@ def parse(text: str, caller: str) -> Command:
                 raise UsageError(KeywordNotAlone(keyword))
             return command
     words = [t for t in tokens if isinstance(t, str) and not isinstance(t, Quoted)]
-    if len(words) == len(tokens) and all(_is_view_option(w) or _NUMBERISH.fullmatch(w) for w in words):
+    if len(words) == len(tokens) and all(_is_view_option(w) or _pattern(_NUMBERISH).fullmatch(w) for w in words):
         return _view(words)
     return _log(tokens, caller)
 
 
 class Quoted(str):
     """A name typed in double quotes: a name, never a keyword, a view word or a number of days. Next to
-    other words it is part of a longer name, quotes and all (``Dwayne "The Rock" Johnson``): ``raw``."""
+    other words it is part of a longer name, quotes and all (``Dwayne "The Rock" Johnson``): ``raw``. Either
+    way what is inside the quotes is on one line, its spaces, tabs and line breaks one space each."""
 
     raw: str
 
-    def __new__(cls, inner: str, raw: str) -> Quoted:
-        quoted = super().__new__(cls, " ".join(inner.split()))
-        quoted.raw = raw
+    def __new__(cls, inner: str, opening: str, closing: str) -> Quoted:
+        one_line = " ".join(inner.split())
+        quoted = super().__new__(cls, one_line)
+        quoted.raw = f"{opening}{one_line}{closing}"
         return quoted
 
 
@@ -183,34 +200,77 @@ def _tokens(text: str) -> list[Token]:
     """Split into words, quoted names and mentions; a rating glued to the end of a word, a quoted name or a
     mention is its own token."""
     tokens: list[Token] = []
-    parts = _MENTION.split(unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    parts = _pattern(_MENTION).split(text) if "<@" in text else [text]
     for index, part in enumerate(parts):
         if index % 2 == 1:
             tokens.append(Person(part, mention=True))
             continue
-        if _OTHER_MENTION.search(part):
-            raise UsageError(NotAPerson())
-        part = _unescape(_LINK.sub(lambda link: link.group(2) or link.group(1), part))
-        done = 0
-        for quoted in _QUOTED.finditer(part):
-            tokens.extend(_words(part[done : quoted.start()]))
-            inner = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
-            tokens.append(Quoted(inner, quoted.group(0)))
-            done = quoted.end()
-        tokens.extend(_words(part[done:]))
+        if "<" in part:
+            if _pattern(_OTHER_MENTION).search(part):
+                raise UsageError(NotAPerson())
+            part = _pattern(_LINK).sub(lambda link: link.group(2) or link.group(1), part)
+        part = _unescape(part)
+        if any(quote in part for quote in _QUOTES):
+            tokens.extend(_quoted_words(part))
+        else:
+            tokens.extend(word for typed in part.split() for word in _word(typed))
     return tokens
 
 
-def _words(text: str) -> list[str]:
-    words: list[str] = []
-    for word in text.split():
-        if len(word) > 1 and word[-1] in RATING_SIGNS and word[:-1].strip("".join(RATING_SIGNS)):
-            words.extend([word[:-1], word[-1]])
-        elif len(word) > 1 and not word.strip("".join(RATING_SIGNS)):
-            words.extend(word)  # "++": signs typed together, each its own
-        else:
-            words.append(word)
-    return words
+def _quoted_words(text: str) -> list[Token]:
+    """The words of a text with quoted parts. A quoted part between spaces is a quoted name; glued to other
+    text (``Jo"hn"ny``, ``=HYPERLINK("http://x","x")``) it is part of that word, which is kept as typed."""
+    pieces: list[str | Quoted] = []  # of the word being read
+    words: list[list[str | Quoted]] = []
+    done = 0
+    for match in _pattern(_QUOTED).finditer(text):
+        _glue(text[done : match.start()], pieces, words)
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        pieces.append(Quoted(inner, match.group(0)[0], match.group(0)[-1]))
+        done = match.end()
+    _glue(text[done:], pieces, words)
+    if pieces:
+        words.append(pieces)
+    tokens: list[Token] = []
+    for word in words:
+        quoted = [piece for piece in word if isinstance(piece, Quoted)]
+        if len(quoted) == 1 and all(isinstance(p, Quoted) or _all_signs(p) for p in word):
+            for piece in word:  # "Bob"+: the name, then its rating
+                tokens.extend([piece] if isinstance(piece, Quoted) else _word(piece))
+            continue
+        tokens.extend(_word("".join(piece.raw if isinstance(piece, Quoted) else piece for piece in word)))
+    return tokens
+
+
+def _glue(text: str, pieces: list[str | Quoted], words: list[list[str | Quoted]]) -> None:
+    """Add ``text``, found between quoted parts, to the word being read: what it holds up to its first space
+    ends that word, and what follows its last space starts the next."""
+    for index, typed in enumerate(text.split()):
+        if index > 0 or text[0].isspace():
+            _end_word(pieces, words)
+        pieces.append(typed)
+    if text and text[-1].isspace():
+        _end_word(pieces, words)
+
+
+def _end_word(pieces: list[str | Quoted], words: list[list[str | Quoted]]) -> None:
+    if pieces:
+        words.append(pieces.copy())
+        pieces.clear()
+
+
+def _all_signs(piece: str) -> bool:
+    return all(sign in RATING_SIGNS for sign in piece)
+
+
+def _word(word: str) -> list[str]:
+    """A word typed: a rating glued to its end is a word of its own, and signs typed together are each one."""
+    if len(word) > 1 and word[-1] in RATING_SIGNS and not _all_signs(word[:-1]):
+        return [word[:-1], word[-1]]
+    if len(word) > 1 and _all_signs(word):
+        return list(word)  # "++": signs typed together, each its own
+    return [word]
 
 
 def _unescape(text: str) -> str:
@@ -232,13 +292,13 @@ def _view(words: list[str]) -> View:
     for word in words:
         folded = word.casefold()
         if not _is_view_option(word):
-            raise UsageError(DaysNotWhole(word))
+            raise UsageError(DaysNotWhole(*_shown(word)))
         if folded.isdigit():
             if days is not None:
                 raise UsageError(TwoDayCounts())
             days = int(folded) if len(folded) <= len(str(MAX_DAYS)) else MAX_DAYS + 1  # int() refuses 4300+ digits
             if not MIN_DAYS <= days <= MAX_DAYS:
-                raise UsageError(DaysOutOfRange(word))
+                raise UsageError(DaysOutOfRange(*_shown(word)))
         elif folded in VIEW_WORDS:
             if mode is not None:
                 raise UsageError(TwoModes())
@@ -277,7 +337,7 @@ def _log(tokens: list[Token], caller: str) -> Log:
             raise UsageError(NeedsRating(pending))
         if isinstance(token, Person):
             if name_words:
-                raise UsageError(NeedsRating(Person(_name(" ".join(name_words)), mention=False)))
+                raise UsageError(_needs_rating(name_words))
             if token.name == caller:
                 raise UsageError(SelfRating())
             pending = token
@@ -288,7 +348,7 @@ def _log(tokens: list[Token], caller: str) -> Log:
     if pending is not None:
         raise UsageError(NeedsRating(pending))
     if name_words:
-        raise UsageError(NeedsRating(Person(_name(" ".join(name_words)), mention=False)))
+        raise UsageError(_needs_rating(name_words))
     if len(entries) > MAX_PEOPLE:
         raise UsageError(TooManyPeople(len(entries)))
     return Log(tuple(entries))
@@ -302,21 +362,33 @@ def _named(words: list[str]) -> Person | None:
     if not "".join(c for c in typed if unicodedata.category(c) != _INVISIBLE).strip():
         raise UsageError(InvisibleName())
     name = _name(typed)
-    # Code points are counted as typed, so that a command the grammar takes stays within the request's limit;
-    # the length a member is told of counts what they see, with a whole emoji as one character.
-    if len(typed) > MAX_NAME_CODE_POINTS or _graphemes(name) > MAX_NAME_LENGTH:
+    # The length a member is told of counts what they see, with a whole emoji as one character; code points
+    # are counted as typed, so that a command the grammar takes stays within the request's limit.
+    if _more_graphemes_than(name, MAX_NAME_LENGTH):
         raise UsageError(NameTooLong(_excerpt(name)))
+    if len(typed) > MAX_NAME_CODE_POINTS:
+        raise UsageError(NameTooDense(_excerpt(name)))
     return Person(name, mention=False)
+
+
+def _needs_rating(name_words: list[str]) -> NeedsRating:
+    name, cut = _shown(_name(" ".join(name_words)))
+    return NeedsRating(Person(name, mention=False), cut)
 
 
 def _name(typed: str) -> str:
     return without_bidi(typed).strip()  # a name as typed neither starts nor ends with a space
 
 
-def _graphemes(text: str) -> int:
-    if len(text) <= MAX_NAME_LENGTH:  # never more characters than code points
-        return len(text)
-    return sum(1 for _ in _grapheme().finditer(text))
+def _more_graphemes_than(text: str, limit: int) -> bool:
+    if len(text) <= limit:  # never more characters than code points
+        return False
+    return next(islice(_grapheme().finditer(text), limit, None), None) is not None
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @cache
@@ -326,7 +398,15 @@ def _grapheme() -> regex.Pattern[str]:
     return regex.compile(_GRAPHEME)
 
 
-def _excerpt(name: str) -> str:
-    """The first characters of a name, never half of one: a flag or an emoji sequence is kept whole."""
-    starts = islice(_grapheme().finditer(name), _EXCERPT_GRAPHEMES)
+def _excerpt(text: str) -> str:
+    """The first characters of a text, never half of one: a flag or an emoji sequence is kept whole."""
+    starts = islice(_grapheme().finditer(text), _EXCERPT_GRAPHEMES)
     return "".join(match.group()[:_EXCERPT_GRAPHEME_CODE_POINTS] for match in starts)
+
+
+def _shown(typed: str) -> tuple[str, bool]:
+    """What a mistake echoes of something typed: all of it, or its first characters and True when it is
+    longer, so that an answer stays a short message whatever was typed."""
+    if not _more_graphemes_than(typed, _EXCERPT_GRAPHEMES):
+        return typed, False
+    return _excerpt(typed), True

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cache
 
 MAX_PEOPLE = 25  # in one log command
 MAX_NAME_LENGTH = 80  # characters of a typed name, as a person sees them (grapheme clusters)
@@ -33,13 +34,20 @@ NEGATIVE = -1
 # emoji sequences are made with it.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # A run of them alone between spaces goes with one of the spaces, so that no double space is left behind.
-_BIDI = re.compile(rf"(?<=\s)[{BIDI_CONTROLS}]+\s|[{BIDI_CONTROLS}]+")
+_BIDI = rf"(?<=\s)[{BIDI_CONTROLS}]+\s|[{BIDI_CONTROLS}]+"
 
 
 def without_bidi(name: str) -> str:
     """A name less its bidi controls: as the grammar keeps a typed name, and as one stored before it did is
     shown or exported."""
-    return _BIDI.sub("", name)
+    if not any(control in name for control in BIDI_CONTROLS):
+        return name  # as nearly every name is: the pattern is compiled for the first one that is not
+    return _bidi().sub("", name)
+
+
+@cache
+def _bidi() -> re.Pattern[str]:
+    return re.compile(_BIDI)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block
 from interactions import dashboard, reports
 from interactions.model import PERCENT_WINDOW
 from interactions.ports import Answers, Store
-from interactions.pseudonym import log_tag
+from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import QueuedPress
 from interactions.slack import actions, blocks, texts
 from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
@@ -86,11 +86,40 @@ def _show(
     pressed: QueuedPress, state: dashboard.Dashboard, store: Store, slack: Answers, note: str | None = None
 ) -> None:
     page = dashboard.read(store, pressed.owner, state, pressed.received_at)
-    if pressed.surface == "modal" and pressed.view_id:
-        if not slack.show_modal(pressed.view_id, dashboard_modal(page, note), pressed.view_hash):
-            log.info("A modal was not updated: closed, or showing a newer press.")
-    elif pressed.surface == "home":
-        slack.publish_home(pressed.user_id, dashboard_home(page, note), pressed.view_hash)
-    elif pressed.response_url is not None:
-        text, shown = dashboard_message(page, note)
-        slack.respond(pressed.response_url, text, shown, replace_original=True)
+    if pressed.surface == "message":
+        if pressed.response_url is not None:
+            text, shown = dashboard_message(page, note)
+            slack.respond(pressed.response_url, text, shown, replace_original=True)
+        return
+    view_id = pressed.view_id
+    if pressed.surface == "modal":
+        if view_id is None:
+            return
+        modal = dashboard_modal(page, view_tag(pressed.owner, view_id), note)
+
+        def show(view_hash: str | None) -> bool:
+            return slack.show_modal(view_id, modal, view_hash)
+    else:
+        home = dashboard_home(page, note)
+
+        def show(view_hash: str | None) -> bool:
+            return slack.publish_home(pressed.user_id, home, view_hash)
+
+    # Presses of one view are carried out in any order, by any worker, and two made quickly (two menu choices)
+    # both carry the hash of the view they were made on: the first carried out takes it, Slack refuses the
+    # other's (hash_conflict). Each menu choice carries every menu's choice (``actions.chosen_value``), so the
+    # newer press shows both: it must be the one that stays. The store remembers the newest press carried out
+    # of each view, by Slack's action_ts, before it is shown: an older press is left alone, and the newest
+    # one, refused for a hash an older one changed, is shown without it. A view is only ever the presser's
+    # own (a modal's tag is checked before queuing, a Home tab is published by user id), so nobody else's
+    # view is overwritten. A clear says what it did whatever else was shown meanwhile: it deleted every log.
+    made, key = pressed.pressed_at, view_id or pressed.user_id  # a member has one Home tab
+    if made is not None and not store.newest_press(key, made, pressed.received_at) and note is None:
+        log.info("Left a view alone: a newer press of it was carried out.")
+        return
+    if show(pressed.view_hash):
+        return
+    newest = made is not None and store.newest_press(key, made, pressed.received_at)
+    if (note is not None or newest) and show(None):
+        return
+    log.info("A view was not updated: closed, or showing a newer press.")

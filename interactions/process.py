@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar, assert_never
 from interactions import dashboard, export, grammar, home, presses, reports
 from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, View
 from interactions.ports import Answers, Store
-from interactions.pseudonym import log_tag
+from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import MalformedMessage, Queued, QueuedCommand, QueuedHomeOpened, QueuedPress, read
 from interactions.slack import blocks, texts
 from interactions.slack.actions import UndoTarget
@@ -159,7 +159,9 @@ def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) ->
     asked = dashboard.Dashboard(command.days, command.mode, command.rating)
     page = dashboard.read(store, queued.owner, asked, queued.received_at)
     note = texts.view_not_log(command.could_be_log) if command.could_be_log else None
-    if queued.view_id and slack.show_modal(queued.view_id, dashboard_modal(page, note)):
+    if queued.view_id and slack.show_modal(
+        queued.view_id, dashboard_modal(page, view_tag(queued.owner, queued.view_id), note)
+    ):
         return
     # No modal, or it was closed meanwhile: the same dashboard as a message, whose buttons page in place.
     text, shown = dashboard_message(page, note)

@@ -27,3 +27,9 @@ def log_tag(owner: str, command_id: str) -> str:
     id, which says nothing of the pseudonym, differs from log to log, and that only its owner's press
     matches."""
     return hashlib.sha256(f"{owner}/{command_id}".encode()).hexdigest()[:LOG_TAG_LENGTH]
+
+
+def view_tag(owner: str, view_id: str) -> str:
+    """Whose a modal is, as its private_metadata carries it back in every press: like ``log_tag``, only the
+    owner's pseudonym makes it, and it differs from modal to modal, so that no member's tag fits another's."""
+    return log_tag(owner, f"view/{view_id}")

@@ -67,6 +67,7 @@ class QueuedPress(_Message):
     response_url: str | None = None  # a message's: where its replacement goes
     view_id: str | None = None  # a modal's or Home tab's
     view_hash: str | None = None  # the view as the member saw it: an update from an older one is refused
+    pressed_at: str | None = None  # Slack's action_ts: which of two presses of one view was made last
 
 
 @dataclass(frozen=True)

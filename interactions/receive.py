@@ -12,15 +12,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar, assert_never
+from typing import Any, Literal, TypeVar, assert_never
 
 from interactions import grammar
 from interactions.model import Clear, Command, Export, Help, Log, View
 from interactions.ports import Enqueue, Messages, Modals, OutcomeUnknown
-from interactions.pseudonym import owner_key
+from interactions.pseudonym import owner_key, view_tag
 from interactions.queue_message import QueuedCommand, QueuedHomeOpened, QueuedPress
 from interactions.settings import Settings
-from interactions.slack import actions, texts
 from interactions.slack import request as slack_request
 from interactions.slack.replays import Memory, ReplayGuard
 
@@ -60,26 +59,13 @@ def receive(
     refused = _refused(body, headers, settings, received, replays, oversize)
     if refused is not None:
         return refused
+    if not oversize and not slack_request.is_utf8(body):
+        return Reply(400, {"error": "not UTF-8"})  # signed, yet no form Slack sends: nothing to show a member
     # From here on the request is Slack's: every refusal is a 200 with a reason, which Slack shows the member.
-    if oversize:
-        return _say(texts.TOO_LARGE)
-    try:
-        command = slack_request.slash_command(body)
-    except (slack_request.MissingFields, UnicodeDecodeError):
-        return _say(texts.MISSING_FIELDS)
-    if command.command not in slack_request.COMMANDS:
-        return _say(texts.WRONG_COMMAND)
-    if not command.response_url.startswith(settings.response_url_prefixes):
-        log.warning("Refused a command whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
-        return _say(texts.UNKNOWN_RESPONSE_URL)
-    try:
-        parsed = grammar.parse(command.text, command.user_id)
-    except grammar.UsageError as error:
-        return _say(texts.mistake(error.mistake))  # storage plays no part: answered here, nothing queued
-    if isinstance(parsed, Help):
-        return _say(texts.HELP)
-    if isinstance(parsed, Export) and not settings.bot_token:
-        return _say(texts.EXPORT_NEEDS_BOT)  # the file can only be sent with it: nothing queued
+    understood = _understood(body, settings, oversize)
+    if not isinstance(understood, tuple):
+        return _say(_said(understood))
+    command, parsed = understood
 
     view_id = None
     if modals is not None and command.trigger_id and isinstance(parsed, View):
@@ -116,6 +102,8 @@ def receive_press(
     """Answer one request to /api/slack/interactions: a press of a button or a choice in a menu of the app's.
     Slack shows nothing of the acknowledgement's body; the worker answers in the message, modal or Home tab
     pressed. ``messages`` makes the client that says so in a message when the press could not be queued."""
+    from interactions.slack import actions
+
     received = now()
     pressed = _payload(body, headers, settings, received, replays, slack_request.press, "press")
     if isinstance(pressed, Reply):
@@ -127,27 +115,39 @@ def receive_press(
         return Reply(400, {"error": "unknown response_url"})
     try:
         _check_value(pressed.action_id, pressed.value)
+        value = pressed.value
+        if pressed.action_id in actions.MENUS:
+            value = actions.chosen_value(value, {k: v for k, v in pressed.chosen.items() if k in actions.MENUS})
     except actions.BadValue as error:
         log.warning("Refused a press whose value this app did not write: %s.", error)
         return Reply(400, {"error": "unknown value"})
+    owner = owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id)
+    # A modal is updated by its id, which a press names: only a modal the worker tagged as the presser's own
+    # may be, so that no press shows one member's logs in another's modal, nor changes what it shows.
+    if pressed.surface == "modal" and (pressed.view_id is None or pressed.view_tag != view_tag(owner, pressed.view_id)):
+        log.warning("Refused a press in a modal that is not the presser's.")
+        return Reply(400, {"error": "not the presser's view"})
     message = QueuedPress(
         press_id=uuid.uuid4().hex,
         user_id=pressed.user_id,
-        owner=owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id),
+        owner=owner,
         received_at=datetime.fromtimestamp(received, UTC),
         action_id=pressed.action_id,
-        value=pressed.value,
+        value=value,
         surface=pressed.surface,
         response_url=pressed.response_url,
         view_id=pressed.view_id,
         view_hash=pressed.view_hash,
+        pressed_at=pressed.pressed_at,
     )
     try:
         enqueue(message.to_json())
     except Exception as error:  # noqa: BLE001 - whatever broke, the member must hear of it where they can
         log.error("Could not queue a press: %s.", type(error).__name__)
         if pressed.response_url is not None and messages is not None:
-            messages().respond_at_once(pressed.response_url, texts.COULD_NOT_PRESS)
+            from interactions.slack.texts import COULD_NOT_PRESS
+
+            messages().respond_at_once(pressed.response_url, COULD_NOT_PRESS)
             return Reply(200)
         return Reply(503)  # Slack marks the control as failed, which is all a modal or the Home tab can show
     return Reply(200)
@@ -235,6 +235,8 @@ def _refused(
 
 def _check_value(action_id: str, value: str) -> None:
     """Refuse, before queuing, a value that is not one this app wrote for that control."""
+    from interactions.slack import actions
+
     if action_id == actions.UNDO:
         actions.parse_undo(value)
     else:
@@ -254,6 +256,53 @@ def _say_in_modal(modals: Modals, view_id: str, text: str) -> bool:
     return modals.replace_modal_at_once(view_id, text_modal(text))
 
 
+# Why a signed command is answered at once rather than queued; worded by ``_said``.
+Refusal = Literal["too large", "missing fields", "wrong command", "unknown response_url", "help", "export needs bot"]
+
+
+def _understood(
+    body: bytes, settings: Settings, oversize: bool
+) -> tuple[slack_request.SlashCommand, Command] | Refusal | grammar.Mistake:
+    """The command a signed form carries and what it asks to queue; or why it is answered at once instead."""
+    if oversize:
+        return "too large"
+    try:
+        command = slack_request.slash_command(body)
+    except slack_request.MissingFields:
+        return "missing fields"
+    if command.command not in slack_request.COMMANDS:
+        return "wrong command"
+    if not command.response_url.startswith(settings.response_url_prefixes):
+        log.warning("Refused a command whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+        return "unknown response_url"
+    try:
+        parsed = grammar.parse(command.text, command.user_id)
+    except grammar.UsageError as error:
+        return error.mistake  # storage plays no part: answered here, nothing queued
+    if isinstance(parsed, Help):
+        return "help"
+    if isinstance(parsed, Export) and not settings.bot_token:
+        return "export needs bot"  # the file can only be sent with it: nothing queued
+    return command, parsed
+
+
+def _said(refusal: Refusal | grammar.Mistake) -> str:
+    """The words of an answer given at once: loaded only then, so that a queued command's first ack on a
+    cold worker does without them."""
+    from interactions.slack import texts
+
+    if not isinstance(refusal, str):
+        return texts.mistake(refusal)
+    return {
+        "too large": texts.TOO_LARGE,
+        "missing fields": texts.MISSING_FIELDS,
+        "wrong command": texts.WRONG_COMMAND,
+        "unknown response_url": texts.UNKNOWN_RESPONSE_URL,
+        "help": texts.HELP,
+        "export needs bot": texts.EXPORT_NEEDS_BOT,
+    }[refusal]
+
+
 def _say(text: str) -> Reply:
     return Reply(200, slack_request.ephemeral(text))
 
@@ -261,6 +310,8 @@ def _say(text: str) -> Reply:
 def _not_queued(command: Command, maybe_queued: bool) -> str:
     """What the member reads when their command could not be queued. Told to try again a log that may be
     queued already, a member would log the same people twice."""
+    from interactions.slack import texts
+
     match command:
         case Log():
             return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD

@@ -12,14 +12,17 @@ the Table SDK, and ``azure.identity`` is loaded only where identity is configure
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
+    from azure.core.pipeline.transport import RequestsTransport
     from azure.data.tables import TableClient
     from azure.storage.queue import QueueClient
 
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 CONNECTION = "AzureWebJobsStorage"
 MANAGED_IDENTITY = "managedidentity"
 _ENDPOINT_SUFFIX = "core.windows.net"
+HOST_JSON = Path(__file__).resolve().parents[1] / "host.json"
 
 
 class StorageNotConfigured(RuntimeError):
@@ -90,6 +94,7 @@ class StorageAccount:
     def queue_client(self, queue_name: str, **options: Any) -> QueueClient:
         from azure.storage.queue import QueueClient
 
+        options["transport"] = _pooled_transport(options)
         if self.connection_string is not None:
             return QueueClient.from_connection_string(self.connection_string, queue_name, **options)
         return QueueClient(str(self.queue_service_uri), queue_name, credential=self.credential(), **options)
@@ -97,6 +102,7 @@ class StorageAccount:
     def table_client(self, table_name: str, **options: Any) -> TableClient:
         from azure.data.tables import TableClient
 
+        options["transport"] = _pooled_transport(options)
         if self.connection_string is not None:
             return TableClient.from_connection_string(self.connection_string, table_name=table_name, **options)
         return TableClient(str(self.table_service_uri), table_name=table_name, credential=self.credential(), **options)
@@ -105,6 +111,42 @@ class StorageAccount:
         """The token source of a keyless connection, one per instance: every client made from it shares one
         token cache, so commands do not each ask for a token."""
         return _credential(self.managed_identity, self.client_id)
+
+
+# What the Functions host does when host.json leaves them out.
+DEFAULT_BATCH_SIZE = 16
+
+
+@cache
+def worker_concurrency(host_json: Path = HOST_JSON) -> int:
+    """How many queue messages one worker carries out at once: a batch of ``batchSize``, and the next batch
+    fetched once no more than ``newBatchThreshold`` of it are left, as host.json sets them (the one place
+    that says so)."""
+    try:
+        queues = json.loads(host_json.read_text(encoding="utf-8"))["extensions"]["queues"]
+    except (OSError, ValueError, KeyError, TypeError):
+        queues = {}
+    batch = int(queues.get("batchSize", DEFAULT_BATCH_SIZE))
+    return batch + int(queues.get("newBatchThreshold", batch // 2))
+
+
+def _pooled_transport(options: Mapping[str, Any]) -> RequestsTransport:
+    """azure-core's transport, with ``options``' timeouts, over a connection pool of a connection for each
+    message the worker carries out at once: requests' pool keeps 10, and each call past them opens a
+    connection the pool then drops, with urllib3's warning "Connection pool is full"."""
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests import Session
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    # No retries below azure-core's, as in the adapter it mounts itself: its retry policy is the one.
+    no_retries = Retry(total=False, redirect=False, raise_on_status=False)
+    adapter = HTTPAdapter(pool_maxsize=worker_concurrency(), max_retries=no_retries)
+    session = Session()
+    for scheme in ("http://", "https://"):
+        session.mount(scheme, adapter)
+    timeouts = {name: options[name] for name in ("connection_timeout", "read_timeout") if name in options}
+    return RequestsTransport(session=session, session_owner=False, **timeouts)
 
 
 @lru_cache(maxsize=4)

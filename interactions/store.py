@@ -13,7 +13,13 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
@@ -23,6 +29,7 @@ from interactions.storage_account import StorageAccount
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # and the earliest time they hold
 T = TypeVar("T")
+IF_UNCHANGED = MatchConditions.IfNotModified
 PAGE_SIZE = 1000  # the service's largest page
 TRANSACTION_SIZE = 100  # the service's largest entity-group transaction
 _ENTRY_PROPERTIES = ["Person", "Mention", "Rating", "At"]
@@ -33,7 +40,10 @@ CLEARED_PARTITION = "cleared"
 UNDONE_PARTITION = "undone"
 # Which Events API deliveries were carried out, and when: RowKey Slack's event id, ``At`` the time.
 EVENTS_PARTITION = "events"
-MARKER_PARTITIONS = (CLEARED_PARTITION, UNDONE_PARTITION, EVENTS_PARTITION)
+# The newest press carried out of each modal or Home tab: RowKey Slack's view id, ``Pressed`` its action_ts,
+# ``At`` when it was received.
+PRESSES_PARTITION = "presses"
+MARKER_PARTITIONS = (CLEARED_PARTITION, UNDONE_PARTITION, EVENTS_PARTITION, PRESSES_PARTITION)
 
 
 def _table_missing(error: HttpResponseError) -> bool:
@@ -252,6 +262,32 @@ class EntryStore:
             return True
         return False
 
+    def newest_press(self, view_id: str, pressed_at: str, at: datetime) -> bool:
+        """Remember the press made at ``pressed_at`` (Slack's action_ts) as the newest of a view's carried
+        out, unless a newer one is remembered: True when it is the newest. Each write is made under the etag
+        of what was read, so of two presses at once an older one never replaces a newer one's."""
+        self.ensure_table()
+        entity = {"PartitionKey": PRESSES_PARTITION, "RowKey": view_id, "Pressed": pressed_at, "At": at}
+        for _attempt in range(5):
+            try:
+                known = self._table.get_entity(PRESSES_PARTITION, view_id, select=["Pressed"])
+            except ResourceNotFoundError:
+                try:
+                    self._on_table(lambda: self._table.create_entity(entity))
+                except ResourceExistsError:
+                    continue  # another press of the view, at the same moment: read what it wrote
+                return True
+            if float(known["Pressed"]) >= float(pressed_at):
+                return str(known["Pressed"]) == pressed_at
+            try:
+                self._table.update_entity(
+                    entity, mode=UpdateMode.REPLACE, etag=known.metadata["etag"], match_condition=IF_UNCHANGED
+                )
+            except (ResourceModifiedError, ResourceNotFoundError):
+                continue
+            return True
+        return False
+
     def event_seen(self, event_id: str) -> bool:
         """Whether an event from Slack was carried out (within the markers' memory)."""
         self.ensure_table()
@@ -331,13 +367,14 @@ class EntryStore:
         # entry's does, are read.
         query = (
             "PartitionKey ne @cleared and PartitionKey ne @undone and PartitionKey ne @events"
-            " and RowKey ge @older and RowKey lt @past_digits"
+            " and PartitionKey ne @presses and RowKey ge @older and RowKey lt @past_digits"
         )
         older = newer_than(max(before, _EPOCH))
         parameters = {
             "cleared": CLEARED_PARTITION,
             "undone": UNDONE_PARTITION,
             "events": EVENTS_PARTITION,
+            "presses": PRESSES_PARTITION,
             "older": older,
             "past_digits": ":",
         }

@@ -32,6 +32,10 @@ PSEUDONYM = re.compile(r"[0-9a-f]{64}")
 WATERMARKS: str | None = getattr(store, "CLEARED_PARTITION", None)
 UNDO_MARKERS: str | None = getattr(store, "UNDONE_PARTITION", None)
 EVENT_MARKERS: str | None = getattr(store, "EVENTS_PARTITION", None)
+# And which press of each view (RowKey Slack's view id) was the newest carried out: its action_ts, the time.
+PRESS_MARKERS: str | None = getattr(store, "PRESSES_PARTITION", None)
+PRESS_MARKER_KEY = re.compile(r"V[0-9A-Z]{1,63}")
+PRESS_MARKER_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "Pressed", "At"}
 EVENT_MARKER_KEY = re.compile(r"Ev[0-9A-Za-z]{1,64}")
 WATERMARK_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "At"}
 UNDO_MARKER_KEY = re.compile(r"[0-9a-f]{64}-[0-9A-Za-z]{1,64}")
@@ -128,22 +132,25 @@ def clear_check(stack: Stack, people: People) -> list[Row]:
 
 
 def _by_key(stack: Stack) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
-    """Every entry (the users' partitions, not the clear, undo and event markers) with its ETag, which any write
-    changes."""
+    """Every entry (the users' partitions, not the clear, undo, event and press markers) with its ETag, which
+    any write changes."""
     return {
         (e["PartitionKey"], e["RowKey"]): (dict(e), str(e.metadata.get("etag")))
         for e in stack.table().list_entities()
-        if e["PartitionKey"] not in (WATERMARKS, UNDO_MARKERS, EVENT_MARKERS)
+        if e["PartitionKey"] not in (WATERMARKS, UNDO_MARKERS, EVENT_MARKERS, PRESS_MARKERS)
     }
 
 
 def is_watermark(entity: dict[str, Any]) -> bool:
-    """A clear's, an Undo's or an event's marker: its own partition, a key of pseudonym (and command id) or
-    Slack's event id, the time."""
+    """A clear's, an Undo's, an event's or a press's marker: its own partition, a key of pseudonym (and command
+    id) or Slack's event or view id, the time (and a press's action_ts)."""
     partition, key = entity["PartitionKey"], str(entity["RowKey"])
     clear = bool(WATERMARKS) and partition == WATERMARKS and PSEUDONYM.fullmatch(key)
     undo = bool(UNDO_MARKERS) and partition == UNDO_MARKERS and UNDO_MARKER_KEY.fullmatch(key)
     event = bool(EVENT_MARKERS) and partition == EVENT_MARKERS and EVENT_MARKER_KEY.fullmatch(key)
+    press = bool(PRESS_MARKERS) and partition == PRESS_MARKERS and PRESS_MARKER_KEY.fullmatch(key)
+    if press:
+        return set(entity) <= PRESS_MARKER_PROPERTIES
     return bool((clear or undo or event) and set(entity) <= WATERMARK_PROPERTIES)
 
 
@@ -189,7 +196,7 @@ def dump_check(stack: Stack, known: Known) -> list[Row]:
     dump = Dump.of(stack)
     everything, keys = dump.text(), dump.text(keys_only=True)
     secrets = stack.workspace.secrets()
-    extra = {name for e in dump.entities for name in e} - ENTRY_PROPERTIES
+    extra = {name for e in dump.entities if not is_watermark(e) for name in e} - ENTRY_PROPERTIES
     not_pseudonyms = sum(
         1 for e in dump.entities if not PSEUDONYM.fullmatch(str(e["PartitionKey"])) and not is_watermark(e)
     )
@@ -203,7 +210,7 @@ def dump_check(stack: Stack, known: Known) -> list[Row]:
         ),
         Row.check(
             SECTION_STORE,
-            "PartitionKeys that are not a 64-hex pseudonym (clear, undo and event markers aside)",
+            "PartitionKeys that are not a 64-hex pseudonym (clear, undo, event and press markers aside)",
             not_pseudonyms,
             not not_pseudonyms,
         ),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
-from interactions.dashboard import Dashboard
+from interactions.dashboard import PAGE_SIZE, Dashboard
 from interactions.model import MAX_DAYS, MIN_DAYS, NEGATIVE, POSITIVE, Mode
 from interactions.pseudonym import LOG_TAG_LENGTH
 
@@ -24,9 +25,13 @@ FILTER = "dashboard_filter"
 OLDER = "dashboard_older"
 NEWER = "dashboard_newer"
 CLEAR = "dashboard_clear"
-DASHBOARD_ACTIONS = (SPAN, VIEW, FILTER, OLDER, NEWER)
+MENUS = (SPAN, VIEW, FILTER)
+DASHBOARD_ACTIONS = (*MENUS, OLDER, NEWER)
 ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR)
 MAX_VALUE_CHARACTERS = 2000  # a button's value; a menu option's is 150
+# More entries than a member's span could hold (a hundred a day for ten years is 365,000): what a control's
+# totals and page may say, so that no value makes a text longer than Slack takes.
+MAX_COUNT = 10_000_000
 _TAG = re.compile(f"[0-9a-f]{{{LOG_TAG_LENGTH}}}")
 _KEY_CHARACTERS = 64  # a store key: 13 digits, a 32-digit command id, an index, and room to spare
 
@@ -70,17 +75,31 @@ def parse_dashboard(value: str) -> Dashboard:
         raise BadValue("mode")
     if not (rating is None or (_whole(rating) and rating in (POSITIVE, NEGATIVE))):
         raise BadValue("rating")
-    if not (_whole(page) and 0 <= page <= 1_000_000):
+    if not (_whole(page) and 0 <= page <= MAX_COUNT // PAGE_SIZE):
         raise BadValue("page")
     start, before = _key(fields.get("s")), _key(fields.get("b"))
     totals = fields.get("t")
     if totals is not None and not (
-        isinstance(totals, list) and len(totals) == 2 and all(_whole(t) and t >= 0 for t in totals)
+        isinstance(totals, list) and len(totals) == 2 and all(_whole(t) and 0 <= t <= MAX_COUNT for t in totals)
     ):
         raise BadValue("totals")
+    # A list's later page carries the totals its first page counted, and lies within them: shown as written,
+    # a page or totals the app did not write would make its "Entries 51–100 of 120" say anything.
+    if Mode(mode) is Mode.LIST and page > 0 and (totals is None or page * PAGE_SIZE >= sum(totals)):
+        raise BadValue("page beyond the totals")
     return Dashboard(
         days, Mode(mode), rating, page, start, before, (totals[0], totals[1]) if totals is not None else None
     )
+
+
+def chosen_value(value: str, chosen: Mapping[str, str]) -> str:
+    """What a menu choice shows, with every menu's choice as the view showed them when it was made:
+    ``value`` is the option chosen, ``chosen`` each menu's by action_id. Each option is the dashboard
+    shown when it was drawn with one control changed; two choices made quickly, before the view shows the
+    first, each carry only their own change, and the later one would undo the earlier."""
+    shown = parse_dashboard(value)
+    span, view, rating = (parse_dashboard(chosen[menu]) if menu in chosen else shown for menu in MENUS)
+    return dashboard_value(Dashboard(span.days, view.mode, rating.rating))
 
 
 def undo_value(target: UndoTarget) -> str:

@@ -51,8 +51,15 @@ def dashboard_blocks(page: Page, note: str | None = None) -> list[Block]:
     return result
 
 
-def dashboard_modal(page: Page, note: str | None = None) -> View:
-    return View(type="modal", title=texts.MODAL_TITLE, close=texts.MODAL_CLOSE, blocks=dashboard_blocks(page, note))
+def dashboard_modal(page: Page, tag: str, note: str | None = None) -> View:
+    """The modal, carrying ``tag`` (``interactions.pseudonym.view_tag``) back in every press of its controls."""
+    return View(
+        type="modal",
+        title=texts.MODAL_TITLE,
+        close=texts.MODAL_CLOSE,
+        blocks=dashboard_blocks(page, note),
+        private_metadata=tag,
+    )
 
 
 def dashboard_home(page: Page, note: str | None = None) -> View:

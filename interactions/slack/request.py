@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib
 import importlib.util
 import json
-import re
+import string
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import parse_qs
 
 from interactions.model import MAX_NAME_CODE_POINTS, MAX_PEOPLE
@@ -61,15 +63,48 @@ class _InjectedClock(Clock):
         return self._now()
 
 
+class _BytesVerifier(SignatureVerifier):
+    """slack_sdk's check of Slack's signature, over the body's bytes as Slack signs them: slack_sdk reads
+    them as UTF-8 text first, and so would call a signed body that is not UTF-8 unsigned, when it is only
+    malformed."""
+
+    def generate_signature(self, *, timestamp: str, body: str | bytes) -> str | None:
+        if isinstance(body, bytes) and not is_utf8(body):
+            format_req = b"v0:" + timestamp.encode() + b":" + body
+            return "v0=" + hmac.new(self.signing_secret.encode(), format_req, hashlib.sha256).hexdigest()
+        return super().generate_signature(timestamp=timestamp, body=body)
+
+
+def is_utf8(body: bytes) -> bool:
+    """Every form and payload Slack sends is."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def is_signed(
     signing_secret: str, body: bytes, headers: Mapping[str, str], now: Callable[[], float] = time.time
 ) -> bool:
     """True when Slack signed this body with our secret less than 5 minutes ago."""
-    verifier = SignatureVerifier(signing_secret, clock=_InjectedClock(now))
+    verifier = _BytesVerifier(signing_secret, clock=_InjectedClock(now))
     try:
         return verifier.is_valid_request(body, headers)
-    except (ValueError, UnicodeDecodeError):  # a timestamp that is not a number, a body that is not UTF-8
+    except ValueError:  # a timestamp that is not a number
         return False
+
+
+_ID_FIRST = frozenset(string.ascii_uppercase + string.digits)
+_ID_REST = frozenset(string.ascii_letters + string.digits + "._-")
+
+
+def is_id(value: object) -> TypeGuard[str]:
+    """The shape of Slack's ids (users, teams, views, events): an upper-case letter or digit, then letters,
+    digits and ``._-``; at most 64. Checked without a regex, so that a cold worker's first ack compiles none."""
+    return (
+        isinstance(value, str) and 0 < len(value) <= 64 and value[0] in _ID_FIRST and all(c in _ID_REST for c in value)
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +119,7 @@ class SlashCommand:
 
 
 class MissingFields(ValueError):
-    pass
+    """A field of a slash command is missing, or not of the shape Slack gives it."""
 
 
 def is_ssl_check(body: bytes) -> bool:
@@ -99,6 +134,13 @@ def slash_command(body: bytes) -> SlashCommand:
     if missing:
         raise MissingFields(", ".join(missing))
     values["enterprise_id"] = values["enterprise_id"] or None  # Slack sends it empty outside a Grid org
+    # The ids make the member's pseudonym and are where the answers go: a signed value of another shape was
+    # not written by Slack, and is refused as presses' are.
+    malformed = [name for name in ("user_id", "team_id") if not is_id(values[name])]
+    if values["enterprise_id"] is not None and not is_id(values["enterprise_id"]):
+        malformed.append("enterprise_id")
+    if malformed:
+        raise MissingFields(", ".join(malformed))
     return SlashCommand(**values)  # type: ignore[arg-type]
 
 
@@ -113,8 +155,6 @@ def ephemeral(text: str) -> dict[str, Any]:
 # Home view too.
 _VIEW_BLOCKS, _TEXT_CHARACTERS = 100, 3000
 MAX_PAYLOAD_BYTES = _VIEW_BLOCKS * _TEXT_CHARACTERS * 16 + 64 * 1024
-_ID = re.compile(r"[A-Z0-9][A-Za-z0-9._-]{0,63}")
-_HASH = re.compile(r"[!-~]{1,128}")
 
 
 class NotOurs(ValueError):
@@ -138,6 +178,11 @@ class Press:
     response_url: str | None  # a message's
     view_id: str | None  # a modal's or Home tab's
     view_hash: str | None
+    view_tag: str | None = None  # a modal's private_metadata: whose it is (interactions.pseudonym.view_tag)
+    # When it was made, as Slack's action_ts says ("1712345678.123456"); None when Slack said nothing usable.
+    pressed_at: str | None = None
+    # In a modal or the Home tab, the option each menu shows as chosen when the press was made, by action_id.
+    chosen: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -191,6 +236,9 @@ def press(body: bytes) -> Press:
         response_url=response_url,
         view_id=_id(view.get("id"), "view") if surface != "message" else None,
         view_hash=_hash(view.get("hash")) if surface != "message" else None,
+        view_tag=_tag(view.get("private_metadata")) if surface == "modal" else None,
+        pressed_at=_action_ts(action.get("action_ts")),
+        chosen=_chosen(view.get("state")) if surface != "message" else {},
     )
 
 
@@ -240,17 +288,45 @@ def _text(value: Any, name: str, limit: int) -> str:
 
 
 def _id(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not _ID.fullmatch(value):
+    if not is_id(value):
         raise MalformedPayload(name)
     return value
 
 
 def _hash(value: Any) -> str | None:
-    return value if isinstance(value, str) and _HASH.fullmatch(value) else None
+    # Printable ASCII, as Slack's hashes are: a value that is not is no hash of Slack's, and none is sent.
+    return value if isinstance(value, str) and 0 < len(value) <= 128 and all("!" <= c <= "~" for c in value) else None
+
+
+def _action_ts(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 32:
+        return None
+    seconds, _, fraction = value.partition(".")
+    return value if seconds.isascii() and seconds.isdigit() and (not fraction or fraction.isdigit()) else None
+
+
+_MENUS = 10  # more menus than any view of the app's has
+
+
+def _chosen(state: Any) -> dict[str, str]:
+    """The options a view's menus show as chosen, from its ``state.values`` (by block id, then action id)."""
+    chosen: dict[str, str] = {}
+    values = state.get("values") if isinstance(state, dict) else None
+    for block in values.values() if isinstance(values, dict) else ():
+        for action_id, menu in block.items() if isinstance(block, dict) else ():
+            option = menu.get("selected_option") if isinstance(menu, dict) else None
+            value = option.get("value") if isinstance(option, dict) else None
+            if isinstance(value, str) and len(value) <= 2000 and len(action_id) <= 255 and len(chosen) < _MENUS:
+                chosen[action_id] = value
+    return chosen
+
+
+def _tag(value: Any) -> str | None:
+    return value if isinstance(value, str) and len(value) <= 64 else None
 
 
 def _enterprise(value: Any) -> str | None:
     """A Grid org's id: a string in events, an object in interactivity payloads; absent or null elsewhere."""
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) and _ID.fullmatch(value) else None
+    return value if is_id(value) else None

@@ -13,6 +13,7 @@ from interactions import grammar
 from interactions.model import (
     DEFAULT_DAYS,
     MAX_DAYS,
+    MAX_NAME_CODE_POINTS,
     MAX_NAME_LENGTH,
     MAX_PEOPLE,
     MIN_DAYS,
@@ -142,18 +143,18 @@ def _mistake(error: grammar.Mistake) -> str:
             return "Only people can be rated: mention them as `@name` or type their name."
         case grammar.TwoDayCounts():
             return "Give one number of days, not two."
-        case grammar.DaysNotWhole(typed):
-            return f"Days are a whole number from {MIN_DAYS} to {MAX_DAYS}; {quoted(typed)} is not."
-        case grammar.DaysOutOfRange(typed):
-            return f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {quoted(typed)} is not."
+        case grammar.DaysNotWhole(typed, cut):
+            return f"Days are a whole number from {MIN_DAYS} to {MAX_DAYS}; {_typed(typed, cut)} is not."
+        case grammar.DaysOutOfRange(typed, cut):
+            return f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {_typed(typed, cut)} is not."
         case grammar.TwoModes():
             return f"Choose one of {_one_of(_VIEW_WORDS)}, not both."
         case grammar.TwoRatings():
             return "Choose one of `+` or `-`, not both."
         case grammar.RatingWithoutPerson(sign):
             return f"`{sign}` must follow the person it rates, as in `@don {sign}`."
-        case grammar.NeedsRating(person):
-            shown = who(person) if person.mention else quoted(person.name)
+        case grammar.NeedsRating(person, cut):
+            shown = who(person) if person.mention else _typed(person.name, cut)
             return f"{shown} needs a rating, `+` or `-`, right after it."
         case grammar.OneRatingPerPerson(person):
             return f"One rating per person: {who(person) if person.mention else quoted(person.name)} has one already."
@@ -164,7 +165,19 @@ def _mistake(error: grammar.Mistake) -> str:
         case grammar.TooManyPeople(count):
             return f"Log at most {MAX_PEOPLE} people at once; that was {count}."
         case grammar.NameTooLong(start):
-            return f"Names are at most {MAX_NAME_LENGTH} characters; {quoted(start + '…')} is longer."
+            return f"Names are at most {MAX_NAME_LENGTH} characters; {_typed(start, cut=True)} is longer."
+        case grammar.NameTooDense(start):
+            return (
+                f"{_typed(start, cut=True)} is too long to keep, though within {MAX_NAME_LENGTH} characters: "
+                "emoji, flags and letters with marks are each made of several pieces (\U0001f468\u200d\U0001f469"
+                f"\u200d\U0001f467\u200d\U0001f466 is 7), and a name holds at most {MAX_NAME_CODE_POINTS} pieces. "
+                "Please shorten it."
+            )
+
+
+def _typed(typed: str, cut: bool) -> str:
+    """What the member typed, shown back in a mistake; ``cut``: only its first characters, so marked."""
+    return quoted(typed + "…" if cut else typed)
 
 
 # --- Views -------------------------------------------------------------------------------------------------

@@ -65,6 +65,17 @@ def heavy(loaded: list[str]) -> list[str]:
     return [m for m in loaded if m.startswith(("azure.data.tables", "slack_sdk.models", "slack_sdk.web"))]
 
 
+# What only presses, the dashboard or a refusal's words need: a queued command's ack loads none of it.
+PRESS_AND_DASHBOARD = (
+    "interactions.dashboard",
+    "interactions.presses",
+    "interactions.reports",
+    "interactions.slack.actions",
+    "interactions.slack.dashboard",
+    "interactions.slack.texts",
+)
+
+
 @pytest.mark.parametrize("bot_token", ["", "xoxb-modals-enabled"])
 def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
     azurite: Azurite, unique_name: str, bot_token: str
@@ -78,6 +89,8 @@ def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
     )
     assert not heavy(loaded)
     assert not [m for m in loaded if m.startswith("azure.identity")]  # no identity configured, none loaded
+    assert not [m for m in loaded if m in PRESS_AND_DASHBOARD]
+    assert "regex" not in loaded  # names of at most 80 code points are counted without it
 
 
 def test_the_first_ack_of_a_press_or_an_event_loads_no_table_sdk_and_no_block_kit(

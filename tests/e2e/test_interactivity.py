@@ -7,6 +7,7 @@ import copy
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -134,8 +135,7 @@ def test_changing_a_control_updates_the_same_modal(modal_app: App) -> None:
 def test_an_update_from_an_older_view_never_overwrites_a_newer_one(modal_app: App) -> None:
     modal_app.seed(ME, 5, datetime.now(UTC) - timedelta(minutes=1))
     stale = copy.deepcopy(modal_app.command(ME, ""))  # as the member's client saw it before the update
-    modal_app.press(ME, stale, "Span: 90 days")
-    # A press made on the view before that update, carried out after it: Slack refuses its hash.
+    # A press made on the view before the next one, carried out after it.
     late = slack_requests.block_actions_payload(
         user=ME,
         team=TEAM,
@@ -145,10 +145,13 @@ def test_an_update_from_an_older_view_never_overwrites_a_newer_one(modal_app: Ap
         surface="modal",
         view=stale.as_view(),
     )
+    late["actions"][0]["action_ts"] = f"{time.time() - 1:.6f}"  # made a second before the next press
+    modal_app.press(ME, stale, "Span: 90 days")
+    updated = [c for c in modal_app.slack.calls() if c.method == "views.update" and c.status == 200]
     modal_app.call("slack_interactions", "slack/interactions", slack_requests.interaction_body(late))
     modal_app.run_worker()
     assert text_of(modal_app.now_showing(ME, stale)).startswith("Your interactions, the last 90 days")
-    assert [c.status for c in modal_app.slack.calls() if c.method == "views.update"][-1] != 200
+    assert [c for c in modal_app.slack.calls() if c.method == "views.update" and c.status == 200] == updated
 
 
 def test_clear_all_my_logs_asks_first_then_clears_from_the_modal(modal_app: App) -> None:
@@ -213,3 +216,63 @@ def test_names_show_as_typed_and_an_invisible_one_is_refused(modal_app: App) -> 
     assert typed in texts
     refused = modal_app.command(ME, "\u200b +")
     assert "nothing visible" in text_of(refused)
+
+
+def choice(user: str, shown: Shown, label: str) -> dict[str, Any]:
+    """The payload of choosing ``label`` ("Span: 90 days") in ``shown``, as the member's client sends it."""
+    (control,) = [c for c in shown.controls() if c.label == label]
+    return slack_requests.block_actions_payload(
+        user=user,
+        team=TEAM,
+        block_id=control.block_id,
+        element=control.element,
+        option=control.option,
+        surface="modal" if shown.kind == "modal" else "home",
+        view=shown.as_view(),
+    )
+
+
+@pytest.mark.parametrize("carried_out", ["in order", "the later first"])
+def test_two_quick_menu_choices_in_a_modal_both_show(modal_app: App, carried_out: str) -> None:
+    modal_app.seed(ME, 5, datetime.now(UTC) - timedelta(minutes=1))
+    seen = copy.deepcopy(modal_app.command(ME, ""))  # both choices are made on it, before it shows either
+    span = choice(ME, seen, "Span: 90 days")
+    by_person = choice(ME, seen, "View: By person")
+    # The client shows the first choice in its menu at once: the second press's state carries it.
+    (span_control,) = [c for c in seen.controls() if c.label == "Span: 90 days"]
+    by_person["view"]["state"]["values"][span_control.block_id][span_control.action_id]["selected_option"] = (
+        span_control.option
+    )
+    presses = [span, by_person] if carried_out == "in order" else [by_person, span]
+    for payload in presses:
+        reply = modal_app.call("slack_interactions", "slack/interactions", slack_requests.interaction_body(payload))
+        assert reply.status_code == 200
+        modal_app.run_worker()
+    assert text_of(modal_app.now_showing(ME, seen)).startswith("Your interactions by person, the last 90 days")
+
+
+@pytest.mark.parametrize("surface", ["home", "modal"])
+def test_clear_all_my_logs_on_a_view_changed_meanwhile_still_says_it_cleared(modal_app: App, surface: str) -> None:
+    modal_app.seed(ME, 3, datetime.now(UTC) - timedelta(minutes=1))
+    if surface == "home":
+        open_home(modal_app, ME, "Ev0CLEAR1")
+        home = modal_app.slack.wait_for_home(ME)
+        assert home is not None
+        seen = copy.deepcopy(home)
+        open_home(modal_app, ME, "Ev0CLEAR2")  # re-published meanwhile: the hash the press carries is stale
+    else:
+        seen = copy.deepcopy(modal_app.command(ME, ""))
+        modal_app.press(ME, modal_app.now_showing(ME, seen), "Filter: Positive +")  # changed meanwhile
+    (clear,) = [c for c in seen.controls() if c.label == "Clear all my logs"]
+    payload = slack_requests.block_actions_payload(
+        user=ME,
+        team=TEAM,
+        block_id=clear.block_id,
+        element=clear.element,
+        surface="home" if surface == "home" else "modal",
+        view=seen.as_view(),
+    )
+    modal_app.call("slack_interactions", "slack/interactions", slack_requests.interaction_body(payload))
+    modal_app.run_worker()
+    assert names_stored(modal_app) == []
+    assert "Thanks! Your interaction logs are cleared." in text_of(modal_app.now_showing(ME, seen))

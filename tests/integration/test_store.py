@@ -4,6 +4,9 @@ or past keeping goes. The same tests run against Azurite and the in-memory stand
 
 from __future__ import annotations
 
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +14,7 @@ from azure.data.tables import TableClient, TableServiceClient
 
 from interactions.model import CLEAR_MEMORY, MAX_PEOPLE, Person, Rated
 from interactions.retention import expire
-from interactions.storage_account import StorageAccount
+from interactions.storage_account import StorageAccount, worker_concurrency
 from interactions.store import EntryStore, row_key
 from local.azurite import Azurite
 from tests.integration.conftest import SweptStore
@@ -318,3 +321,43 @@ def test_an_event_marker_holds_its_time_and_nothing_else(entry_store: EntryStore
 
     (marker,) = table.list_entities()
     assert set(marker) == {"PartitionKey", "RowKey", "At"} and marker["RowKey"] == "Ev0ABC"
+
+
+def test_as_many_reads_at_once_as_a_worker_carries_out_keep_their_connections_without_warnings(
+    azurite: Azurite, unique_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = EntryStore.connect(StorageAccount(connection_string=azurite.connection_string), unique_name)
+    store.ensure_table()
+    at_once = worker_concurrency()
+    together = threading.Barrier(at_once)
+
+    def read(_index: int) -> int:
+        together.wait(timeout=30)
+        return len(list(store.entries(OWNER, NOW - timedelta(days=1))))
+
+    with caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"), ThreadPoolExecutor(at_once) as pool:
+        for _round in range(3):
+            assert list(pool.map(read, range(at_once))) == [0] * at_once
+    assert [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()] == []
+
+
+def test_of_a_views_presses_only_the_newest_carried_out_is_newest(store: SweptStore) -> None:
+    assert store.newest_press("V0MODAL", "1712345678.000200", NOW)
+    assert not store.newest_press("V0MODAL", "1712345678.000100", NOW)  # made before, carried out after
+    assert store.newest_press("V0MODAL", "1712345678.000200", NOW)  # the same press, delivered again
+    assert store.newest_press("V0MODAL", "1712345679.5", NOW)
+    assert store.newest_press("V0OTHER", "1712345678.000100", NOW)  # each view its own
+
+
+def test_of_presses_of_one_view_carried_out_at_once_the_newest_wins(entry_store: EntryStore) -> None:
+    made = [f"1712345678.{index:06d}" for index in range(12)]
+    together = threading.Barrier(len(made))
+
+    def claim(pressed_at: str) -> bool:
+        together.wait(timeout=30)
+        return entry_store.newest_press("V0RACE", pressed_at, NOW)
+
+    with ThreadPoolExecutor(len(made)) as pool:
+        list(pool.map(claim, made))
+    assert not entry_store.newest_press("V0RACE", made[-2], NOW)
+    assert entry_store.newest_press("V0RACE", made[-1], NOW)

@@ -159,7 +159,7 @@ def assert_valid_view(view: View) -> None:
 
 
 SURFACES: dict[str, Callable[[Page, str | None], list[Block]]] = {
-    "modal": lambda page, note: list(dashboard_modal(page, note).blocks or []),
+    "modal": lambda page, note: list(dashboard_modal(page, "0" * 16, note).blocks or []),
     "home": lambda page, note: list(dashboard_home(page, note).blocks or []),
     "message": lambda page, note: dashboard_message(page, note)[1],
 }
@@ -179,7 +179,7 @@ def test_a_full_page_of_the_longest_names_fits_a_message(surface: str, mode: Mod
 @pytest.mark.parametrize("mode", list(Mode))
 def test_every_view_validates_as_a_modal_and_a_home_tab(mode: Mode) -> None:
     page = full_page(mode)
-    modal, home = dashboard_modal(page), dashboard_home(page, texts.CLEARED)
+    modal, home = dashboard_modal(page, "0" * 16), dashboard_home(page, texts.CLEARED)
     assert_valid_view(modal)
     assert_valid_view(home)
     sent = modal.to_dict()
@@ -192,7 +192,7 @@ def test_nothing_logged_says_so_and_keeps_the_controls(mode: Mode) -> None:
     page = Page(Dashboard(days=1, mode=mode, rating=NEGATIVE), Totals(), 0, 1)
     blocks = dashboard_blocks(page)
     assert_fits_a_message(blocks)
-    assert_valid_view(dashboard_modal(page))
+    assert_valid_view(dashboard_modal(page, "0" * 16))
     assert_valid_view(dashboard_home(page))
     assert "No negative interactions logged in the last day." in mrkdwn(blocks)
     assert contexts(blocks) == []  # no summary of none, and one page only
@@ -326,7 +326,7 @@ def test_menu_values_stay_within_what_slack_accepts(mode: Mode, rating: int | No
 
 @pytest.mark.parametrize(("has_older", "has_newer"), [(False, False), (True, False), (True, True), (False, True)])
 def test_older_and_newer_only_when_there_is_such_a_page(has_older: bool, has_newer: bool) -> None:
-    older = Dashboard(page=2, start="1" * 13 + "-o-00", totals=(80, 20)) if has_older else None
+    older = Dashboard(page=2, start="1" * 13 + "-o-00", totals=(120, 30)) if has_older else None
     newer = Dashboard(page=0, before="1" * 13 + "-n-00", totals=(80, 20)) if has_newer else None
     rows = [entry(Person("Ann", mention=False), POSITIVE, i) for i in range(PAGE_SIZE)]
     page = list_page(rows, Dashboard(page=1, totals=(80, 20)), count=100, first=51, older=older, newer=newer)

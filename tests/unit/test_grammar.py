@@ -8,7 +8,7 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interactions.grammar import NameTooLong, NeedsRating, UsageError, parse
+from interactions.grammar import DaysNotWhole, NameTooDense, NameTooLong, NeedsRating, UsageError, parse
 from interactions.model import (
     BIDI_CONTROLS,
     MAX_NAME_CODE_POINTS,
@@ -66,6 +66,17 @@ PEOPLE = [
     ('Dwayne "The Rock" Johnson +', logged((named('Dwayne "The Rock" Johnson'), 1))),
     ('"The Rock" Johnson -', logged((named('"The Rock" Johnson'), -1))),
     ('Say "hi" +', logged((named('Say "hi"'), 1))),
+    # text glued to quotes is one word with them, as typed
+    ('Jo"hn"ny +', logged((named('Jo"hn"ny'), 1))),
+    ('Jo"hn"ny+', logged((named('Jo"hn"ny'), 1))),
+    ('=HYPERLINK("<http://x>","x") -', logged((named('=HYPERLINK("http://x","x")'), -1))),
+    ('Ann "B"ob "C" +', logged((named('Ann "B"ob "C"'), 1))),
+    ('"Help Desk"+ "x"y -', logged((named("Help Desk"), 1), (named('"x"y'), -1))),
+    # inside quotes, line breaks and tabs are spaces, in a longer name as in a quoted name alone
+    ('Dwayne "The\nRock" Johnson +', logged((named('Dwayne "The Rock" Johnson'), 1))),
+    ('Dwayne "\tThe \r\n Rock " Johnson +', logged((named('Dwayne "The Rock" Johnson'), 1))),
+    ('Dwayne"The\nRock" +', logged((named('Dwayne"The Rock"'), 1))),
+    ('"The\nRock" +', logged((named("The Rock"), 1))),
     # a link Slack made of a typed URL: its label, or the URL where it has none
     ("<https://guy.example|Random Guy> +", logged((named("Random Guy"), 1))),
     ("<https://guy.example> -", logged((named("https://guy.example"), -1))),
@@ -349,10 +360,10 @@ def graphemes(text: str) -> list[str]:
     return list(regex.findall(r"\X", text))
 
 
-def too_long(text: str) -> NameTooLong:
+def too_long(text: str) -> NameTooLong | NameTooDense:
     with pytest.raises(UsageError) as caught:
         parse(text, CALLER)
-    assert isinstance(caught.value.mistake, NameTooLong)
+    assert isinstance(caught.value.mistake, NameTooLong | NameTooDense)
     return caught.value.mistake
 
 
@@ -375,6 +386,14 @@ def test_the_start_of_a_name_too_long_ends_on_a_whole_character(name: str) -> No
     assert f"`{start}…`" in parse_error(name + " -")
 
 
+def test_a_name_within_80_characters_but_of_too_many_code_points_says_which_limit() -> None:
+    name = FAMILY_OF_FOUR * 46  # 46 characters, of 7 code points each
+    assert too_long(name + " +") == NameTooDense(FAMILY_OF_FOUR * 20)
+    message = parse_error(name + " +")
+    assert "at most 80 characters" not in message
+    assert "within 80 characters" in message and "at most 320 pieces" in message
+
+
 def test_a_character_may_hold_marks_up_to_the_names_code_points() -> None:
     assert parse(ZALGO_Z + " +", CALLER) == logged((named(ZALGO_Z), 1))
     start = too_long(ZALGO_Z + "\u0335 Smith +").start
@@ -391,6 +410,28 @@ def test_user_text_in_an_error_is_shown_literally() -> None:
     # Slack escapes & < > in what the user typed; the message must escape them again to show them.
     message = parse_error("A &amp; &lt;b&gt;")
     assert "`A &amp; &lt;b&gt;`" in message
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed"),
+    [
+        ("1." + "5" * 150_000, "`1." + "5" * 18 + "…`"),
+        ("9" * 5000, "`" + "9" * 20 + "…`"),
+        ("Random Guy" * 20_000, "`Random GuyRandom Guy…`"),
+        ("🇳🇱" * 30 + " 42", "`" + "🇳🇱" * 20 + "…`"),
+    ],
+)
+def test_a_mistake_echoes_a_short_excerpt_of_what_was_typed(typed: str, echoed: str) -> None:
+    message = parse_error(typed)
+    assert echoed in message
+    assert len(message) < 1000
+
+
+def test_what_a_mistake_echoes_in_full_is_not_marked_cut() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse("1.5", CALLER)
+    assert caught.value.mistake == DaysNotWhole("1.5")
+    assert "`1.5`" in parse_error("1.5")
 
 
 def test_a_huge_number_is_a_usage_error() -> None:

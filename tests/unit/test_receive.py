@@ -209,6 +209,20 @@ def test_a_signed_form_without_the_fields_of_a_command_is_refused() -> None:
     assert queue.sent == []
 
 
+def test_a_signed_body_that_is_not_utf8_is_malformed_not_unsigned() -> None:
+    queue = FakeQueue()
+    reply = send(form("<@U0DON> +") + b"&x=\xff", queue)
+    assert reply.status == 400
+    assert queue.sent == []
+
+
+def test_a_user_id_not_of_slacks_shape_is_refused_and_nothing_queued() -> None:
+    queue = FakeQueue()
+    reply = send(form("<@U0DON> +", user="U0ME&forged"), queue)
+    assert reply.body == {"response_type": "ephemeral", "text": texts.MISSING_FIELDS}
+    assert queue.sent == []
+
+
 def test_another_command_is_told_which_ones_this_app_answers() -> None:
     queue = FakeQueue()
     reply = send(form("Alice +", command="/other"), queue)

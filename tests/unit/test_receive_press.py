@@ -10,7 +10,7 @@ import pytest
 
 from interactions.dashboard import Dashboard
 from interactions.ports import OutcomeUnknown
-from interactions.pseudonym import owner_key
+from interactions.pseudonym import owner_key, view_tag
 from interactions.queue_message import QueuedHomeOpened, QueuedPress, read
 from interactions.receive import Reply, receive_event, receive_press
 from interactions.slack import actions, texts
@@ -31,9 +31,16 @@ OLDER = {
     "type": "button",
     "action_id": actions.OLDER,
     "text": {"type": "plain_text", "text": "Older"},
-    "value": actions.dashboard_value(Dashboard(page=1, start="0000000000001-c-00")),
+    "value": actions.dashboard_value(Dashboard(page=1, start="0000000000001-c-00", totals=(60, 5))),
 }
-VIEW = {"id": "V0MODAL", "hash": "1712345678.abcdEFGH", "type": "modal", "blocks": []}
+# As the worker showed it to U0ME: tagged as theirs.
+VIEW = {
+    "id": "V0MODAL",
+    "hash": "1712345678.abcdEFGH",
+    "type": "modal",
+    "blocks": [],
+    "private_metadata": view_tag(owner_key(KEY, "T0TEAM", "U0ME"), "V0MODAL"),
+}
 
 
 def press_body(element: dict[str, Any] = OLDER, **options: Any) -> bytes:
@@ -86,6 +93,22 @@ def test_a_press_in_a_view_is_queued_with_the_view_and_the_hash_it_saw(surface: 
     )
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        view_tag(owner_key(KEY, "T0TEAM", "U0SOMEONEELSE"), "V0MODAL"),  # another member's modal
+        view_tag(owner_key(KEY, "T0TEAM", "U0ME"), "V0OTHERMODAL"),  # the presser's tag of another modal
+        "",
+        None,
+    ],
+)
+def test_a_press_naming_a_modal_that_is_not_the_pressers_own_is_refused(metadata: str | None) -> None:
+    queue = FakeQueue()
+    reply = send_press(press_body(surface="modal", view={**VIEW, "private_metadata": metadata}), queue)
+    assert reply.status == 400
+    assert queue.sent == []
+
+
 def test_a_menu_choice_is_queued_with_the_option_chosen() -> None:
     queue = FakeQueue()
     target = actions.dashboard_value(Dashboard(days=90))
@@ -124,6 +147,7 @@ def test_in_a_grid_org_a_press_has_the_same_owner_as_the_members_commands() -> N
             ),
             "user not an object",
         ),
+        (press_body() + b"\xff", "not UTF-8"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
@@ -255,7 +279,7 @@ def test_a_queued_press_and_event_hold_only_what_the_worker_needs() -> None:
     press, opened = (json.loads(m) for m in queue.sent)
     assert set(press) == {
         *("v", "kind", "press_id", "user_id", "owner", "received_at", "action_id", "value", "surface"),
-        *("response_url", "view_id", "view_hash"),
+        *("response_url", "view_id", "view_hash", "pressed_at"),
     }
     # Never the team, channel, user name, trigger id, token or the message pressed.
     assert not {"T0TEAM", "C0LOCALCHANNEL", "local-verification-token"} & {str(v) for v in press.values()}
@@ -280,6 +304,11 @@ def test_json_nested_deeper_than_the_parser_goes_is_refused_not_a_500() -> None:
         '{"d":30.0,"m":"list"}',
         "[" * 999 + "]" * 999,
         '{"d":30,"m":"list","s":["0"]}',
+        # a page or totals the app never writes: shown, they would say anything, at any length
+        '{"d":30,"m":"list","p":999999,"s":"0000000000001-c-00"}',
+        '{"d":30,"m":"list","p":999999,"s":"0000000000001-c-00","t":[5,5]}',
+        '{"d":30,"m":"list","p":1,"s":"0000000000001-c-00","t":[' + "9" * 3000 + ",0]}",
+        '{"d":30,"m":"person","p":' + "9" * 3000 + "}",
     ],
 )
 def test_a_value_of_a_shape_the_app_never_writes_is_refused_not_a_500(value: str) -> None:

@@ -92,9 +92,11 @@ def test_a_timestamp_that_is_not_a_number_is_refused_not_raised(timestamp: str) 
     assert not is_signed(SECRET, BODY, signed_headers(timestamp=timestamp), now=at(NOW))
 
 
-def test_a_body_that_is_not_utf8_is_refused_not_raised() -> None:
+def test_a_signed_body_that_is_not_utf8_is_signed_all_the_same() -> None:
     body = b"command=%2Finteractions&text=\xff\xfe"
-    assert not is_signed(SECRET, body, signed_headers(body), now=at(NOW))
+    assert is_signed(SECRET, body, signed_headers(body), now=at(NOW))
+    assert not is_signed(SECRET, body + b"\xff", signed_headers(body), now=at(NOW))
+    assert not is_signed("another-secret", body, signed_headers(body), now=at(NOW))
 
 
 def test_a_garbage_signature_is_refused() -> None:
@@ -172,6 +174,16 @@ def test_all_missing_fields_are_named() -> None:
     with pytest.raises(MissingFields) as caught:
         slash_command(b"")
     assert str(caught.value) == ", ".join(REQUIRED_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("user_id", "U0ME>&x"), ("user_id", "u0me"), ("user_id", "U" * 65), ("team_id", "T 1"), ("enterprise_id", "<E>")],
+)
+def test_ids_not_of_slacks_shape_are_refused(field: str, value: str) -> None:
+    with pytest.raises(MissingFields) as caught:
+        slash_command(form(**{field: value}))
+    assert str(caught.value) == field
 
 
 def test_a_body_that_is_not_utf8_is_not_a_slash_command() -> None:
