@@ -22,6 +22,9 @@ MAX_DAYS = 3650  # the longest view
 DEFAULT_DAYS = 30
 PERCENT_WINDOW_DAYS = 30  # what the percentage after a log counts
 PERCENT_WINDOW = timedelta(days=PERCENT_WINDOW_DAYS)
+# The time view's periods: days for a span up to this many days, then weeks, then months.
+DAY_BUCKETS_UP_TO_DAYS = 14
+WEEK_BUCKETS_UP_TO_DAYS = 180
 # How long a clear is remembered: longer than every redelivery of a queued command (5 tries, each after at
 # most a 10-minute lease), so that a log typed before a clear and carried out after it cannot outlive it.
 # A log that waited longer than this is refused rather than risk that.

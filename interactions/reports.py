@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from interactions.model import Entry, Person
-
-DAY_BUCKETS_UP_TO_DAYS = 14
-WEEK_BUCKETS_UP_TO_DAYS = 180
+from interactions.model import DAY_BUCKETS_UP_TO_DAYS, WEEK_BUCKETS_UP_TO_DAYS, Entry, Person
 
 
 @dataclass
