@@ -1,7 +1,8 @@
 """The dashboard's views, one entry each: the word that asks for one in a command, its label in the View menu,
 what its rows are called, what help says it shows, and what its heading says its totals are by. Help, usage,
-the grammar's view words, the menu and the headings are built from this table; every place that handles a view matches on ``Mode`` with ``assert_never``, so that the
-type checker names each one a new view must reach, this table first.
+the grammar's view words, the menu and the headings are built from this table; every place that handles a
+view matches on ``Mode`` with ``assert_never``, so that the type checker names each one a new view must
+reach, this table first.
 
 Pure, and light: the grammar reads its words on the ack path.
 """
