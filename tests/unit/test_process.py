@@ -12,7 +12,7 @@ from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
 from interactions.process import KINDS, process, report_failure
 from interactions.queue_message import Queued, QueuedCommand
 from interactions.slack import texts
-from tests.unit.fakes import FakeSlack, FakeStore
+from tests.fakes import FakeSlack, FakeStore
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 OWNER = "a" * 64

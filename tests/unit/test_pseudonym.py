@@ -8,7 +8,7 @@ from interactions.process import process
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.slack.request import slash_command
-from tests.unit.fakes import FakeQueue, FakeSlack, FakeStore
+from tests.fakes import FakeQueue, FakeSlack, FakeStore
 from tests.unit.test_receive import KEY, NOW, form, send
 
 ENTERPRISE = "E0GRID"

@@ -20,7 +20,7 @@ from interactions.slack.replays import ReplayGuard
 from interactions.slack.request import MAX_BODY_BYTES
 from interactions.storage_account import StorageAccount
 from testkit.slack_requests import command_form, signed_headers
-from tests.unit.fakes import FakeQueue, FakeSlack
+from tests.fakes import FakeQueue, FakeSlack
 
 SECRET = "unit-signing-secret"
 KEY = b"unit-pseudonym-key"
@@ -88,7 +88,7 @@ def test_a_log_opens_no_modal_even_with_a_bot_token() -> None:
 def test_a_view_opens_the_loading_modal_first_and_the_worker_fills_it() -> None:
     queue, slack = FakeQueue(), FakeSlack()
     assert send(form("90 person"), queue, slack) == Reply(200)
-    assert len(slack.opened) == 1
+    assert [said.text for said in slack.opened] == [texts.LOADING]
     assert queued(queue).view_id == "V1"
 
 
