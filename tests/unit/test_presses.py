@@ -19,7 +19,7 @@ from interactions.pseudonym import log_tag
 from interactions.queue_message import QueuedHomeOpened, QueuedPress
 from interactions.slack import actions, texts
 from tests.fakes import FakeSlack, FakeStore
-from tests.unit.test_process import NOW, OWNER, URL, message
+from tests.unit.queued_commands import NOW, OWNER, URL, message
 
 PRESS_URL = "https://hooks.slack.com/actions/T0/1/press"
 

@@ -4,8 +4,6 @@ seconds, and what is queued for the worker."""
 from __future__ import annotations
 
 import json
-import urllib.parse
-from dataclasses import replace
 
 import pytest
 
@@ -14,51 +12,12 @@ from interactions.ports import OutcomeUnknown
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.receive import Reply, receive
-from interactions.settings import Settings
 from interactions.slack import texts
 from interactions.slack.replays import ReplayGuard
 from interactions.slack.request import MAX_BODY_BYTES
-from interactions.storage_account import StorageAccount
-from testkit.slack_requests import command_form, signed_headers
+from testkit.slack_requests import signed_headers
 from tests.fakes import FakeQueue, FakeSlack
-
-SECRET = "unit-signing-secret"
-KEY = b"unit-pseudonym-key"
-NOW = 1_700_000_000
-SETTINGS = Settings(
-    signing_secret=SECRET,
-    pseudonym_key=KEY,
-    storage=StorageAccount(connection_string="UseDevelopmentStorage=true"),
-    queue="commands",
-)
-WITH_TOKEN = replace(SETTINGS, bot_token="xoxb-unit")
-SLACK_URL = "https://hooks.slack.com"  # inside the default SLACK_RESPONSE_URL_PREFIXES
-
-
-def form(text: str, user: str = "U0ME", **changes: str) -> bytes:
-    fields = {**command_form(user, "T0TEAM", "/interactions", text, SLACK_URL), **changes}
-    return urllib.parse.urlencode({k: v for k, v in fields.items() if v is not None}).encode()
-
-
-def send(
-    body: bytes,
-    queue: FakeQueue,
-    slack: FakeSlack | None = None,
-    *,
-    timestamp: int = NOW,
-    secret: str = SECRET,
-    replays: ReplayGuard | None = None,
-    settings: Settings = SETTINGS,
-) -> Reply:
-    return receive(
-        body,
-        signed_headers(secret, body, timestamp),
-        settings,
-        queue,
-        modals=(lambda: slack) if slack is not None else None,
-        now=lambda: NOW,
-        replays=replays or ReplayGuard(),
-    )
+from tests.unit.slash_commands import KEY, NOW, SECRET, SETTINGS, SLACK_URL, WITH_TOKEN, form, send
 
 
 def queued(queue: FakeQueue) -> QueuedCommand:

@@ -24,7 +24,7 @@ from testkit.slack_requests import (
     url_verification_body,
 )
 from tests.fakes import FakeQueue, FakeSlack
-from tests.unit.test_receive import KEY, NOW, SECRET, SETTINGS, WITH_TOKEN
+from tests.unit.slash_commands import KEY, NOW, SECRET, SETTINGS, WITH_TOKEN
 
 RESPONSE_URL = "https://hooks.slack.com/actions/T0TEAM/1/abc"
 OLDER = {
