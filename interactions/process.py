@@ -11,8 +11,8 @@ import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from typing import assert_never
 
 from interactions import dashboard, export, grammar, home, presses, reports

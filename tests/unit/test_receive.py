@@ -163,7 +163,7 @@ def test_slacks_ssl_check_is_answered_without_a_signature() -> None:
 
 def test_a_signed_form_without_the_fields_of_a_command_is_refused() -> None:
     queue = FakeQueue()
-    reply = send(form("Alice +", user_id=None), queue)  # type: ignore[arg-type]
+    reply = send(form("Alice +", user_id=None), queue)  # type: ignore[arg-type]  # None leaves the field out of the form
     assert reply == Reply(200, {"response_type": "ephemeral", "text": texts.MISSING_FIELDS})
     assert queue.sent == []
 
