@@ -26,6 +26,6 @@ def home_opened(opened: QueuedHomeOpened, store: Store, slack: Answers) -> None:
     store.remember_event(opened.event_id, opened.received_at)
 
 
-def report_failure(failed: QueuedHomeOpened, slack: Answers) -> None:
+def report_failure() -> None:
     """Publishing the Home tab failed every retry: it keeps what it showed, and nobody is told."""
     log.error("Publishing the Home tab failed every retry.")

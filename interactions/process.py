@@ -12,7 +12,8 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar, assert_never
+from functools import partial
+from typing import assert_never
 
 from interactions import dashboard, export, grammar, home, presses, reports
 from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, View
@@ -24,16 +25,34 @@ from interactions.slack.actions import UndoTarget
 from interactions.slack.dashboard import dashboard_message, dashboard_modal
 
 log = logging.getLogger(__name__)
-Q = TypeVar("Q", QueuedCommand, QueuedPress, QueuedHomeOpened)
 
 
 @dataclass(frozen=True)
-class _Kind(Generic[Q]):
-    """What the worker does with one kind of queued message: carry it out at ``now``, or report that it
-    failed every retry."""
+class _Job:
+    """What the worker does with one queued message: carry it out at a time, or report that it failed every
+    retry."""
 
-    carry_out: Callable[[Q, Store, Answers, datetime], None]
-    report_failure: Callable[[Q, Store, Answers], None]
+    carry_out: Callable[[Store, Answers, datetime], None]
+    report_failure: Callable[[Store, Answers], None]
+
+
+def _job(queued: Queued) -> _Job:
+    """Every kind of queued message and what carries it out: the type checker names a kind left out."""
+    match queued:
+        case QueuedCommand():
+            return _Job(partial(_command, queued), partial(_command_failed, queued))
+        case QueuedPress():
+            return _Job(
+                lambda store, slack, _now: presses.press(queued, store, slack),
+                lambda _store, slack: presses.report_failure(queued, slack),
+            )
+        case QueuedHomeOpened():
+            return _Job(
+                lambda store, slack, _now: home.home_opened(queued, store, slack),
+                lambda _store, _slack: home.report_failure(),
+            )
+        case _:
+            assert_never(queued)
 
 
 def process(
@@ -45,7 +64,7 @@ def process(
         # Nobody can be answered and no retry can help: drop it, saying why (never what it held).
         log.error("Dropped a malformed queue message: %s.", error)
         return
-    KINDS[type(queued)].carry_out(queued, store, slack, now())
+    _job(queued).carry_out(store, slack, now())
 
 
 def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
@@ -55,7 +74,7 @@ def report_failure(raw: str | bytes, store: Store, slack: Answers) -> None:
     except MalformedMessage:
         log.error(_NOT_REPORTABLE)
         return
-    KINDS[type(queued)].report_failure(queued, store, slack)
+    _job(queued).report_failure(store, slack)
 
 
 _NOT_REPORTABLE = "Dropped a poison message that is not a command this app can report on."
@@ -107,21 +126,6 @@ def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None
     if queued.view_id and slack.show_modal(queued.view_id, blocks.text_modal(text)):
         return
     slack.respond(queued.response_url, text)
-
-
-# Every kind of queued message and what carries it out: a new kind is added here, and a test checks that each
-# kind the queue carries has its entry.
-KINDS: dict[type[Queued], _Kind[Any]] = {
-    QueuedCommand: _Kind[QueuedCommand](_command, _command_failed),
-    QueuedPress: _Kind[QueuedPress](
-        lambda pressed, store, slack, _now: presses.press(pressed, store, slack),
-        lambda failed, _store, slack: presses.report_failure(failed, slack),
-    ),
-    QueuedHomeOpened: _Kind[QueuedHomeOpened](
-        lambda opened, store, slack, _now: home.home_opened(opened, store, slack),
-        lambda failed, _store, slack: home.report_failure(failed, slack),
-    ),
-}
 
 
 def _saved(queued: QueuedCommand, store: Store) -> bool | None:

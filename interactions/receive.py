@@ -319,7 +319,9 @@ def _not_queued(command: Command, maybe_queued: bool) -> str:
             return texts.COULD_NOT_SHOW
         case Clear():
             return texts.COULD_NOT_CLEAR
-        case Export() | Help():  # help is answered before the queue: never here
+        case Export():
             return texts.COULD_NOT_EXPORT
+        case Help():
+            raise AssertionError("help is answered in the ack and never queued")
         case _:
             assert_never(command)

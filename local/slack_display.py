@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.block_kit import Control, controls, readable_text, rich_text_lines
+from testkit.slack_requests import Surface
 
 _MARKUP = re.compile(r"<([^<>]*)>")
 _CODE = re.compile(r"```(.+?)```|`([^`\n]+)`", re.DOTALL)
@@ -25,7 +26,7 @@ class Shown:
     """One thing a user saw: an ephemeral message, a modal (opened, then updated in place), or their Home
     tab (published, then published again in place)."""
 
-    kind: str  # "message", "modal" or "home"
+    kind: Surface
     payload: dict[str, Any]
     view_id: str | None = None
     index: int = -1  # its place in what the user was shown (a Home tab has none)

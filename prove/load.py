@@ -20,9 +20,11 @@ from azure.core.exceptions import AzureError
 from prove.env import Stack
 from prove.ledger import Answers, Stored, Tally, tally
 from prove.traffic import Ack, Caller, Command, User
-from testkit.waiting import happened, wait_until
+from testkit.waiting import happened, wait_for
 
 log = logging.getLogger("prove.load")
+
+BEFORE_CLEAR_WAIT = 120  # s, for a leaver's answers and the read of what is stored, together
 
 
 @dataclass
@@ -98,19 +100,28 @@ class Load:
                 self.acks.append(ack)
 
     def _before_clear(self, user: User, mine: list[Ack]) -> None:
+        """Waits for the answers, then reads what is stored, both within one limit."""
         refs = [ack.command for ack in mine if ack.acked]
-        answered = partial(self._answered, refs)
-        happened(answered, 120, every=0.25)
+        started = time.monotonic()
+        happened(partial(self._answered, refs), BEFORE_CLEAR_WAIT, every=0.25)
         owner = self.caller.owner(user.id)
+        errors: list[AzureError] = []
 
-        def read() -> tuple[list[dict[str, Any]]] | None:
+        def read() -> list[dict[str, Any]] | None:
             try:
                 table = self.stack.table()
-                return ([dict(e) for e in table.query_entities("PartitionKey eq @o", parameters={"o": owner})],)
-            except AzureError:
-                return None  # storage may be down for a while, in a fault
+                return [dict(e) for e in table.query_entities("PartitionKey eq @o", parameters={"o": owner})]
+            except AzureError as error:
+                errors.append(error)  # storage may be down for a while, in a fault
+                return None
 
-        (entities,) = wait_until(read, 120, "the user's entries read before their clear", every=0.5)
+        entities = wait_for(
+            read,
+            BEFORE_CLEAR_WAIT - (time.monotonic() - started),
+            "the user's entries read before their clear",
+            every=0.5,
+            seen=lambda: repr(errors[-1]) if errors else "no storage error",
+        )
         with self._lock:
             self.before_clear.extend(entities)
 
@@ -125,17 +136,17 @@ class Load:
         has moved for ``timeout`` seconds."""
         skip = set(unanswerable)
         pending = [a.command for a in self.acks if a.acked and a.command.ref not in skip]
-        last_progress, last_left = time.monotonic(), len(pending)
-        while time.monotonic() - last_progress < timeout:
+
+        def settled() -> bool:
+            nonlocal pending
             answers = Answers.of(self.stack.slack.calls())
             pending = [command for command in pending if not answers.count(command)]
-            if not pending and self.stack.waiting() == 0:
-                self.settled_at = time.monotonic()
-                return
-            if len(pending) < last_left:
-                last_progress, last_left = time.monotonic(), len(pending)
-            time.sleep(0.5)
-        log.warning("Gave up waiting: %d acknowledged command(s) still unanswered.", len(pending))
+            return not pending and self.stack.waiting() == 0
+
+        if happened(settled, timeout, every=0.5, progress=lambda: len(pending)):
+            self.settled_at = time.monotonic()
+        else:
+            log.warning("Gave up waiting: %d acknowledged command(s) still unanswered.", len(pending))
 
     def tally(self, unanswerable: frozenset[str] = frozenset()) -> Tally:
         caller = self.caller

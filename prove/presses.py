@@ -11,7 +11,7 @@ import json
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from interactions.slack import actions
 from local.block_kit import Control
@@ -58,7 +58,7 @@ class Presser:
             block_id=control.block_id,
             element=control.element,
             option=control.option,
-            surface=cast(slack_requests.Surface, shown.kind),
+            surface=shown.kind,
             view=shown.as_view() if not message else None,
             response_url=self.response_url(pressable.user, shown.index, ref) if message else None,
             message_blocks=shown.payload.get("blocks") if message else None,

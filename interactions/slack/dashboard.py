@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 from interactions import reports
 from interactions.dashboard import SPANS, Dashboard, Page
 from interactions.model import NEGATIVE, POSITIVE, Mode
+from interactions.modes import MODES
 from interactions.reports import PersonTotals
 from interactions.slack import actions, blocks, texts
 
@@ -77,16 +78,10 @@ def dashboard_message(page: Page, note: str | None = None) -> tuple[str, list[Bl
 
 def _title(page: Page) -> str:
     shown = page.dashboard
-    match shown.mode:
-        case Mode.LIST:
-            aggregate = ""
-        case Mode.PERSON:
-            aggregate = "person"
-        case Mode.TIME:
-            aggregate = (page.period or reports.period_for(shown.days)).value
-        case _:
-            assert_never(shown.mode)
-    return texts.heading(shown.days, shown.rating, aggregate)
+    by = MODES[shown.mode].by
+    if by is None:  # totals per period: the span picks which
+        by = (page.period or reports.period_for(shown.days)).value
+    return texts.heading(shown.days, shown.rating, by)
 
 
 # --- Controls ----------------------------------------------------------------------------------------------

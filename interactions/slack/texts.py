@@ -7,6 +7,7 @@ The signs: `+` and `−` (a minus sign, not a hyphen) in what the app says, what
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from interactions import grammar
@@ -26,10 +27,15 @@ from interactions.modes import MODES, VIEW_WORDS
 from interactions.slack.mrkdwn import quoted, who
 
 
-def _one_of(words: list[str]) -> str:
-    """`a` or `b`; `a`, `b` or `c`."""
-    coded = [f"`{word}`" for word in words]
-    return " or ".join(coded) if len(coded) <= 2 else f"{', '.join(coded[:-1])} or {coded[-1]}"
+def _coded(words: Iterable[str]) -> str:
+    """`a`, `b`, `c`."""
+    return ", ".join(f"`{word}`" for word in words)
+
+
+def choose_one(words: Sequence[str]) -> str:
+    """Asks for one of two or more choices given together: "not both" only fits two."""
+    listed = f"{_coded(words[:-1])} or {_coded(words[-1:])}"
+    return f"Choose one of {listed}, not both." if len(words) == 2 else f"Choose only one of {listed}."
 
 
 _VIEW_WORDS = list(VIEW_WORDS)
@@ -105,7 +111,7 @@ HELP = "\n".join(
         "• `/interactions @don + @Maelle + Random Guy -`: Slack mentions and plain names mixed,"
         f" up to {MAX_PEOPLE} people, names up to {MAX_NAME_LENGTH} characters",
         '• `/interactions "Help Desk" +`: a name in double quotes is always a name, even one that is a'
-        f" command word or a number ({', '.join(f'`{word}`' for word in ['help', 'clear', 'export', *_VIEW_WORDS])},"
+        f" command word or a number ({_coded(['help', 'clear', 'export', *_VIEW_WORDS])},"
         " `42`)",
         "Typed names ignore case: `random guy` and `Random Guy` are one person.",
         f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
@@ -115,7 +121,7 @@ HELP = "\n".join(
         f"• `/interactions 90`: the last 90 days (any whole number from {MIN_DAYS} to {MAX_DAYS})",
         *(f"• `/interactions 90 {view.word}`: {view.shows}" for view in MODES.values() if view.word is not None),
         "• `/interactions +` or `/interactions -`: only positive or only negative ones",
-        "• Options combine, in any order: `/interactions 90 person +`",
+        f"• Options combine, in any order: `/interactions 90 {_VIEW_WORDS[0]} +`",
         "",
         "*Export*: `/interactions export` sends you all of your logs, of all time, as a CSV file for a"
         " spreadsheet, in your messages with the app. Only you can see it.",
@@ -148,9 +154,9 @@ def _mistake(error: grammar.Mistake) -> str:
         case grammar.DaysOutOfRange(typed, cut):
             return f"The number of days must be from {MIN_DAYS} to {MAX_DAYS}; {_typed(typed, cut)} is not."
         case grammar.TwoModes():
-            return f"Choose one of {_one_of(_VIEW_WORDS)}, not both."
+            return choose_one(_VIEW_WORDS)
         case grammar.TwoRatings():
-            return "Choose one of `+` or `-`, not both."
+            return choose_one(["+", "-"])
         case grammar.RatingWithoutPerson(sign):
             return f"`{sign}` must follow the person it rates, as in `@don {sign}`."
         case grammar.NeedsRating(person, cut):
@@ -195,7 +201,7 @@ def _kind(rating: int | None) -> str:
 
 
 def heading(days: int, rating: int | None, aggregate: str = "") -> str:
-    """``aggregate``: "", or the period or "person" the totals are by."""
+    """``aggregate``: what the totals are by (a view's ``by``, or its period), or ""."""
     by = f" by {aggregate}" if aggregate else ""
     return f"Your{_kind(rating)} interactions{by}, {_span(days)}"
 
@@ -230,9 +236,8 @@ def period_label(start: date, period: str) -> str:
 
 def view_not_log(log: str) -> str:
     """``log``: the log the member may have meant, its name in quotes (`"42" +`)."""
-    words = ", ".join(f"`{word}`" for word in _VIEW_WORDS)
     return (
-        f"{words} and numbers are view words, so this shows your logs. To log someone by such a name, "
+        f"{_coded(_VIEW_WORDS)} and numbers are view words, so this shows your logs. To log someone by such a name, "
         f"put it in double quotes, as in `/interactions {log}`."
     )
 

@@ -33,8 +33,6 @@ from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 
 TEAM = "T0TEAM"
 
-FUNCTIONS = registered_functions()
-
 
 def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
     return slack_requests.signed_headers(secret, body, timestamp)
@@ -60,7 +58,7 @@ class App:
             headers=signed_headers(body) if headers is None else headers,
             body=body,
         )
-        response: func.HttpResponse = FUNCTIONS["slack_commands"](request)
+        response: func.HttpResponse = registered_functions()["slack_commands"](request)
         return response
 
     def call(self, function: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> func.HttpResponse:
@@ -71,7 +69,7 @@ class App:
             headers=signed_headers(body) if headers is None else headers,
             body=body,
         )
-        response: func.HttpResponse = FUNCTIONS[function](request)
+        response: func.HttpResponse = registered_functions()[function](request)
         return response
 
     def press(self, user: str, shown: Shown, label: str) -> Shown:
@@ -85,7 +83,7 @@ class App:
             block_id=control.block_id,
             element=control.element,
             option=control.option,
-            surface=surface,  # type: ignore[arg-type]
+            surface=surface,
             view=shown.as_view() if surface != "message" else None,
             response_url=self.slack.action_response_url(user, shown.index) if surface == "message" else None,
         )
@@ -128,9 +126,10 @@ class App:
     def run_worker(self) -> int:
         """Invoke the queue function on every message waiting, as the host does; returns how many."""
         handled = 0
+        worker = registered_functions()["process_queued_message"]
         while batch := list(self.queue.receive_messages(max_messages=32, visibility_timeout=30)):
             for message in batch:
-                FUNCTIONS["process_queued_message"](func.QueueMessage(id=message.id, body=message.content.encode()))
+                worker(func.QueueMessage(id=message.id, body=message.content.encode()))
                 self.queue.delete_message(message)
                 handled += 1
         return handled

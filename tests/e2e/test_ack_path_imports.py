@@ -18,6 +18,7 @@ from interactions.slack import actions
 from interactions.storage_account import CONNECTION
 from local.azurite import Azurite, Tls
 from local.identity_standin import IdentityStandIn
+from testkit.app_settings import keyless_settings
 from testkit.slack_requests import block_actions_payload, command_form, event_body, interaction_body
 from tests.conftest import PSEUDONYM_KEY, SIGNING_SECRET
 from tests.e2e.conftest import signed_headers
@@ -121,11 +122,9 @@ def test_the_keyless_first_ack_loads_the_identity_sdk_and_still_no_table_sdk(
     try:
         loaded = first_ack(
             {
-                CONNECTION: "",
-                "AzureWebJobsStorage__queueServiceUri": oauth_azurite.service_uri("queue"),
-                "AzureWebJobsStorage__tableServiceUri": oauth_azurite.service_uri("table"),
-                "AzureWebJobsStorage__credential": "managedidentity",
-                "AzureWebJobsStorage__clientId": identity.client_id,
+                **keyless_settings(
+                    oauth_azurite.service_uri("queue"), oauth_azurite.service_uri("table"), identity.client_id
+                ),
                 "REQUESTS_CA_BUNDLE": str(tls.certificate),
                 setting.QUEUE: unique_name,
                 setting.BOT_TOKEN: "",

@@ -11,7 +11,7 @@ from azure.data.tables import TableClient
 from interactions.ports import Expiring, Store
 from interactions.store import EntryStore
 from local.azurite import Azurite
-from tests.unit.fakes import FakeStore
+from tests.fakes import FakeStore
 
 
 class SweptStore(Store, Expiring, Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.fakes import FakeSlack, FakeStore
+from tests.fakes import FakeSlack, FakeStore
 
 
 @pytest.fixture

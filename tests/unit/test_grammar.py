@@ -222,12 +222,18 @@ def test_view(text: str, expected: View) -> None:
 # --- Clear and help ------------------------------------------------------------------------------------
 
 
+def could_be_log(text: str) -> str:
+    view = parse(text, CALLER)
+    assert isinstance(view, View)
+    return view.could_be_log
+
+
 def test_a_view_typed_like_a_log_says_it_might_have_been_one() -> None:
-    assert parse("Time -", CALLER).could_be_log == '"Time" -'  # type: ignore[union-attr]
-    assert parse("42 +", CALLER).could_be_log == '"42" +'  # type: ignore[union-attr]
-    assert parse("+ 42", CALLER).could_be_log == '"42" +'  # type: ignore[union-attr]
-    assert not parse("90 person +", CALLER).could_be_log  # type: ignore[union-attr]
-    assert not parse("person", CALLER).could_be_log  # type: ignore[union-attr]
+    assert could_be_log("Time -") == '"Time" -'
+    assert could_be_log("42 +") == '"42" +'
+    assert could_be_log("+ 42") == '"42" +'
+    assert not could_be_log("90 person +")
+    assert not could_be_log("person")
 
 
 @pytest.mark.parametrize(

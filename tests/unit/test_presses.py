@@ -18,8 +18,8 @@ from interactions.process import process, report_failure
 from interactions.pseudonym import log_tag
 from interactions.queue_message import QueuedHomeOpened, QueuedPress
 from interactions.slack import actions, texts
-from tests.unit.fakes import FakeSlack, FakeStore
-from tests.unit.test_process import NOW, OWNER, URL, message
+from tests.fakes import FakeSlack, FakeStore
+from tests.unit.queued_commands import NOW, OWNER, URL, message
 
 PRESS_URL = "https://hooks.slack.com/actions/T0/1/press"
 

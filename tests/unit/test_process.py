@@ -3,33 +3,17 @@ member reads."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import get_args
+from datetime import timedelta
 
 import pytest
 
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
-from interactions.process import KINDS, process, report_failure
-from interactions.queue_message import Queued, QueuedCommand
+from interactions.process import process, report_failure
 from interactions.slack import texts
-from tests.unit.fakes import FakeSlack, FakeStore
+from tests.fakes import FakeSlack, FakeStore
+from tests.unit.queued_commands import NOW, OWNER, URL, message, run
 
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-OWNER = "a" * 64
-URL = "https://hooks.slack.com/commands/T0/1/x"
 DON, MAELLE, GUY = Person("U0DON", mention=True), Person("U0MAELLE", mention=True), Person("Random Guy", mention=False)
-
-
-def message(text: str, *, at: datetime = NOW, command_id: str = "c1", view_id: str | None = None) -> str:
-    return QueuedCommand(command_id, "U0ME", OWNER, text, URL, at, view_id).to_json()
-
-
-def run(text: str, store: FakeStore, slack: FakeSlack, **options: object) -> str:
-    """Carry out one command; what the member read."""
-    before = len(slack.said)
-    process(message(text, **options), store, slack, now=lambda: NOW)  # type: ignore[arg-type]
-    assert len(slack.said) == before + 1, slack.said
-    return slack.last.text
 
 
 def test_a_log_stores_each_person_and_answers_the_percentage_and_who(store: FakeStore, slack: FakeSlack) -> None:
@@ -224,8 +208,3 @@ def test_a_poison_message_that_is_no_command_is_dropped(store: FakeStore, slack:
     report_failure(b"{}", store, slack)
     report_failure(message("Alice"), store, slack)
     assert slack.said == []
-
-
-def test_every_kind_of_queued_message_has_what_carries_it_out_and_reports_it_failed() -> None:
-    # A kind the queue carries but the worker has no entry for would fail every try and then its report.
-    assert set(KINDS) == set(get_args(Queued))

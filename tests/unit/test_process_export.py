@@ -12,8 +12,8 @@ import pytest
 from interactions.model import Person, Rated
 from interactions.process import report_failure
 from interactions.slack import texts
-from tests.unit.fakes import FakeSlack, FakeStore
-from tests.unit.test_process import NOW, OWNER, URL, message, run
+from tests.fakes import FakeSlack, FakeStore
+from tests.unit.queued_commands import NOW, OWNER, URL, message, run
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from interactions.process import process
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.slack.request import slash_command
-from tests.unit.fakes import FakeQueue, FakeSlack, FakeStore
-from tests.unit.test_receive import KEY, NOW, form, send
+from tests.fakes import FakeQueue, FakeSlack, FakeStore
+from tests.unit.slash_commands import KEY, NOW, form, send
 
 ENTERPRISE = "E0GRID"
 

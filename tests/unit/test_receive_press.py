@@ -23,8 +23,8 @@ from testkit.slack_requests import (
     signed_headers,
     url_verification_body,
 )
-from tests.unit.fakes import FakeQueue, FakeSlack
-from tests.unit.test_receive import KEY, NOW, SECRET, SETTINGS, WITH_TOKEN
+from tests.fakes import FakeQueue, FakeSlack
+from tests.unit.slash_commands import KEY, NOW, SECRET, SETTINGS, WITH_TOKEN
 
 RESPONSE_URL = "https://hooks.slack.com/actions/T0TEAM/1/abc"
 OLDER = {

@@ -11,7 +11,7 @@ import pytest
 
 from interactions.model import CLEAR_MEMORY, Person, Rated
 from interactions.retention import Budget, Swept, expire, oldest_kept
-from tests.unit.fakes import FakeStore
+from tests.fakes import FakeStore
 
 NOW = datetime(2026, 11, 26, 3, 30, tzinfo=UTC)
 RETENTION = 30

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.waiting import WaitTimedOut, happened, wait_until
+from testkit.waiting import WaitTimedOut, happened, wait_for, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each layer imports only from those below it: the app, then testkit, then the local runner, then what uses them.
@@ -74,3 +74,30 @@ def test_a_condition_that_raises_ends_the_wait_at_once() -> None:
 def test_happened_says_whether_the_condition_came_in_time() -> None:
     assert happened(lambda: True, 1) is True
     assert happened(lambda: 0, 0.05, every=0.01) is False
+
+
+def test_wait_for_ends_on_a_false_value_but_not_on_none() -> None:
+    calls = itertools.count(1)
+
+    def stored() -> list[str] | None:
+        return [] if next(calls) >= 3 else None  # None: storage out of reach
+
+    assert wait_for(stored, 5, "the read", every=0.001) == []
+    with pytest.raises(WaitTimedOut, match=r"the read did not happen within 0.05 s; seen: refused"):
+        wait_for(lambda: None, 0.05, "the read", every=0.01, seen=lambda: "refused")
+
+
+def test_a_wait_with_progress_goes_on_while_it_moves_and_ends_once_nothing_does() -> None:
+    polls = itertools.count(1)
+    left = [100]
+
+    def drained() -> bool:
+        next(polls)
+        left[0] = max(0, left[0] - 1)
+        return left[0] == 0
+
+    # A hundred polls, far more than the timeout would allow without the moves.
+    assert wait_until(drained, 0.2, "the queue drained", every=0.01, progress=lambda: left[0]) is True
+    assert next(polls) == 101
+    with pytest.raises(WaitTimedOut, match=r"the queue drained did not happen: nothing moved for 0.05 s"):
+        wait_until(lambda: False, 0.05, "the queue drained", every=0.01, progress=lambda: 0)

@@ -50,3 +50,15 @@ def test_readme_lists_every_view_word_and_only_commands_the_app_takes() -> None:
     named = {word for _, said in commands for word in re.findall(r"`([^`]+)`", said)}
     assert named - set(VIEW_WORDS) <= set(grammar.RATING_SIGNS)
     assert set(VIEW_WORDS) <= asked | named
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (["+", "-"], "Choose one of `+` or `-`, not both."),
+        (["person", "time"], "Choose one of `person` or `time`, not both."),
+        (["person", "time", "place"], "Choose only one of `person`, `time` or `place`."),
+    ],
+)
+def test_asking_for_one_choice_fits_however_many_there_are(words: list[str], said: str) -> None:
+    assert texts.choose_one(words) == said

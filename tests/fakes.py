@@ -223,7 +223,7 @@ class FakeSlack:
     view_hashes: dict[str, str] = field(default_factory=dict)  # view id or "home:<user>" -> its current hash
     replaced: list[str] = field(default_factory=list)  # response_urls answered in place of the message pressed
     open_fails: bool = False
-    opened: list[str] = field(default_factory=list)  # trigger ids of the loading modals opened
+    opened: list[Said] = field(default_factory=list)  # the modals opened, "trigger:<trigger id>"
     can_send_files: bool = True  # a bot token is set
     files_fail: bool = False
     files: list[Sent] = field(default_factory=list)
@@ -262,7 +262,7 @@ class FakeSlack:
     def open_modal(self, trigger_id: str, view: ModalView) -> str | None:
         if self.open_fails:
             return None
-        self.opened.append(trigger_id)
+        self.opened.append(Said(f"trigger:{trigger_id}", readable(view.blocks), view.blocks))
         return f"V{len(self.opened)}"
 
     def replace_modal_at_once(self, view_id: str, view: ModalView) -> bool:
