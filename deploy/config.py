@@ -116,6 +116,7 @@ class Names:
     group: str
     storage: str
     identity: str
+    plan: str
     app: str
     vault: str
     workspace: str
@@ -128,6 +129,7 @@ class Names:
             group=f"{config.name}-rg",
             storage=storage_account or config.storage_account or global_name(config.name, "st"),
             identity=f"{config.name}-id",
+            plan=f"{config.name}-plan",
             app=f"{config.name}-func",
             vault=global_name(config.name, "kv"),
             workspace=f"{config.name}-logs",

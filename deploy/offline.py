@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from deploy import lists
 from deploy.config import DEFAULT_TAGS as _DEFAULT_TAGS
@@ -80,6 +81,8 @@ def _line_problems(argv: list[str], names: Names, tags: dict[str, str]) -> Itera
         count = value.partition("perInstanceConcurrency=")[2]
         if not count.isdigit() or not 1 <= int(count) <= high:
             yield f"--trigger-settings {value}: a per-instance concurrency of 1 to {high}"
+    for body in _values(argv, "--properties"):
+        yield from _flex_problems(json.loads(body))
     ready = _values(argv, "--always-ready-instances")
     if argv[1:6] == ["functionapp", "scale", "config", "always-ready", "set"]:
         ready = _values(argv, "--settings")
@@ -97,6 +100,32 @@ def _line_problems(argv: list[str], names: Names, tags: dict[str, str]) -> Itera
                 yield f"{flag} {value}: outside {names.group}"
     if _is_create(argv):
         yield from _tag_problems(argv, tags)
+
+
+def _flex_problems(body: dict[str, Any]) -> Iterator[str]:
+    """A Flex app made as one ARM object: its runtime and limits, as the flags above would be checked."""
+    flex = (body.get("properties") or {}).get("functionAppConfig")
+    if not flex:
+        return
+    version = (flex.get("runtime") or {}).get("version")
+    if version != PYTHON_VERSION or version not in lists.FLEX_PYTHON_VERSIONS.values:
+        yield f"runtime version {version}: the app is built for Python {PYTHON_VERSION} on Flex"
+    scale = flex.get("scaleAndConcurrency") or {}
+    memory = scale.get("instanceMemoryMB")
+    if memory not in lists.INSTANCE_MEMORY_MB:
+        yield f"instanceMemoryMB {memory}: Flex offers {lists.INSTANCE_MEMORY_MB}"
+    low, high = lists.MAX_INSTANCES_RANGE
+    ceiling = scale.get("maximumInstanceCount")
+    if not isinstance(ceiling, int) or not low <= ceiling <= high:
+        yield f"maximumInstanceCount {ceiling}: Flex accepts {low} to {high}"
+        ceiling = high
+    concurrency = ((scale.get("triggers") or {}).get("http") or {}).get("perInstanceConcurrency")
+    if not isinstance(concurrency, int) or not 1 <= concurrency <= high:
+        yield f"perInstanceConcurrency {concurrency}: a per-instance concurrency of 1 to {high}"
+    for ready in scale.get("alwaysReady") or []:
+        count = ready.get("instanceCount")
+        if not isinstance(count, int) or not 0 <= count <= ceiling:
+            yield f"always-ready {ready.get('name')}={count}: a count of 0 to the maximum instance count"
 
 
 def _tag_problems(argv: list[str], tags: dict[str, str]) -> Iterator[str]:

@@ -29,6 +29,9 @@ def _subject(argv: Sequence[Arg]) -> str:
     kind = " ".join(
         w for w in words[1:4] if not w.startswith("-") and w not in ("create", "update", "set", "show", "list")
     )
+    if words[1:2] == ["resource"] and "--resource-type" in words[:-1]:
+        # `az resource` makes many kinds: the preview names the kind.
+        kind = words[words.index("--resource-type") + 1]
     for flag in NAME_FLAGS:
         if flag in words:
             index = words.index(flag)
