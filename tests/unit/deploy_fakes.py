@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from deploy.alerts import log_rules
 from deploy.config import Config, Names, vault_reference
 from deploy.runner import Arg, CommandFailed, Secret, shown
 
@@ -49,10 +50,9 @@ def _deployed() -> dict[str, object]:
     roles += [("Monitoring Metrics Publisher", INSIGHTS_ID), ("Key Vault Secrets User", VAULT_ID),
               ("Key Vault Secrets Officer", VAULT_ID)]  # fmt: skip
     resources = [(f"{NAMES.app}-failures", "Microsoft.Insights/metricAlerts")]
-    resources += [
-        (f"{NAMES.app}-{s}", "Microsoft.Insights/scheduledQueryRules") for s in ("slow-ack", "poison-messages")
-    ]
+    resources += [(f"{NAMES.app}-{r.suffix}", "Microsoft.Insights/scheduledQueryRules") for r in log_rules()]
     return {
+        **{f"az resource show -g demo-rg -n {NAMES.app}-{r.suffix} ": r.query for r in log_rules()},
         "az account show": {"name": "Contoso", "id": SUBSCRIPTION, "user": {"type": "user", "name": "me"}},
         "az functionapp list-flexconsumption-locations": ["westeurope", "northeurope"],
         "az functionapp list-flexconsumption-runtimes": ["3.11", "3.12"],

@@ -10,6 +10,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +75,18 @@ def _flag(argv: list[str], flag: str) -> list[str]:
     return values
 
 
+def _site_create(commands: list[list[str]]) -> int:
+    return next(
+        i for i, a in enumerate(commands) if a[:3] == ["az", "resource", "create"] and "Microsoft.Web/sites" in a
+    )
+
+
+def _site(commands: list[list[str]]) -> dict[str, Any]:
+    """The Flex app as the deploy creates it: one ARM object."""
+    body: dict[str, Any] = json.loads(_flag(commands[_site_create(commands)], "--properties")[0])
+    return body
+
+
 def _deploy(subscription: Subscription, *extra: str, env: dict[str, str] | None = None) -> int:
     return main([*ARGS, *extra], env=SECRET_ENV if env is None else env, runner=subscription)
 
@@ -103,15 +116,18 @@ def test_logs_and_app_insights_are_made_in_the_group_before_the_app_and_handed_t
     body = json.loads(_flag(dry_run[insights], "--properties")[0])
     assert body["properties"]["DisableLocalAuth"] is True
     assert body["properties"]["WorkspaceResourceId"] == "<workspace.id>"
-    app = _index(dry_run, "az", "functionapp", "create")
+    app = _site_create(dry_run)
     assert workspace < insights < app
-    assert _flag(dry_run[app], "--app-insights") == [NAMES.insights]
+    settings = _site(dry_run)["properties"]["siteConfig"]["appSettings"]
+    assert {"name": "APPLICATIONINSIGHTS_CONNECTION_STRING", "value": "<insights.connectionString>"} in settings
     assert all(_flag(argv, "-g") == ["demo-rg"] for argv in dry_run if "-g" in argv)
 
 
 def test_every_resource_is_created_with_the_tags(dry_run: list[list[str]]) -> None:
     custom = _dry("--tags", "costcenter=42 owner=ops")
-    creates = [a for a in custom if "create" in a[:6] and a[1:3] != ["role", "assignment"]]
+    # Role assignments and the package's blob container are parts of other resources and take no tags.
+    creates = [a for a in custom if "create" in a[:6] and a[1:3] not in (["role", "assignment"],
+                                                                          ["storage", "container-rm"])]  # fmt: skip
     assert len(creates) >= 9
     for argv in creates:
         if "--properties" in argv:
@@ -120,6 +136,42 @@ def test_every_resource_is_created_with_the_tags(dry_run: list[list[str]]) -> No
             assert _flag(argv, "--tags") == ["costcenter=42", "owner=ops"], argv
     with pytest.raises(DeployError):
         parse_tags("no-equals-sign")
+
+
+def test_the_flex_plan_is_made_tagged_before_the_app_and_the_app_on_it(dry_run: list[list[str]]) -> None:
+    plan = next(i for i, a in enumerate(dry_run) if a[:3] == ["az", "resource", "create"]
+                and "Microsoft.Web/serverfarms" in a)  # fmt: skip
+    body = json.loads(_flag(dry_run[plan], "--properties")[0])
+    assert body["tags"] == {"app": "interactions"}
+    assert body["sku"] == {"name": "FC1", "tier": "FlexConsumption"}
+    assert body["kind"] == "functionapp" and body["properties"]["reserved"] is True
+    assert plan < _site_create(dry_run)
+    assert _site(dry_run)["properties"]["serverFarmId"] == "<plan.id>"
+    # `functionapp create` would make an untagged plan of its own, which a tag policy denies.
+    assert not any(argv[:3] == ["az", "functionapp", "create"] for argv in dry_run)
+
+
+def test_the_app_is_created_with_its_final_settings_and_only_its_credentials_policies_follow(
+    dry_run: list[list[str]],
+) -> None:
+    site = _site(dry_run)
+    props = site["properties"]
+    assert site["tags"] == {"app": "interactions"}
+    assert site["identity"] == {"type": "UserAssigned", "userAssignedIdentities": {"<identity.id>": {}}}
+    assert props["httpsOnly"] is True and props["keyVaultReferenceIdentity"] == "<identity.id>"
+    assert (props["siteConfig"]["minTlsVersion"], props["siteConfig"]["ftpsState"]) == ("1.2", "Disabled")
+    flex = props["functionAppConfig"]
+    assert flex["runtime"] == {"name": "python", "version": "3.12"}
+    storage = flex["deployment"]["storage"]
+    assert storage["value"] == f"https://{NAMES.storage}.blob.core.windows.net/app-package-demo-func"
+    assert storage["authentication"] == {
+        "type": "UserAssignedIdentity",
+        "userAssignedIdentityResourceId": "<identity.id>",
+    }
+    container = dry_run[_index(dry_run, "az", "storage", "container-rm", "create")]
+    assert _flag(container, "-n") == ["app-package-demo-func"]
+    after = [" ".join(a) for a in dry_run[_site_create(dry_run) + 1 :] if a[2:3] in (["update"], ["set"])]
+    assert all("basicPublishingCredentialsPolicies" in line or "appsettings" in line for line in after), after
 
 
 def test_the_app_sends_telemetry_with_its_identity(dry_run: list[list[str]]) -> None:
@@ -292,13 +344,12 @@ def test_unresolved_references_after_publishing_fail_loudly(capsys: pytest.Captu
 
 
 def test_the_app_has_a_cost_ceiling_and_an_explicit_http_concurrency(dry_run: list[list[str]]) -> None:
-    create = dry_run[_index(dry_run, "az", "functionapp", "create")]
-    assert _flag(create, "--maximum-instance-count") == ["10"]
-    assert _flag(create, "--instance-memory") == ["2048"]
-    assert _flag(create, "--always-ready-instances") == ["http=1", "function:process_queued_message=1"]
-    scale = dry_run[_index(dry_run, "az", "functionapp", "scale", "config", "set")]
-    assert _flag(scale, "--trigger-type") == ["http"]
-    assert _flag(scale, "--trigger-settings") == ["perInstanceConcurrency=4"]
+    scale = _site(dry_run)["properties"]["functionAppConfig"]["scaleAndConcurrency"]
+    assert scale["maximumInstanceCount"] == 10
+    assert scale["instanceMemoryMB"] == 2048
+    assert scale["alwaysReady"] == [{"name": "http", "instanceCount": 1},
+                                    {"name": "function:process_queued_message", "instanceCount": 1}]  # fmt: skip
+    assert scale["triggers"] == {"http": {"perInstanceConcurrency": 4}}
 
 
 @pytest.mark.parametrize(("flag", "value"), [("--max-instances", "0"), ("--max-instances", "1001"),
@@ -344,16 +395,13 @@ def test_basic_publishing_credentials_and_ftp_are_off_and_tls_is_12(dry_run: lis
     ]
     assert sorted(_flag(a, "-n")[0] for a in policies) == ["ftp", "scm"]
     assert all(_flag(a, "--set") == ["properties.allow=false"] for a in policies)
-    web = dry_run[_index(dry_run, "az", "functionapp", "config", "set")]
-    assert _flag(web, "--ftps-state") == ["Disabled"] and _flag(web, "--min-tls-version") == ["1.2"]
-    site = next(a for a in dry_run if a[:3] == ["az", "resource", "update"] and "Microsoft.Web/sites" in a)
-    assert _flag(site, "--set") == ["properties.httpsOnly=true", "properties.keyVaultReferenceIdentity=<identity.id>"]
+    assert _site_create(dry_run) < dry_run.index(policies[0]) < _index(dry_run, "func", "azure")
 
 
 # --- watching itself -------------------------------------------------------------------------------------------
 
 
-def test_three_alert_rules_each_its_own_command_mailed_to_the_alert_email(dry_run: list[list[str]]) -> None:
+def test_four_alert_rules_each_its_own_command_mailed_to_the_alert_email(dry_run: list[list[str]]) -> None:
     group = dry_run[_index(dry_run, "az", "monitor", "action-group", "create")]
     assert _flag(group, "--action") == ["email", "admin", "ops@example.com"]
     metric = dry_run[_index(dry_run, "az", "monitor", "metrics", "alert", "create")]
@@ -363,8 +411,31 @@ def test_three_alert_rules_each_its_own_command_mailed_to_the_alert_email(dry_ru
              if "Microsoft.Insights/scheduledQueryRules" in a]  # fmt: skip
     queries = [r["properties"]["criteria"]["allOf"][0]["query"] for r in rules]
     assert any("percentile(duration, 95)" in q and "p95 > 1500" in q for q in queries)
-    assert any("poison queue depth" in q for q in queries)
     assert all(r["properties"]["actions"]["actionGroups"] == ["<actionGroup.id>"] for r in rules)
+
+
+def test_every_message_reaching_the_poison_queue_fires_an_alert(dry_run: list[list[str]]) -> None:
+    rules = {_flag(a, "-n")[0]: json.loads(_flag(a, "--properties")[0])["properties"] for a in dry_run
+             if "Microsoft.Insights/scheduledQueryRules" in a}  # fmt: skip
+    # The poison queue is drained within seconds by the function reporting each message: its invocations
+    # are counted, not the queue's depth, which a 5-minute sample would almost always see at 0.
+    poison = rules["demo-func-poison-messages"]
+    condition = poison["criteria"]["allOf"][0]
+    assert condition["query"] == 'requests | where name == "report_failed_message"'
+    assert (condition["operator"], condition["threshold"]) == ("GreaterThan", 0)
+    assert '@app.function_name("report_failed_message")' in (ROOT / "function_app.py").read_text(encoding="utf-8")
+    unreported = rules["demo-func-unreported-messages"]["criteria"]["allOf"][0]["query"]
+    assert 'startswith "poison queue depth: slack-commands-poison-poison="' in unreported
+    assert "where depth > 0" in unreported
+
+
+def test_a_poison_rule_of_an_earlier_deploy_counting_the_depth_is_replaced() -> None:
+    old = 'traces | where message startswith "poison queue depth" | where depth > 0'
+    subscription = Subscription({"az resource show -g demo-rg -n demo-func-poison-messages ": old})
+    assert _deploy(subscription) == 0
+    replaced = [line for line in subscription.changes() if "scheduledQueryRules" in line]
+    assert len(replaced) == 1 and "demo-func-poison-messages" in replaced[0]
+    assert "report_failed_message" in replaced[0]
 
 
 def test_without_alert_email_the_rules_exist_with_no_action() -> None:
@@ -377,7 +448,9 @@ def test_host_json_keeps_requests_and_never_samples_away_failures() -> None:
     host = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
     assert host["logging"]["logLevel"].get("Host.Results", "Information") in ("Information", "Trace", "Debug")
     sampling = host["logging"]["applicationInsights"]["samplingSettings"]
-    assert {"Request", "Exception"} <= set(sampling["excludedTypes"].split(";"))
+    # Requests (failures, the ack's duration, the poison function) and traces (the depth lines) are what the
+    # alerts count: none may be sampled away.
+    assert {"Request", "Exception", "Trace"} <= set(sampling["excludedTypes"].split(";"))
 
 
 # --- waits -----------------------------------------------------------------------------------------------------
@@ -477,7 +550,8 @@ def test_plan_on_an_empty_subscription_lists_what_it_would_create() -> None:
     runner = PreviewRunner(subscription)
     assert main(ARGS, env=SECRET_ENV, runner=runner) == 0
     report = runner.report()
-    for expected in ("create  group demo-rg", "create  functionapp demo-func"):
+    for expected in ("create  group demo-rg", "create  Microsoft.Web/serverfarms demo-plan",
+                     "create  Microsoft.Web/sites demo-func"):  # fmt: skip
         assert expected in report
 
 
