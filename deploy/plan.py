@@ -54,6 +54,8 @@ VAULT_RETENTION_DAYS = 90
 WAIT_ATTEMPTS = 60
 WAIT_SECONDS = 10.0
 RESOLVED = "Resolved"
+# How `func` reports a package upload refused by storage: the identity's role is not in effect yet.
+UPLOAD_REFUSED = ("BlobUploadFailed", "403")
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def deploy(
         runner.run([*az.app_ref("restart"), "-o", "none"])
 
     az.wait_until_reachable(app_id)
-    runner.publish(["func", "azure", "functionapp", "publish", names.app, "--python"])
+    az.publish()
     az.check_references(app_id)
 
     # Flex apps are shown as the raw ARM resource (host name under properties); others flattened.
@@ -368,10 +370,13 @@ class _Az:
                  "--assignee-principal-type", principal_type, "--role", role, "--scope", scope, "-o", "none"]
             )  # fmt: skip
 
-    def _until(self, what: str, probe: Callable[[], str | None]) -> str:
-        """Look until ``probe`` answers, at most WAIT_ATTEMPTS times, saying how long it has waited."""
+    def _until(self, what: str, probe: Callable[[], str | None], halfway: Callable[[], None] | None = None) -> str:
+        """Look until ``probe`` answers, at most WAIT_ATTEMPTS times, saying how long it has waited; ``halfway``
+        runs once when half the attempts are spent."""
         last = ""
         for attempt in range(1, WAIT_ATTEMPTS + 1):
+            if halfway is not None and attempt == WAIT_ATTEMPTS // 2 + 1:
+                halfway()
             try:
                 answer = probe()
             except CommandFailed as error:
@@ -607,13 +612,36 @@ class _Az:
                 dry_result="Running",
             )  # fmt: skip
             if state is None:
-                # A site that reports no host status cannot be waited on: the references above are the proof.
-                self.say("  the app's host reports no status; publishing without waiting for it.")
+                # A new app without code reports no host status: publishing itself is then the proof that
+                # the identity reaches storage, retried while its role takes effect (`publish`).
+                self.say("  the app's host reports no status yet (no code); publishing, and retrying while the "
+                         "identity's storage role takes effect.")  # fmt: skip
                 return "unknown"
             return state if state == "Running" else None
 
-        self._until("the app's identity to read the vault", vault)
+        def restart() -> None:
+            # A reference's status may be kept from before its role existed until the app restarts.
+            self.say("  restarting the app once, so that it reads its Key Vault references again.")
+            self.runner.run([*self.app_ref("restart"), "-o", "none"])
+
+        self._until("the app's identity to read the vault", vault, halfway=restart)
         self._until("the app's host to reach its storage", host)
+
+    def publish(self) -> None:
+        """Publish the code; Flex refuses the package's upload (403) while the identity's storage role is
+        new, so a refused upload is tried again, bounded like every wait."""
+        command: list[Arg] = ["func", "azure", "functionapp", "publish", self.names.app, "--python"]
+
+        def upload() -> str | None:
+            try:
+                self.runner.publish(command)
+            except CommandFailed as error:
+                if not any(sign in error.stderr for sign in UPLOAD_REFUSED):
+                    raise DeployError(str(error)) from None  # not a wait: a broken package stays broken
+                raise CommandFailed(error.command, error.returncode, "the package's upload was refused (403)") from None
+            return "published"
+
+        self._until("the app's identity to accept the package", upload)
 
     def check_references(self, app_id: str) -> None:
         """After publishing: fails loudly unless every Key Vault reference is resolved."""

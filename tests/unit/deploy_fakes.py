@@ -25,6 +25,7 @@ IDENTITY_ID = f"{GROUP_ID}/providers/Microsoft.ManagedIdentity/userAssignedIdent
 PLAN_ID = f"{GROUP_ID}/providers/Microsoft.Web/serverfarms/plan"
 VAULT_URI = f"https://{NAMES.vault}.vault.azure.net/"
 FAILS = object()  # an answer: the command fails (exit 1)
+REFUSED = object()  # an answer to `func ... publish`: storage refuses the package (403)
 CHANGES = (" create ", " set ", " delete ", " update ", " restart ", " recover ")
 
 
@@ -146,6 +147,11 @@ class Subscription:
 
     def publish(self, argv: Sequence[Arg]) -> None:
         self.commands.append(list(argv))
+        answer = self._answer(argv)
+        if answer is REFUSED:
+            raise CommandFailed(shown(argv), 1, "Error: BlobUploadFailed: 403 This request is not authorized.")
+        if answer is FAILS:
+            raise CommandFailed(shown(argv), 1, "Error: Syntax error in function_app.py")
 
     def pause(self, seconds: float) -> None:
         self.pauses += 1

@@ -27,6 +27,7 @@ from tests.unit.deploy_fakes import (
     FAKE_BOT_TOKEN,
     FAKE_SIGNING_SECRET,
     NAMES,
+    REFUSED,
     SECRET_ENV,
     SUBSCRIPTION,
     Subscription,
@@ -479,7 +480,50 @@ def test_a_host_without_a_status_is_not_waited_on(capsys: pytest.CaptureFixture[
     subscription = Subscription({host: ""})
     assert _deploy(subscription) == 0
     assert subscription.pauses == 0
-    assert "reports no status; publishing without waiting" in capsys.readouterr().err
+    assert "reports no status yet (no code); publishing, and retrying" in capsys.readouterr().err
+
+
+PUBLISH = "func azure functionapp publish demo-func --python"
+
+
+def test_a_refused_package_upload_is_tried_again_until_the_storage_role_takes_effect(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    host = (f"az rest --method get --url https://management.azure.com/subscriptions/{SUBSCRIPTION}/resourceGroups/"
+            "demo-rg/providers/Microsoft.Web/sites/demo-func/host")  # fmt: skip
+    subscription = Subscription({host: "", "func azure": turns(REFUSED, REFUSED, "")})
+    assert _deploy(subscription) == 0
+    assert subscription.lines().count(PUBLISH) == 3
+    assert subscription.pauses == 2
+    assert "waiting for the app's identity to accept the package: 20 s" in capsys.readouterr().err
+
+
+def test_a_refused_upload_is_retried_a_bounded_number_of_times_and_other_failures_not_at_all(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    refused = Subscription({"func azure": REFUSED})
+    assert _deploy(refused) == 1
+    assert refused.lines().count(PUBLISH) == WAIT_ATTEMPTS
+    assert "run the same make deploy again" in capsys.readouterr().err
+    broken = Subscription({"func azure": FAILS})
+    assert _deploy(broken) == 1
+    assert broken.lines().count(PUBLISH) == 1 and broken.pauses == 0
+    assert "Syntax error in function_app.py" in capsys.readouterr().err
+
+
+def test_references_still_unresolved_halfway_through_the_wait_get_one_restart() -> None:
+    references = (f"az rest --method get --url https://management.azure.com/subscriptions/{SUBSCRIPTION}/"
+                  "resourceGroups/demo-rg/providers/Microsoft.Web/sites/demo-func/config/configreferences")  # fmt: skip
+    names = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "INTERACTIONS_PSEUDONYM_KEY")
+    unresolved = [{"name": n, "status": "AccessToKeyVaultDenied"} for n in names]
+    resolved = [{"name": n, "status": "Resolved"} for n in names]
+    subscription = Subscription({references: turns(*[unresolved] * (WAIT_ATTEMPTS // 2 + 5), resolved)})
+    assert _deploy(subscription) == 0
+    lines = subscription.lines()
+    restarts = [i for i, line in enumerate(lines) if line.startswith("az functionapp restart")]
+    assert len(restarts) == 1
+    reads = [i for i, line in enumerate(lines) if "/config/configreferences/" in line]
+    assert reads[WAIT_ATTEMPTS // 2 - 1] < restarts[0] < reads[WAIT_ATTEMPTS // 2] < lines.index(PUBLISH)
 
 
 def test_the_wait_is_bounded_and_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
