@@ -14,6 +14,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from deploy import alerts
@@ -81,6 +82,20 @@ class SlackSecrets:
         return cls(secret, token)
 
 
+def read_pseudonym_key(path: str) -> str:
+    """An existing pseudonym key, from the file an admin names: never from a command line, where the process
+    list would show it."""
+    try:
+        key = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise DeployError(
+            f"PSEUDONYM_KEY_FILE={path!r} cannot be read ({error.strerror}); nothing was changed."
+        ) from None
+    if not key or "\n" in key:
+        raise DeployError(f"PSEUDONYM_KEY_FILE={path!r} must hold the key on one line; nothing was changed.")
+    return key
+
+
 @dataclass(frozen=True)
 class Identity:
     id: str
@@ -118,6 +133,7 @@ def deploy(
     runner: Runner,
     say: Callable[[str], None],
     ask: Callable[[str], bool] = lambda _: False,
+    pseudonym_key: str | None = None,
 ) -> list[str]:
     """Check, provision what is missing, bring settings back to what they should be, publish; the Slack URLs."""
     pre = preflight(config, runner, say, ask)
@@ -135,7 +151,7 @@ def deploy(
 
     az.grant(pre.caller_id, pre.caller_type, [(VAULT_WRITER_ROLE, vault.id)])
     held = az.wait_until_vault_writable()
-    rotated = az.secrets(slack, held, pre.app)
+    rotated = az.secrets(slack, held, pre.app, pseudonym_key)
 
     app_created = az.function_app(identity, storage, insights, pre.app)
     wanted_roles = [(role, storage.id) for role in STORAGE_ROLES]
@@ -400,29 +416,50 @@ class _Az:
         )  # fmt: skip
         return set(_json(names) or [])
 
-    def secrets(self, slack: SlackSecrets, held: set[str], app: ExistingApp | None) -> bool:
-        """The Slack secrets as given (new values rotate them), the pseudonym key made once: never again while
-        the vault holds it, and moved unchanged from an earlier deploy's plain setting. Whether any changed."""
-        changed = False
+    def secrets(self, slack: SlackSecrets, held: set[str], app: ExistingApp | None, key: str | None) -> bool:
+        """The Slack secrets as given (new values rotate them); the pseudonym key as given from a file, else
+        the vault's, else an earlier deploy's plain setting moved unchanged, else made once. Whether any
+        changed (the app then restarts, to read them)."""
+        changed = self._pseudonym_key(held, app, key)
         for setting, value in ((app_settings.SIGNING_SECRET, slack.signing_secret),
                                (app_settings.BOT_TOKEN, slack.bot_token)):  # fmt: skip
-            name = VAULT_SECRETS[setting]
-            current = None
-            if name in held:
-                current = self.runner.find(["az", "keyvault", "secret", "show", "--vault-name", self.names.vault,
-                                            "--name", name, "--query", "value", "-o", "tsv"])  # fmt: skip
-            if current != value:
+            if self._secret(setting, held) != value:
                 self._set_secret(setting, value)
                 changed = True
-        key_name = VAULT_SECRETS[app_settings.PSEUDONYM_KEY]
-        if key_name not in held:
-            earlier = (app.settings if app else {}).get(app_settings.PSEUDONYM_KEY, "")
-            if earlier and not earlier.startswith("@Microsoft.KeyVault("):
-                self.say(f"Moving {app_settings.PSEUDONYM_KEY} from the app's settings into the vault, unchanged.")
-                self._set_secret(app_settings.PSEUDONYM_KEY, earlier)
-            else:
-                self._set_secret(app_settings.PSEUDONYM_KEY, secrets.token_hex(32))
         return changed
+
+    def _secret(self, setting: str, held: set[str]) -> str | None:
+        if VAULT_SECRETS[setting] not in held:
+            return None
+        return self.runner.find(["az", "keyvault", "secret", "show", "--vault-name", self.names.vault,
+                                 "--name", VAULT_SECRETS[setting], "--query", "value", "-o", "tsv"])  # fmt: skip
+
+    def _pseudonym_key(self, held: set[str], app: ExistingApp | None, key: str | None) -> bool:
+        setting = app_settings.PSEUDONYM_KEY
+        if key is not None:
+            if self._secret(setting, held) == key:
+                return False
+            self.say(f"Storing the pseudonym key from PSEUDONYM_KEY_FILE in {self.names.vault}.")
+            self._set_secret(setting, key)
+            return True
+        if VAULT_SECRETS[setting] in held:
+            return False
+        earlier = (app.settings if app else {}).get(setting, "")
+        if earlier.startswith("@Microsoft.KeyVault("):
+            # The app's members' logs are keyed by a secret that is gone: a new one would orphan them all.
+            raise DeployError(
+                f"the app reads {setting} from the vault, but {self.names.vault} holds no "
+                f"{VAULT_SECRETS[setting]}. Restore it from your backup (az keyvault secret restore --vault-name "
+                f"{self.names.vault} --file pseudonym-key.backup), or give the key itself with "
+                "PSEUDONYM_KEY_FILE=<file holding it>, then run make deploy again. No new key was made: one "
+                "would orphan every member's logs."
+            )
+        if earlier:
+            self.say(f"Moving {setting} from the app's settings into the vault, unchanged.")
+            self._set_secret(setting, earlier)
+            return True
+        self._set_secret(setting, secrets.token_hex(32))
+        return False
 
     def _set_secret(self, setting: str, value: str) -> None:
         self.runner.run(

@@ -277,8 +277,8 @@ def test_settings_are_vault_references_and_no_secret_is_on_a_command_line(dry_ru
     assert settings["SLACK_BOT_TOKEN"] == f"@Microsoft.KeyVault(SecretUri={vault}/secrets/slack-bot-token/)"
     assert settings["INTERACTIONS_PSEUDONYM_KEY"] == f"@Microsoft.KeyVault(SecretUri={vault}/secrets/pseudonym-key/)"
     sets = [a for a in dry_run if a[:4] == ["az", "keyvault", "secret", "set"]]
-    assert [_flag(a, "--file") for a in sets] == [["<SLACK_SIGNING_SECRET>"], ["<SLACK_BOT_TOKEN>"],
-                                                  ["<INTERACTIONS_PSEUDONYM_KEY>"]]  # fmt: skip
+    assert sorted(_flag(a, "--file")[0] for a in sets) == ["<INTERACTIONS_PSEUDONYM_KEY>", "<SLACK_BOT_TOKEN>",
+                                                           "<SLACK_SIGNING_SECRET>"]  # fmt: skip
     vault_create = dry_run[_index(dry_run, "az", "keyvault", "create")]
     assert _flag(vault_create, "--enable-rbac-authorization") == ["true"]
     assert _flag(vault_create, "--enable-purge-protection") == ["true"]
@@ -321,11 +321,61 @@ def test_new_slack_values_rotate_the_secrets_and_the_pseudonym_key_stays() -> No
     assert "az functionapp restart -g demo-rg -n demo-func -o none" in subscription.lines()
 
 
-def test_the_pseudonym_key_is_made_once_when_the_vault_has_none() -> None:
-    subscription = Subscription({"az keyvault secret list": ["slack-signing-secret", "slack-bot-token"]})
+NO_KEY = {"az keyvault secret list": ["slack-signing-secret", "slack-bot-token"]}
+
+
+def test_the_pseudonym_key_is_made_once_when_neither_the_vault_nor_an_app_has_one() -> None:
+    subscription = Subscription({**NO_KEY, "az functionapp list": []})
     assert _deploy(subscription) == 0
     (key,) = subscription.secrets_passed()
     assert key.shown == "<INTERACTIONS_PSEUDONYM_KEY>" and len(key.value) == 64
+
+
+def test_an_app_reading_a_key_the_vault_lost_stops_the_deploy_and_no_new_key_is_made(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    subscription = Subscription(NO_KEY)
+    assert _deploy(subscription) == 1
+    assert subscription.secrets_passed() == []
+    assert not any(line.startswith(("func azure", "az functionapp restart")) for line in subscription.lines())
+    err = capsys.readouterr().err
+    assert f"az keyvault secret restore --vault-name {NAMES.vault} --file pseudonym-key.backup" in err
+    assert "PSEUDONYM_KEY_FILE" in err
+
+
+def test_a_key_from_a_file_goes_into_the_vault_before_the_app_exists_and_never_onto_a_command_line(
+    tmp_path: Path,
+) -> None:
+    key_file = tmp_path / "pseudonym-key"
+    key_file.write_text("the-key-of-the-linux-consumption-app\n", encoding="utf-8")
+    subscription = Subscription({**NO_KEY, "az functionapp list": []})
+    assert _deploy(subscription, "--pseudonym-key-file", str(key_file)) == 0
+    (key,) = subscription.secrets_passed()
+    assert key.value == "the-key-of-the-linux-consumption-app"
+    lines = subscription.lines()
+    assert not any("the-key-of-the-linux-consumption-app" in line for line in lines)
+    stored = next(i for i, line in enumerate(lines) if "--name pseudonym-key" in line and " set " in line)
+    assert stored < next(i for i, line in enumerate(lines) if "Microsoft.Web/sites" in line and " create " in line)
+
+
+def test_a_key_from_a_file_replaces_a_different_one_and_the_app_restarts(tmp_path: Path) -> None:
+    key_file = tmp_path / "pseudonym-key"
+    key_file.write_text("the-restored-key", encoding="utf-8")
+    show = f"az keyvault secret show --vault-name {NAMES.vault} --name pseudonym-key"
+    subscription = Subscription({show: "a-key-made-by-mistake"})
+    assert _deploy(subscription, "--pseudonym-key-file", str(key_file)) == 0
+    assert [k.value for k in subscription.secrets_passed()] == ["the-restored-key"]
+    assert "az functionapp restart -g demo-rg -n demo-func -o none" in subscription.lines()
+    same = Subscription({show: "the-restored-key"})
+    assert _deploy(same, "--pseudonym-key-file", str(key_file)) == 0
+    assert same.secrets_passed() == [] and not any("restart" in line for line in same.lines())
+
+
+def test_an_unreadable_key_file_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    subscription = Subscription()
+    assert _deploy(subscription, "--pseudonym-key-file", str(tmp_path / "missing")) == 1
+    assert subscription.commands == []
+    assert "PSEUDONYM_KEY_FILE=" in capsys.readouterr().err
 
 
 def test_unresolved_references_after_publishing_fail_loudly(capsys: pytest.CaptureFixture[str]) -> None:
