@@ -25,6 +25,7 @@ IDENTITY_ID = f"{GROUP_ID}/providers/Microsoft.ManagedIdentity/userAssignedIdent
 PLAN_ID = f"{GROUP_ID}/providers/Microsoft.Web/serverfarms/plan"
 VAULT_URI = f"https://{NAMES.vault}.vault.azure.net/"
 FAILS = object()  # an answer: the command fails (exit 1)
+NOT_FOUND = object()  # an answer: the resource does not exist (the CLI's exit 3)
 REFUSED = object()  # an answer to `func ... publish`: storage refuses the package (403)
 CHANGES = (" create ", " set ", " delete ", " update ", " restart ", " recover ")
 
@@ -140,10 +141,17 @@ class Subscription:
         answer = self._answer(argv)
         if answer is FAILS:
             raise CommandFailed(shown(argv), 1, "ERROR: (Forbidden) not yet")
+        if answer is NOT_FOUND:
+            raise CommandFailed(shown(argv), 3, "ERROR: (ResourceNotFound) not there")
         return answer if isinstance(answer, str) else json.dumps(answer)
 
     def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
-        return self.run(argv) or None
+        try:
+            return self.run(argv) or None
+        except CommandFailed as error:
+            if error.returncode == 3:
+                return None
+            raise
 
     def publish(self, argv: Sequence[Arg]) -> None:
         self.commands.append(list(argv))

@@ -27,6 +27,7 @@ from tests.unit.deploy_fakes import (
     FAKE_BOT_TOKEN,
     FAKE_SIGNING_SECRET,
     NAMES,
+    NOT_FOUND,
     REFUSED,
     SECRET_ENV,
     SUBSCRIPTION,
@@ -635,6 +636,37 @@ def test_plan_reads_only_and_says_what_would_change(capsys: pytest.CaptureFixtur
     assert "keep    storage account " + NAMES.storage in report
     assert "keep    keyvault " + NAMES.vault in report
     assert "keep    setting INTERACTIONS_QUEUE" in report
+
+
+@pytest.mark.parametrize(
+    ("read", "said"),
+    [
+        ("az account show", "not logged in"),
+        (PERMISSIONS, "PLAN=1 stopped"),
+        ("az functionapp list-flexconsumption-locations", "PLAN=1 stopped"),
+        ("func --version", "PLAN=1 stopped"),
+    ],
+)
+def test_plan_stops_on_a_read_that_fails_for_any_reason_but_absence(
+    read: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subscription = Subscription({read: FAILS})
+    assert main([*ARGS, "--plan"], env=SECRET_ENV, runner=subscription) == 1
+    err = capsys.readouterr().err
+    assert said in err and "Plan (nothing was changed)" not in err
+    assert subscription.changes() == []
+
+
+def test_plan_takes_a_missing_resource_as_absent_and_a_read_a_recorded_grant_would_allow_as_made(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    caller_roles = "az role assignment list --all --assignee-object-id caller-id"
+    subscription = Subscription({"az monitor log-analytics workspace show": NOT_FOUND, caller_roles: [],
+                                 "az keyvault secret list": FAILS})  # fmt: skip
+    assert main([*ARGS, "--plan"], env=SECRET_ENV, runner=subscription) == 0
+    report = capsys.readouterr().err
+    assert "create  monitor log-analytics workspace demo-logs" in report
+    assert "create  role 'Key Vault Secrets Officer' for caller-id" in report
 
 
 def test_plan_on_an_empty_subscription_lists_what_it_would_create() -> None:
