@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from deploy.runner import Arg, CommandFailed, Runner, is_not_found, shown
 
 # A command is read-only when one of these is among its first words (or it is a GET through `az rest`).
-READ_VERBS = frozenset({"show", "list", "exists", "check-name", "list-deleted", "list-flexconsumption-locations",
-                        "list-flexconsumption-runtimes", "--version"})  # fmt: skip
+READ_VERBS = frozenset({"show", "list", "exists", "check-name", "list-deleted", "get-access-token",
+                        "list-flexconsumption-locations", "list-flexconsumption-runtimes", "--version"})  # fmt: skip
 NAME_FLAGS = ("-n", "--name", "--vault-name", "--resource-id", "--scope")
 
 

@@ -146,8 +146,9 @@ class SubprocessRunner:
 
     @staticmethod
     def _reads_secret(argv: Sequence[Arg]) -> bool:
-        """A command whose answer is a secret's value: kept out of any error or warning shown later."""
-        return list(argv[:4]) == ["az", "keyvault", "secret", "show"]
+        """A command whose answer is a secret (a secret's value, an access token): kept out of any error or
+        warning shown later."""
+        return list(argv[:4]) in (["az", "keyvault", "secret", "show"], ["az", "account", "get-access-token"])
 
     def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
         command, done = self._exec(argv)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from deploy.alerts import log_rules
 from deploy.config import Config, Names, vault_reference
+from deploy.preflight import unsigned_token
 from deploy.runner import Arg, CommandFailed, Secret, shown
 
 FAKE_SIGNING_SECRET = "fake-signing-secret-8c1f"
@@ -64,6 +65,7 @@ def _deployed() -> dict[str, object]:
         "demo-rg/providers/Microsoft.Authorization/permissions": [{"actions": ["*"], "notActions": []}],
         "az rest --method get --url https://management.azure.com/subscriptions/" + SUBSCRIPTION + "/providers/"
         "Microsoft.Authorization/permissions": [{"actions": ["*"], "notActions": []}],
+        "az account get-access-token": unsigned_token({"oid": "caller-id"}),
         "az ad signed-in-user show": "caller-id",
         "func --version": "4.0.7030",
         "az functionapp list": [{"group": "demo-rg", "plan": PLAN_ID}],

@@ -18,7 +18,7 @@ from deploy.__main__ import main
 from deploy.config import Config, Names, default_storage_account, parse_tags
 from deploy.destroy import destroy
 from deploy.plan import WAIT_ATTEMPTS
-from deploy.preflight import core_tools_new_enough, may_assign_roles
+from deploy.preflight import core_tools_new_enough, may_assign_roles, token_object_id, unsigned_token
 from deploy.preview import PreviewRunner
 from deploy.runner import Arg, DeployError, Secret, real, shown
 from tests.unit.deploy_fakes import (
@@ -258,6 +258,45 @@ def test_slack_variables_are_checked_before_any_command(
     assert subscription.commands == []
 
 
+@pytest.mark.parametrize(
+    "user",
+    [
+        {"type": "servicePrincipal", "name": "11111111-2222-3333-4444-555555555555"},
+        {"type": "servicePrincipal", "name": "systemAssignedIdentity"},
+    ],
+)
+def test_a_service_principal_or_managed_identity_is_granted_the_vault_by_its_token_object_id(
+    user: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = unsigned_token({"oid": "principal-object-id", "appid": "x"})
+    subscription = Subscription({
+        "az account show": {"name": "Contoso", "id": SUBSCRIPTION, "user": user},
+        "az account get-access-token": token,
+        "az role assignment list --all --assignee-object-id principal-object-id": [],
+        "az ad": FAILS,  # no Microsoft Graph rights
+    })  # fmt: skip
+    assert _deploy(subscription) == 0
+    grant = next(line for line in subscription.lines() if "--role 'Key Vault Secrets Officer'" in line)
+    assert "--assignee-object-id principal-object-id --assignee-principal-type ServicePrincipal" in grant
+    assert not any(line.startswith("az ad ") for line in subscription.lines())
+    assert token not in capsys.readouterr().err + "\n".join(subscription.lines())
+
+
+def test_a_token_without_an_object_id_falls_back_to_microsoft_graph() -> None:
+    subscription = Subscription({"az account get-access-token": FAILS})
+    assert _deploy(subscription) == 0
+    assert "az ad signed-in-user show --query id -o tsv" in subscription.lines()
+    grant = [line for line in subscription.lines() if "--assignee-object-id caller-id" in line]
+    assert grant, "the caller found through Graph is the one whose roles are read"
+
+
+def test_the_object_id_is_the_tokens_oid_claim_and_a_token_without_one_gives_none() -> None:
+    assert token_object_id(unsigned_token({"oid": "0f1e2d3c", "sub": "s"}) + "signature") == "0f1e2d3c"
+    assert token_object_id(unsigned_token({"sub": "s"})) is None
+    assert token_object_id("not a token") is None
+    assert token_object_id("a.%%%.c") is None
+
+
 def test_role_assignment_rights_are_read_from_the_effective_permissions() -> None:
     assert may_assign_roles([{"actions": ["*"], "notActions": []}])
     assert may_assign_roles([{"actions": ["Microsoft.Authorization/roleAssignments/*"]}])
@@ -322,7 +361,7 @@ def test_new_slack_values_rotate_the_secrets_and_the_pseudonym_key_stays() -> No
     assert "az functionapp restart -g demo-rg -n demo-func -o none" in subscription.lines()
 
 
-NO_KEY = {"az keyvault secret list": ["slack-signing-secret", "slack-bot-token"]}
+NO_KEY: dict[str, object] = {"az keyvault secret list": ["slack-signing-secret", "slack-bot-token"]}
 
 
 def test_the_pseudonym_key_is_made_once_when_neither_the_vault_nor_an_app_has_one() -> None:
