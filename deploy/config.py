@@ -87,14 +87,17 @@ class Config:
             raise DeployError(f"LOCATION={self.location!r}: use a region name such as westeurope.")
         if self.storage_account is not None and not _STORAGE_ACCOUNT.fullmatch(self.storage_account):
             raise DeployError(f"STORAGE_ACCOUNT={self.storage_account!r}: use 3-24 lowercase letters and digits.")
-        if min(self.always_ready_http, self.always_ready_worker) < 0:
-            raise DeployError("always-ready instance counts cannot be negative.")
         if self.instance_memory not in lists.INSTANCE_MEMORY_MB:
             allowed = ", ".join(str(m) for m in lists.INSTANCE_MEMORY_MB)
             raise DeployError(f"INSTANCE_MEMORY={self.instance_memory}: Flex Consumption offers {allowed} (MB).")
         low, high = lists.MAX_INSTANCES_RANGE
         if not low <= self.max_instances <= high:
             raise DeployError(f"MAX_INSTANCES={self.max_instances}: Flex Consumption accepts {low} to {high}.")
+        for name, count in (("ALWAYS_READY_HTTP", self.always_ready_http),
+                            ("ALWAYS_READY_WORKER", self.always_ready_worker)):  # fmt: skip
+            # Each always-ready instance is billed all month: more than the ceiling is a typo, not a plan.
+            if not 0 <= count <= self.max_instances:
+                raise DeployError(f"{name}={count}: give 0 to MAX_INSTANCES ({self.max_instances}).")
         if self.alert_email is not None and not _EMAIL.fullmatch(self.alert_email):
             raise DeployError(f"ALERT_EMAIL={self.alert_email!r}: give one email address.")
 

@@ -50,7 +50,7 @@ def _is_create(argv: Sequence[str]) -> bool:
     return any(tuple(argv[1 : 1 + len(words)]) == words for words in CREATES)
 
 
-def _line_problems(argv: list[str], names: Names, tags: dict[str, str]) -> Iterator[str]:
+def _line_problems(argv: list[str], names: Names, tags: dict[str, str], ceiling: int) -> Iterator[str]:
     if argv == ["func", "--version"]:
         return
     if argv[0] == "func":
@@ -88,8 +88,8 @@ def _line_problems(argv: list[str], names: Names, tags: dict[str, str]) -> Itera
         ready = _values(argv, "--settings")
     for value in ready:
         count = value.rpartition("=")[2]
-        if not count.isdigit():
-            yield f"always-ready {value}: a count of 0 or more"
+        if not count.isdigit() or int(count) > ceiling:
+            yield f"always-ready {value}: a count of 0 to the maximum instance count ({ceiling})"
     for flag in GROUP_FLAGS:
         for value in _values(argv, flag):
             if value != names.group:
@@ -140,15 +140,28 @@ def _tag_problems(argv: list[str], tags: dict[str, str]) -> Iterator[str]:
         yield f"{' '.join(argv[:4])}: created without the tags {missing}"
 
 
+def _ceiling(commands: Sequence[list[str]]) -> int:
+    """The maximum instance count the lines set (the lowest, if several), or Flex's own highest."""
+    found = [int(v) for argv in commands for v in _values(argv, "--maximum-instance-count") if v.isdigit()]
+    for argv in commands:
+        for body in _values(argv, "--properties"):
+            flex = (json.loads(body).get("properties") or {}).get("functionAppConfig") or {}
+            count = (flex.get("scaleAndConcurrency") or {}).get("maximumInstanceCount")
+            if isinstance(count, int):
+                found.append(count)
+    return min(found, default=lists.MAX_INSTANCES_RANGE[1])
+
+
 def problems(lines: Sequence[str], name: str, tags: str = _DEFAULT_TAGS) -> list[str]:
     """Every wrong value in the deploy's lines (``make deploy DRY_RUN=1``'s, or any others)."""
     names = Names.of(Config(name=name, location=lists.FLEX_LOCATIONS.values[0]))
     wanted_tags = dict(parse_tags(tags))
     found: list[str] = []
     written: set[str] = set()
+    ceiling = _ceiling([shlex.split(line) for line in lines])
     for line in lines:
         argv = shlex.split(line)
-        found += [f"{problem}\n        in: {line}" for problem in _line_problems(argv, names, wanted_tags)]
+        found += [f"{problem}\n        in: {line}" for problem in _line_problems(argv, names, wanted_tags, ceiling)]
         if argv[1:5] == ["functionapp", "config", "appsettings", "set"]:
             written |= {value.split("=", 1)[0] for value in _values(argv, "--settings")}
     if not any(line.startswith("func ") for line in lines):

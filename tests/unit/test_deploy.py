@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,7 @@ from tests.unit.deploy_fakes import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+MAKE = shutil.which("make") or "make"
 PERMISSIONS = (f"az rest --method get --url https://management.azure.com/subscriptions/{SUBSCRIPTION}/resourceGroups/"
                "demo-rg/providers/Microsoft.Authorization/permissions")  # fmt: skip
 
@@ -444,11 +446,25 @@ def test_the_app_has_a_cost_ceiling_and_an_explicit_http_concurrency(dry_run: li
 
 
 @pytest.mark.parametrize(("flag", "value"), [("--max-instances", "0"), ("--max-instances", "1001"),
-                                             ("--instance-memory", "1024")])  # fmt: skip
+                                             ("--instance-memory", "1024"), ("--always-ready-http", "11"),
+                                             ("--always-ready-worker", "-1")])  # fmt: skip
 def test_limits_outside_what_flex_accepts_are_refused(flag: str, value: str) -> None:
     subscription = Subscription()
     assert _deploy(subscription, flag, value) == 1
     assert subscription.commands == []
+
+
+def test_always_ready_counts_up_to_the_ceiling_are_accepted() -> None:
+    assert Config("demo", "westeurope", always_ready_http=3, always_ready_worker=0, max_instances=3).always_ready == {
+        "http": 3, "function:process_queued_message": 0}  # fmt: skip
+
+
+@pytest.mark.parametrize(("yes", "skips"), [("1", True), ("0", False), ("yes", False), ("", False)])
+def test_only_yes_1_skips_the_subscriptions_question(yes: str, skips: bool) -> None:
+    for target in (["deploy", "NAME=demo", "LOCATION=westeurope"], ["destroy", "NAME=demo"]):
+        printed = subprocess.run([MAKE, "-n", *target, f"YES={yes}"], capture_output=True, text=True, check=True,
+                                 cwd=ROOT).stdout  # fmt: skip
+        assert ("--yes" in printed) is skips, (target, yes)
 
 
 def test_a_second_deploy_with_other_limits_applies_them() -> None:

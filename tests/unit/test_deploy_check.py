@@ -46,6 +46,7 @@ def test_the_deploys_own_commands_pass(lines: list[str]) -> None:
         ('"instanceCount": 1, "name": "function', '"instanceCount": -1, "name": "function', "always-ready"),
         ('"instanceCount": 1, "name": "http"', '"instanceCount": 11, "name": "http"', "always-ready http=11"),
         ("function:process_queued_message=1", "function:process_queued_message=-1", "always-ready"),
+        ("function:process_queued_message=1", "function:process_queued_message=11", "maximum instance count (10)"),
         ("az identity create -g demo-rg", "az identity create -g shared-rg", "-g shared-rg"),
         ("--tags app=interactions", "--tags team=x", "without the tags"),
         ("func azure functionapp publish demo-func --python", "func azure functionapp publish demo-func --pyhton",
