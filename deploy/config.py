@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from deploy import lists
 from deploy.runner import DeployError
 from interactions import settings as app_settings
+from interactions import storage_account as storage_settings
 from interactions.storage_account import CONNECTION, MANAGED_IDENTITY
 
 PYTHON_VERSION = "3.12"
 # The queue function, by its function name: always-ready instances are set per function on Flex.
 WORKER_FUNCTION = "process_queued_message"
 QUEUE_NAME = "slack-commands"
-TABLE_NAME = "interactions"
 # Concurrent HTTP invocations one instance takes before Flex adds another (Flex's default for Python is 1):
 # what `make bench` ("ack concurrency") chooses, the largest concurrency within the worker's thread pool
 # whose ack p95 stays within target (BENCHMARKS.md).
@@ -35,10 +35,8 @@ VAULT_READER_ROLE = "Key Vault Secrets User"
 VAULT_WRITER_ROLE = "Key Vault Secrets Officer"
 ROLES = (*STORAGE_ROLES, MONITORING_ROLE, VAULT_READER_ROLE, VAULT_WRITER_ROLE)
 
-# The storage connection the Functions host and the app read, keyless: interactions.storage_account.
-STORAGE_ACCOUNT_NAME = f"{CONNECTION}__accountName"
-STORAGE_CREDENTIAL = f"{CONNECTION}__credential"
-STORAGE_CLIENT_ID = f"{CONNECTION}__clientId"
+# The keyless storage connection the deploy writes, by the names the app reads (interactions.storage_account).
+KEYLESS_STORAGE = (storage_settings.ACCOUNT_NAME, storage_settings.CREDENTIAL, storage_settings.CLIENT_ID)
 # Settings the platform reads, not the app: telemetry, sent with the identity.
 INSIGHTS_CONNECTION = "APPLICATIONINSIGHTS_CONNECTION_STRING"
 INSIGHTS_AUTHENTICATION = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"
@@ -163,10 +161,10 @@ def wanted_settings(names: Names, vault_uri: str, client_id: str, insights_conne
     wanted = {setting: vault_reference(vault_uri, secret) for setting, secret in VAULT_SECRETS.items()}
     wanted |= {
         app_settings.QUEUE: QUEUE_NAME,
-        app_settings.TABLE: TABLE_NAME,
-        STORAGE_ACCOUNT_NAME: names.storage,
-        STORAGE_CREDENTIAL: MANAGED_IDENTITY,
-        STORAGE_CLIENT_ID: client_id,
+        app_settings.TABLE: app_settings.DEFAULT_TABLE,
+        storage_settings.ACCOUNT_NAME: names.storage,
+        storage_settings.CREDENTIAL: MANAGED_IDENTITY,
+        storage_settings.CLIENT_ID: client_id,
         INSIGHTS_CONNECTION: insights_connection,
         INSIGHTS_AUTHENTICATION: f"ClientId={client_id};Authorization=AAD",
     }
@@ -176,19 +174,21 @@ def wanted_settings(names: Names, vault_uri: str, client_id: str, insights_conne
 def settings_problems(set_names: set[str]) -> list[str]:
     """The settings a plan writes, against what the app and the platform read: one it writes that nobody
     reads, or one the app needs that it leaves out."""
-    readable = set(app_settings.SETTING_NAMES) | {STORAGE_ACCOUNT_NAME, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID}
+    readable = set(app_settings.SETTING_NAMES) | set(storage_settings.SETTING_NAMES)
     readable |= set(PLATFORM_SETTINGS)
     needed = {app_settings.SIGNING_SECRET, app_settings.PSEUDONYM_KEY, app_settings.QUEUE, app_settings.BOT_TOKEN}
-    needed |= {STORAGE_ACCOUNT_NAME, STORAGE_CREDENTIAL, STORAGE_CLIENT_ID}
+    needed |= set(KEYLESS_STORAGE)
     problems = [f"setting {n} is written but nothing reads it" for n in sorted(set_names - readable)]
     problems += [f"setting {n} is read by the app but not written" for n in sorted(needed - set_names)]
+    if CONNECTION in set_names:
+        problems.append(f"setting {CONNECTION} is a connection string with a key: write the keyless settings only")
     return problems
 
 
 def storage_account_of(settings: Mapping[str, str]) -> str | None:
     """The storage account an existing app uses: from its keyless settings, or its connection string."""
-    if settings.get(STORAGE_ACCOUNT_NAME):
-        return settings[STORAGE_ACCOUNT_NAME]
+    if settings.get(storage_settings.ACCOUNT_NAME):
+        return settings[storage_settings.ACCOUNT_NAME]
     for part in settings.get(CONNECTION, "").split(";"):
         key, _, value = part.partition("=")
         if key.strip().lower() == "accountname" and value.strip():

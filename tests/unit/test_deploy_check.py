@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 
 from deploy.check import classify, commands
-from deploy.config import settings_problems
+from deploy.config import PLATFORM_SETTINGS, Config, Names, settings_problems, wanted_settings
 from deploy.offline import problems
 from interactions import settings as app_settings
+from interactions import storage_account
+from interactions.storage_account import StorageAccount
 
 NAME = "demo"
 
@@ -71,6 +73,22 @@ def test_the_settings_written_are_the_settings_the_app_reads() -> None:
         "setting AzureWebJobsStorage__credential is read by the app but not written",
         f"setting {app_settings.SIGNING_SECRET} is read by the app but not written",
     ]
+
+
+def test_the_storage_settings_written_are_read_by_the_app_as_a_keyless_connection_with_the_identity() -> None:
+    written = wanted_settings(Names.of(Config(NAME, "westeurope")), "https://v.vault.azure.net/", "client-id", "c")
+    storage = {k: v for k, v in written.items() if k in storage_account.SETTING_NAMES}
+    assert set(written) - set(storage) <= set(app_settings.SETTING_NAMES) | set(PLATFORM_SETTINGS)
+    account = StorageAccount.from_settings(storage)
+    assert account.keyless and account.managed_identity and account.client_id == "client-id"
+    assert account.table_service_uri == f"https://{Names.of(Config(NAME, 'westeurope')).storage}.table.core.windows.net"
+    assert written[app_settings.TABLE] == app_settings.DEFAULT_TABLE
+
+
+def test_a_connection_string_written_by_the_deploy_fails_the_check() -> None:
+    written = set(wanted_settings(Names.of(Config(NAME, "westeurope")), "https://v/", "c", "i"))
+    assert settings_problems(written) == []
+    assert any("with a key" in p for p in settings_problems(written | {storage_account.CONNECTION}))
 
 
 @pytest.mark.parametrize(
