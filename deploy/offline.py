@@ -63,13 +63,13 @@ def _line_problems(argv: list[str], names: Names, tags: dict[str, str], ceiling:
     for flag in LOCATION_FLAGS:
         for value in _values(argv, flag):
             if value not in lists.FLEX_LOCATIONS.values:
-                yield f"{flag} {value}: not a Flex Consumption region (list of {lists.FLEX_LOCATIONS.as_of})"
+                yield f"{flag} {value}: not a Flex Consumption region ({lists.FLEX_LOCATIONS.as_said})"
     for value in _values(argv, "--runtime-version"):
         if value != PYTHON_VERSION or value not in lists.FLEX_PYTHON_VERSIONS.values:
             yield f"--runtime-version {value}: the app is built for Python {PYTHON_VERSION} on Flex"
     for value in _values(argv, "--role"):
         if value not in lists.BUILTIN_ROLES.values:
-            yield f"--role {value!r}: not a built-in role name (list of {lists.BUILTIN_ROLES.as_of})"
+            yield f"--role {value!r}: not a built-in role name ({lists.BUILTIN_ROLES.as_said})"
     for value in _values(argv, "--instance-memory"):
         if not value.isdigit() or int(value) not in lists.INSTANCE_MEMORY_MB:
             yield f"--instance-memory {value}: Flex offers {lists.INSTANCE_MEMORY_MB}"

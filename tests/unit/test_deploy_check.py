@@ -5,8 +5,12 @@ prompt."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from deploy import lists
 from deploy.check import classify, commands
 from deploy.config import PLATFORM_SETTINGS, Config, Names, settings_problems, wanted_settings
 from deploy.offline import problems
@@ -59,6 +63,19 @@ def test_the_deploys_own_commands_pass(lines: list[str]) -> None:
 def test_each_wrong_value_fails_and_is_named(lines: list[str], old: str, new: str, named: str) -> None:
     found = problems(_swap(lines, old, new), NAME)
     assert any(named in problem for problem in found), found
+
+
+def test_every_list_says_it_was_compiled_and_how_to_refresh_it_and_a_wrong_value_says_so_too(
+    lines: list[str],
+) -> None:
+    raw = json.loads((Path(lists.__file__).with_name("azure_lists.json")).read_text(encoding="utf-8"))
+    for key, entry in raw.items():
+        assert set(entry) == {"compiled", "compiled_from", "refresh", "values"}, key
+        assert "not read from" in entry["compiled_from"], key
+        assert entry["refresh"].startswith(("az ", "func ")) or entry["refresh"].startswith("no az command"), key
+    found = problems(_swap(lines, "-l westeurope", "-l mars"), NAME)
+    refresh = "refresh with: az functionapp list-flexconsumption-locations --query '[].name' -o json"
+    assert any("list compiled 2026-12-05, not read from Azure" in p and refresh in p for p in found), found
 
 
 def test_a_scope_outside_the_group_fails(lines: list[str]) -> None:
