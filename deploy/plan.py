@@ -71,7 +71,9 @@ class SlackSecrets:
         if required and missing:
             raise DeployError(
                 f"set {' and '.join(missing)} in the environment (from the Slack app's Basic Information and "
-                "OAuth & Permissions pages); nothing was changed."
+                f"OAuth & Permissions pages), typed unseen and out of the shell's history: "
+                + "; ".join(f"read -rs {n} && export {n}" for n in missing)
+                + "; nothing was changed."
             )
         secret, token = env.get(names[0], "").strip(), env.get(names[1], "").strip()
         if required and not token.startswith("xoxb-"):

@@ -243,6 +243,15 @@ def test_a_dry_run_for_a_region_without_flex_stops_at_once() -> None:
     assert "create" not in done.stdout
 
 
+def test_secrets_are_typed_unseen_and_out_of_the_shells_history(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"):
+        assert f"read -rs {name} && export {name}" in readme
+        assert f"export {name}=" not in readme
+    assert _deploy(Subscription(), env={"SLACK_BOT_TOKEN": FAKE_BOT_TOKEN}) == 1
+    assert "read -rs SLACK_SIGNING_SECRET && export SLACK_SIGNING_SECRET" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("env", "told"),
     [
