@@ -43,6 +43,7 @@ def deployed_settings() -> dict[str, str]:
         "AzureWebJobsStorage__clientId": "client-id",
         "APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=k",
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": "ClientId=client-id;Authorization=AAD",
+        "PYTHON_THREADPOOL_THREAD_COUNT": "8",
     }
 
 
