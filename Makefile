@@ -17,6 +17,9 @@ MAX_INSTANCES ?= 10
 INSTANCE_MEMORY ?= 2048
 TAGS ?= app=interactions
 ALERT_EMAIL ?=
+# A file holding an existing pseudonym key (an app moved from elsewhere, or a restore): never the key itself.
+PSEUDONYM_KEY_FILE ?=
+# YES=1, exactly, skips the subscription's confirmation (any other value asks).
 YES ?=
 DRY_RUN ?=
 PLAN ?=
@@ -96,12 +99,12 @@ deploy:
 	@$(PYTHON) -m deploy --name "$(NAME)" --location "$(LOCATION)" --storage-account "$(STORAGE_ACCOUNT)" \
 		--always-ready-http "$(ALWAYS_READY_HTTP)" --always-ready-worker "$(ALWAYS_READY_WORKER)" \
 		--max-instances "$(MAX_INSTANCES)" --instance-memory "$(INSTANCE_MEMORY)" --tags "$(TAGS)" \
-		--alert-email "$(ALERT_EMAIL)" $(if $(YES),--yes,) $(if $(DRY_RUN),--dry-run,) $(if $(PLAN),--plan,)
+		--alert-email "$(ALERT_EMAIL)" --pseudonym-key-file "$(PSEUDONYM_KEY_FILE)" $(if $(filter 1,$(YES)),--yes,) $(if $(DRY_RUN),--dry-run,) $(if $(PLAN),--plan,)
 
 # Deletes NAME-rg and everything in it, after you type its name (YES=1: without asking).
 destroy:
 	@test -n "$(NAME)" || { echo "usage: make destroy NAME=<prefix> [YES=1]" >&2; exit 2; }
-	@$(PYTHON) -m deploy.destroy --name "$(NAME)" $(if $(YES),--yes,)
+	@$(PYTHON) -m deploy.destroy --name "$(NAME)" $(if $(filter 1,$(YES)),--yes,)
 
 $(AZ_VENV)/.installed: requirements-deploy.txt
 	rm -rf $(AZ_VENV)

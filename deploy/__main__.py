@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 
 from deploy.config import DEFAULT_INSTANCE_MEMORY, DEFAULT_MAX_INSTANCES, DEFAULT_TAGS, Config, parse_tags
-from deploy.plan import SlackSecrets, deploy
+from deploy.plan import SlackSecrets, deploy, read_pseudonym_key
 from deploy.preview import PreviewRunner
 from deploy.runner import DeployError, DryRunner, Runner, SubprocessRunner
 
@@ -25,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-instances", type=int, default=DEFAULT_MAX_INSTANCES)
     parser.add_argument("--tags", default=DEFAULT_TAGS, help="key=value pairs, space-separated")
     parser.add_argument("--alert-email", default=None, help="where the alerts are mailed (default: nowhere)")
+    parser.add_argument(
+        "--pseudonym-key-file",
+        default=None,
+        help="a file holding an existing pseudonym key, stored in the vault (migration, restore)",
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask to confirm the subscription")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="print a first deploy's commands, run nothing")
@@ -81,7 +86,8 @@ def main(
             runner = DryRunner() if args.dry_run else real_runner()
         if args.plan:
             runner = PreviewRunner(runner)
-        urls = deploy(config, slack, runner, _say, (lambda _: True) if args.yes else ask)
+        key = read_pseudonym_key(args.pseudonym_key_file) if args.pseudonym_key_file else None
+        urls = deploy(config, slack, runner, _say, (lambda _: True) if args.yes else ask, key)
     except DeployError as error:
         _say(f"deploy: {error}")
         return 1

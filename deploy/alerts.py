@@ -1,6 +1,9 @@
-"""The alert rules, each its own command: a metric alert on failed invocations, and two log-search rules
-(a metric alert takes no percentile, and Storage's queue metrics are hourly and account-wide): the ack's p95,
-and messages left in the poison queues, which the app itself reports every few minutes."""
+"""The alert rules, each its own command: a metric alert on failed invocations, and three log-search rules
+(a metric alert takes no percentile, and Storage's queue metrics are hourly and account-wide): the ack's p95;
+every message that reaches the poison queue, by the invocation of the function that reports it (the queue
+itself is drained within seconds, so its depth is almost always 0); and a message left in the poison queue's
+own poison queue, whose depth the app reports every 5 minutes. Requests and traces are never sampled
+(host.json), so no rule misses what it counts."""
 
 from __future__ import annotations
 
@@ -9,15 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deploy.config import ACK_BUDGET_SECONDS, Config, Names
+from deploy.config import ACK_BUDGET_SECONDS, QUEUE_NAME, Config, Names
 from deploy.runner import Arg, Runner
-from interactions.queue_depth import DEPTH_LOG_PREFIX
+from interactions.queue_depth import depth_line, poison_queues
 
 QUERY_RULE_TYPE = "Microsoft.Insights/scheduledQueryRules"
 QUERY_RULE_API = "2023-12-01"
 METRIC_ALERT_TYPE = "Microsoft.Insights/metricAlerts"
 # The functions that answer Slack within its 3 seconds: their duration is the ack.
 ACK_FUNCTIONS = ("slack_commands", "slack_interactions", "slack_events")
+# The function triggered by each message of the poison queue: one invocation, one failed command or press.
+POISON_FUNCTION = "report_failed_message"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class LogRule:
 
 def log_rules() -> tuple[LogRule, ...]:
     names = ", ".join(f'"{f}"' for f in ACK_FUNCTIONS)
+    unreported = poison_queues(QUEUE_NAME)[1]
     return (
         LogRule(
             "slow-ack",
@@ -38,8 +44,13 @@ def log_rules() -> tuple[LogRule, ...]:
         ),
         LogRule(
             "poison-messages",
-            "A message waits in a poison queue: a command or a press failed five times.",
-            f'traces | where message startswith "{DEPTH_LOG_PREFIX}" '
+            "A command or a press failed five times and reached the poison queue (its member was told).",
+            f'requests | where name == "{POISON_FUNCTION}"',
+        ),
+        LogRule(
+            "unreported-messages",
+            f"A failed message could not even be reported to its member: it waits in {unreported} for an admin.",
+            f'traces | where message startswith "{depth_line(unreported, 0)[:-1]}" '
             '| extend depth = toint(extract(@"=(\\d+)$", 1, message)) | where depth > 0',
         ),
     )
@@ -78,7 +89,7 @@ def ensure(runner: Runner, names: Names, config: Config, insights_id: str, resou
 
     for rule in log_rules():
         name = rule_name(names, rule.suffix)
-        if (QUERY_RULE_TYPE.lower(), name) in existing:
+        if (QUERY_RULE_TYPE.lower(), name) in existing and _query_of(runner, names, name) == rule.query:
             continue
         body = {
             "location": config.location,
@@ -111,3 +122,11 @@ def ensure(runner: Runner, names: Names, config: Config, insights_id: str, resou
              "--api-version", QUERY_RULE_API, "--is-full-object", "--properties", json.dumps(body, sort_keys=True),
              "-o", "none"]
         )  # fmt: skip
+
+
+def _query_of(runner: Runner, names: Names, rule: str) -> str | None:
+    """The query an existing log-search rule runs: one of an earlier deploy may count something else."""
+    return runner.find(
+        ["az", "resource", "show", "-g", names.group, "-n", rule, "--resource-type", QUERY_RULE_TYPE,
+         "--api-version", QUERY_RULE_API, "--query", "properties.criteria.allOf[0].query", "-o", "tsv"]
+    )  # fmt: skip

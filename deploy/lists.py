@@ -1,5 +1,6 @@
-"""What Azure offers, as lists kept in the repo with the date they were read and the command that prints
-them today (``azure_lists.json``): the deploy's offline checks and its dry run answer from these."""
+"""What Azure offers, as lists kept in the repo (``azure_lists.json``): each compiled on a date from the
+pages it names, not read from Azure, with the exact command that prints it today to refresh it. The deploy's
+offline checks and its dry run answer from these."""
 
 from __future__ import annotations
 
@@ -13,14 +14,23 @@ _FILE = Path(__file__).with_name("azure_lists.json")
 
 @dataclass(frozen=True)
 class Dated:
-    as_of: str
-    source: str
+    compiled: str
+    compiled_from: str
+    refresh: str
     values: tuple[Any, ...]
+
+    @property
+    def as_said(self) -> str:
+        """How a message names the list: compiled, when, and how to refresh it."""
+        return f"list compiled {self.compiled}, not read from Azure; refresh with: {self.refresh}"
 
 
 def _load() -> dict[str, Dated]:
     raw = json.loads(_FILE.read_text(encoding="utf-8"))
-    return {key: Dated(entry["as_of"], entry["source"], tuple(entry["values"])) for key, entry in raw.items()}
+    return {
+        key: Dated(entry["compiled"], entry["compiled_from"], entry["refresh"], tuple(entry["values"]))
+        for key, entry in raw.items()
+    }
 
 
 _LISTS = _load()

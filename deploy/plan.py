@@ -2,9 +2,10 @@
 step looks and changes only what differs, so a second run changes nothing but the code.
 
 Every resource is created with its final security settings (storage without shared keys, Application
-Insights without local authentication, the vault in RBAC mode with purge protection) and the tags, in
-``NAME-rg``. Only an account made by an earlier deploy, whose app still holds a key, has shared keys turned
-off later: once the key setting is gone, so that the app is never without a way to its storage.
+Insights without local authentication, the vault in RBAC mode with purge protection, the Flex plan and the
+app as ARM objects) and the tags, in ``NAME-rg``. Only an account made by an earlier deploy, whose app still
+holds a key, has shared keys turned off later: once the key setting is gone, so that the app is never without
+a way to its storage.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from deploy import alerts
 from deploy.config import (
     HTTP_PER_INSTANCE_CONCURRENCY,
+    INSIGHTS_CONNECTION,
     MONITORING_ROLE,
     PYTHON_VERSION,
     STORAGE_ROLES,
@@ -44,6 +47,7 @@ SLACK_PATHS = {
 INSIGHTS_TYPE = "Microsoft.Insights/components"
 INSIGHTS_API = "2020-02-02"
 SITE_TYPE = "Microsoft.Web/sites"
+PLAN_TYPE = "Microsoft.Web/serverfarms"
 SITE_API = "2023-12-01"
 LOG_RETENTION_DAYS = 30
 VAULT_RETENTION_DAYS = 90
@@ -51,6 +55,8 @@ VAULT_RETENTION_DAYS = 90
 WAIT_ATTEMPTS = 60
 WAIT_SECONDS = 10.0
 RESOLVED = "Resolved"
+# How `func` reports a package upload refused by storage: the identity's role is not in effect yet.
+UPLOAD_REFUSED = ("BlobUploadFailed", "403")
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,9 @@ class SlackSecrets:
         if required and missing:
             raise DeployError(
                 f"set {' and '.join(missing)} in the environment (from the Slack app's Basic Information and "
-                "OAuth & Permissions pages); nothing was changed."
+                f"OAuth & Permissions pages), typed unseen and out of the shell's history: "
+                + "; ".join(f"read -rs {n} && export {n}" for n in missing)
+                + "; nothing was changed."
             )
         secret, token = env.get(names[0], "").strip(), env.get(names[1], "").strip()
         if required and not token.startswith("xoxb-"):
@@ -74,6 +82,20 @@ class SlackSecrets:
                 "Slack app's OAuth & Permissions page; nothing was changed."
             )
         return cls(secret, token)
+
+
+def read_pseudonym_key(path: str) -> str:
+    """An existing pseudonym key, from the file an admin names: never from a command line, where the process
+    list would show it."""
+    try:
+        key = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise DeployError(
+            f"PSEUDONYM_KEY_FILE={path!r} cannot be read ({error.strerror}); nothing was changed."
+        ) from None
+    if not key or "\n" in key:
+        raise DeployError(f"PSEUDONYM_KEY_FILE={path!r} must hold the key on one line; nothing was changed.")
+    return key
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,14 @@ class Identity:
 class Insights:
     id: str
     connection_string: str
+
+
+@dataclass(frozen=True)
+class Storage:
+    id: str
+    blob_endpoint: str
+    # Only on an account of an earlier deploy, whose app may still hold a key.
+    shared_key_on: bool
 
 
 @dataclass(frozen=True)
@@ -105,6 +135,7 @@ def deploy(
     runner: Runner,
     say: Callable[[str], None],
     ask: Callable[[str], bool] = lambda _: False,
+    pseudonym_key: str | None = None,
 ) -> list[str]:
     """Check, provision what is missing, bring settings back to what they should be, publish; the Slack URLs."""
     pre = preflight(config, runner, say, ask)
@@ -116,25 +147,25 @@ def deploy(
                     *config.tag_args, "-o", "none"])  # fmt: skip
     workspace_id = az.workspace()
     insights = az.insights(workspace_id)
-    storage_id, shared_key_on = az.storage()
+    storage = az.storage()
     identity = az.identity()
     vault = az.vault(recover=pre.vault_deleted)
 
     az.grant(pre.caller_id, pre.caller_type, [(VAULT_WRITER_ROLE, vault.id)])
     held = az.wait_until_vault_writable()
-    rotated = az.secrets(slack, held, pre.app)
+    rotated = az.secrets(slack, held, pre.app, pseudonym_key)
 
-    app_created = az.function_app(identity, pre.app)
-    wanted_roles = [(role, storage_id) for role in STORAGE_ROLES]
+    app_created = az.function_app(identity, storage, insights, pre.app)
+    wanted_roles = [(role, storage.id) for role in STORAGE_ROLES]
     wanted_roles += [(MONITORING_ROLE, insights.id), (VAULT_READER_ROLE, vault.id)]
     az.grant(identity.principal_id, "ServicePrincipal", wanted_roles)
     app_id = (f"/subscriptions/{pre.subscription_id}/resourceGroups/{names.group}/providers/{SITE_TYPE}/"
               f"{names.app}")  # fmt: skip
-    az.site(identity)
-    az.settings(wanted_settings(names, vault.uri, identity.client_id, insights.connection_string), app_created)
-    if shared_key_on:
+    az.site(identity, app_created=app_created)
+    az.settings(wanted_settings(names, vault.uri, identity.client_id, insights.connection_string))
+    if storage.shared_key_on:
         runner.run([*_storage_update(names), "--allow-shared-key-access", "false", "-o", "none"])
-    az.harden()
+    az.harden(app_created=app_created)
     az.scale(app_created=app_created)
     alerts.ensure(runner, names, config, insights.id, az.resources())
     az.tag_everything()
@@ -143,7 +174,7 @@ def deploy(
         runner.run([*az.app_ref("restart"), "-o", "none"])
 
     az.wait_until_reachable(app_id)
-    runner.publish(["func", "azure", "functionapp", "publish", names.app, "--python"])
+    az.publish()
     az.check_references(app_id)
 
     # Flex apps are shown as the raw ARM resource (host name under properties); others flattened.
@@ -163,6 +194,52 @@ def _storage_update(names: Names) -> list[Arg]:
 def _missing_tags(tags: Mapping[str, str] | None, wanted: Mapping[str, str]) -> bool:
     have = tags or {}
     return any(have.get(k) != v for k, v in wanted.items())
+
+
+def deployment_container(names: Names) -> str:
+    """The blob container Flex fetches the app's package from (3 to 63 lowercase letters, digits, hyphens)."""
+    return f"app-package-{names.app}"[:63].rstrip("-")
+
+
+def site_body(config: Config, identity: Identity, plan_id: str, package_url: str, insights: Insights) -> dict[str, Any]:
+    """The Flex app as one ARM object, with everything that can be given at creation: the identity (for
+    storage, the package, the vault's references and telemetry), HTTPS only, TLS 1.2, no FTP, the runtime,
+    the limits and the tags. The app settings follow in their own step, which also brings older apps back."""
+    return {
+        "location": config.location,
+        "kind": "functionapp,linux",
+        "tags": config.tag_map,
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {identity.id: {}}},
+        "properties": {
+            "serverFarmId": plan_id,
+            "httpsOnly": True,
+            "keyVaultReferenceIdentity": identity.id,
+            "siteConfig": {
+                "minTlsVersion": "1.2",
+                "ftpsState": "Disabled",
+                "appSettings": [{"name": INSIGHTS_CONNECTION, "value": insights.connection_string}],
+            },
+            "functionAppConfig": {
+                "deployment": {
+                    "storage": {
+                        "type": "blobContainer",
+                        "value": package_url,
+                        "authentication": {
+                            "type": "UserAssignedIdentity",
+                            "userAssignedIdentityResourceId": identity.id,
+                        },
+                    }
+                },
+                "runtime": {"name": "python", "version": PYTHON_VERSION},
+                "scaleAndConcurrency": {
+                    "instanceMemoryMB": config.instance_memory,
+                    "maximumInstanceCount": config.max_instances,
+                    "alwaysReady": [{"name": k, "instanceCount": v} for k, v in config.always_ready.items()],
+                    "triggers": {"http": {"perInstanceConcurrency": HTTP_PER_INSTANCE_CONCURRENCY}},
+                },
+            },
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -226,28 +303,31 @@ class _Az:
             self.runner.run([*ref[:2], "update", *ref[2:], "--set", "properties.DisableLocalAuth=true", "-o", "none"])
         return Insights(id=str(found["id"]), connection_string=str(found["connectionString"]))
 
-    def storage(self) -> tuple[str, bool]:
-        """The account's id, and whether shared keys are still on (only on an account of an earlier deploy)."""
+    def storage(self) -> Storage:
+        """The account, and whether shared keys are still on (only on an account of an earlier deploy)."""
         n = self.names
-        query = "{id:id,sharedKey:allowSharedKeyAccess,tls:minimumTlsVersion,publicBlob:allowBlobPublicAccess}"
+        fields = "id:id,blob:primaryEndpoints.blob"
+        query = f"{{{fields},sharedKey:allowSharedKeyAccess,tls:minimumTlsVersion,publicBlob:allowBlobPublicAccess}}"
         found = _json(
             self.runner.find(["az", "storage", "account", "show", "-g", n.group, "-n", n.storage,
                               "--query", query, "-o", "json"])
         )  # fmt: skip
         if found is None:
-            storage_id = self.runner.run(
+            made = _json(self.runner.run(
                 ["az", "storage", "account", "create", "-g", n.group, "-n", n.storage, "-l", self.config.location,
                  "--sku", "Standard_LRS", "--kind", "StorageV2", "--min-tls-version", "TLS1_2",
                  "--allow-blob-public-access", "false", "--allow-shared-key-access", "false", "--https-only", "true",
-                 "--tags", *self.config.tag_args, "--query", "id", "-o", "tsv"],
-                dry_result="<storage.id>",
-            )  # fmt: skip
-            return storage_id, False
+                 "--tags", *self.config.tag_args, "--query", f"{{{fields}}}", "-o", "json"],
+                dry_result=json.dumps({"id": "<storage.id>", "blob": f"https://{n.storage}.blob.core.windows.net/"}),
+            ))  # fmt: skip
+            return Storage(str(made["id"]), str(made["blob"]), shared_key_on=False)
         if found.get("tls") != "TLS1_2" or found.get("publicBlob") is not False:
             secure = ["--min-tls-version", "TLS1_2", "--allow-blob-public-access", "false"]
             self.runner.run([*_storage_update(n), *secure, "-o", "none"])
         # Unset means allowed: only an explicit false is off.
-        return str(found["id"]), found.get("sharedKey") is not False
+        return Storage(
+            str(found["id"]), str(found.get("blob") or ""), shared_key_on=found.get("sharedKey") is not False
+        )
 
     def identity(self) -> Identity:
         n = self.names
@@ -308,10 +388,13 @@ class _Az:
                  "--assignee-principal-type", principal_type, "--role", role, "--scope", scope, "-o", "none"]
             )  # fmt: skip
 
-    def _until(self, what: str, probe: Callable[[], str | None]) -> str:
-        """Look until ``probe`` answers, at most WAIT_ATTEMPTS times, saying how long it has waited."""
+    def _until(self, what: str, probe: Callable[[], str | None], halfway: Callable[[], None] | None = None) -> str:
+        """Look until ``probe`` answers, at most WAIT_ATTEMPTS times, saying how long it has waited; ``halfway``
+        runs once when half the attempts are spent."""
         last = ""
         for attempt in range(1, WAIT_ATTEMPTS + 1):
+            if halfway is not None and attempt == WAIT_ATTEMPTS // 2 + 1:
+                halfway()
             try:
                 answer = probe()
             except CommandFailed as error:
@@ -335,29 +418,55 @@ class _Az:
         )  # fmt: skip
         return set(_json(names) or [])
 
-    def secrets(self, slack: SlackSecrets, held: set[str], app: ExistingApp | None) -> bool:
-        """The Slack secrets as given (new values rotate them), the pseudonym key made once: never again while
-        the vault holds it, and moved unchanged from an earlier deploy's plain setting. Whether any changed."""
-        changed = False
+    def secrets(self, slack: SlackSecrets, held: set[str], app: ExistingApp | None, key: str | None) -> bool:
+        """The Slack secrets as given (new values rotate them); the pseudonym key as given from a file, else
+        the vault's, else an earlier deploy's plain setting moved unchanged, else made once. Whether any
+        changed (the app then restarts, to read them)."""
+        changed = self._pseudonym_key(held, app, key)
         for setting, value in ((app_settings.SIGNING_SECRET, slack.signing_secret),
                                (app_settings.BOT_TOKEN, slack.bot_token)):  # fmt: skip
-            name = VAULT_SECRETS[setting]
-            current = None
-            if name in held:
-                current = self.runner.find(["az", "keyvault", "secret", "show", "--vault-name", self.names.vault,
-                                            "--name", name, "--query", "value", "-o", "tsv"])  # fmt: skip
-            if current != value:
+            if self._secret(setting, held) != value:
                 self._set_secret(setting, value)
                 changed = True
-        key_name = VAULT_SECRETS[app_settings.PSEUDONYM_KEY]
-        if key_name not in held:
-            earlier = (app.settings if app else {}).get(app_settings.PSEUDONYM_KEY, "")
-            if earlier and not earlier.startswith("@Microsoft.KeyVault("):
-                self.say(f"Moving {app_settings.PSEUDONYM_KEY} from the app's settings into the vault, unchanged.")
-                self._set_secret(app_settings.PSEUDONYM_KEY, earlier)
-            else:
-                self._set_secret(app_settings.PSEUDONYM_KEY, secrets.token_hex(32))
         return changed
+
+    def _secret(self, setting: str, held: set[str]) -> str | None:
+        if VAULT_SECRETS[setting] not in held:
+            return None
+        return self.runner.find(["az", "keyvault", "secret", "show", "--vault-name", self.names.vault,
+                                 "--name", VAULT_SECRETS[setting], "--query", "value", "-o", "tsv"])  # fmt: skip
+
+    def _pseudonym_key(self, held: set[str], app: ExistingApp | None, key: str | None) -> bool:
+        setting = app_settings.PSEUDONYM_KEY
+        if key is not None:
+            if self._secret(setting, held) == key:
+                return False
+            self.say(f"Storing the pseudonym key from PSEUDONYM_KEY_FILE in {self.names.vault}.")
+            self._set_secret(setting, key)
+            return True
+        if VAULT_SECRETS[setting] in held:
+            return False
+        earlier = (app.settings if app else {}).get(setting, "")
+        if earlier.startswith("@Microsoft.KeyVault("):
+            if self.runner.dry:
+                # A plan may not read the vault before its role is granted: the deploy itself will know.
+                self.say(f"  {self.names.vault} shows no {VAULT_SECRETS[setting]} to this plan; the deploy stops "
+                         "if it is really missing, and never makes a new one.")  # fmt: skip
+                return False
+            # The app's members' logs are keyed by a secret that is gone: a new one would orphan them all.
+            raise DeployError(
+                f"the app reads {setting} from the vault, but {self.names.vault} holds no "
+                f"{VAULT_SECRETS[setting]}. Restore it from your backup (az keyvault secret restore --vault-name "
+                f"{self.names.vault} --file pseudonym-key.backup), or give the key itself with "
+                "PSEUDONYM_KEY_FILE=<file holding it>, then run make deploy again. No new key was made: one "
+                "would orphan every member's logs."
+            )
+        if earlier:
+            self.say(f"Moving {setting} from the app's settings into the vault, unchanged.")
+            self._set_secret(setting, earlier)
+            return True
+        self._set_secret(setting, secrets.token_hex(32))
+        return False
 
     def _set_secret(self, setting: str, value: str) -> None:
         self.runner.run(
@@ -365,24 +474,42 @@ class _Az:
              "--file", Secret(f"<{setting}>", value), "--encoding", "utf-8", "--query", "id", "-o", "none"]
         )  # fmt: skip
 
-    def function_app(self, identity: Identity, app: ExistingApp | None) -> bool:
-        """Whether the app was created by this run."""
-        n = self.names
+    def function_app(self, identity: Identity, storage: Storage, insights: Insights, app: ExistingApp | None) -> bool:
+        """Whether the app was created by this run. The Flex plan and the site are made as ARM objects, with
+        their tags and final settings: `az functionapp create --flexconsumption-location` makes an untagged
+        plan of its own (a tag policy denies it), and takes no `--plan` with the Flex options."""
         if app is not None:
             self._keyless_deployment_storage(identity)
             return False
-        always_ready = [f"{k}={v}" for k, v in self.config.always_ready.items()]
+        plan_id = self._flex_plan()
+        container = deployment_container(self.names)
         self.runner.run(
-            [*self.app_ref("create"), "-s", n.storage, "--flexconsumption-location", self.config.location,
-             "--runtime", "python", "--runtime-version", PYTHON_VERSION,
-             "--instance-memory", str(self.config.instance_memory),
-             "--maximum-instance-count", str(self.config.max_instances),
-             "--always-ready-instances", *always_ready, "--assign-identity", identity.id,
-             "--deployment-storage-name", n.storage, "--deployment-storage-auth-type", "UserAssignedIdentity",
-             "--deployment-storage-auth-value", identity.id, "--app-insights", n.insights,
-             "--https-only", "true", "--tags", *self.config.tag_args, "-o", "none"]
+            ["az", "storage", "container-rm", "create", "-g", self.names.group, "--storage-account",
+             self.names.storage, "-n", container, "-o", "none"]
         )  # fmt: skip
+        body = site_body(self.config, identity, plan_id, f"{storage.blob_endpoint.rstrip('/')}/{container}", insights)
+        self.runner.run([*self._site_ref("create"), "--is-full-object", "--properties",
+                         json.dumps(body, sort_keys=True), "-o", "none"])  # fmt: skip
         return True
+
+    def _flex_plan(self) -> str:
+        ref: list[Arg] = ["az", "resource", "-g", self.names.group, "-n", self.names.plan, "--resource-type",
+                          PLAN_TYPE, "--api-version", SITE_API]  # fmt: skip
+        found = self.runner.find([*ref[:2], "show", *ref[2:], "--query", "id", "-o", "tsv"])
+        if found:
+            return found
+        body = {
+            "location": self.config.location,
+            "kind": "functionapp",
+            "sku": {"name": "FC1", "tier": "FlexConsumption"},
+            "properties": {"reserved": True},
+            "tags": self.config.tag_map,
+        }
+        return self.runner.run(
+            [*ref[:2], "create", *ref[2:], "--is-full-object", "--properties", json.dumps(body, sort_keys=True),
+             "--query", "id", "-o", "tsv"],
+            dry_result="<plan.id>",
+        )  # fmt: skip
 
     def _keyless_deployment_storage(self, identity: Identity) -> None:
         """An app made elsewhere may fetch its package with a connection string."""
@@ -401,13 +528,14 @@ class _Az:
         return ["az", "resource", verb, "-g", self.names.group, "-n", self.names.app, "--resource-type", SITE_TYPE,
                 "--api-version", SITE_API]  # fmt: skip
 
-    def site(self, identity: Identity) -> None:
+    def site(self, identity: Identity, *, app_created: bool) -> None:
         """HTTPS only, and Key Vault references resolved with the user-assigned identity: set on the site
         resource, since a read-modify-write `az functionapp update --set` fails on Flex."""
         query = "{httpsOnly:properties.httpsOnly,vaultIdentity:properties.keyVaultReferenceIdentity}"
         found = _json(
             self.runner.run([*self._site_ref("show"), "--query", query, "-o", "json"],
-                            dry_result=json.dumps({"httpsOnly": True, "vaultIdentity": "SystemAssigned"}))
+                            dry_result=json.dumps({"httpsOnly": True, "vaultIdentity": identity.id if app_created
+                                                   else "SystemAssigned"}))
         ) or {}  # fmt: skip
         if found.get("httpsOnly") is True and str(found.get("vaultIdentity")).lower() == identity.id.lower():
             return
@@ -416,14 +544,14 @@ class _Az:
              f"properties.keyVaultReferenceIdentity={identity.id}", "-o", "none"]
         )  # fmt: skip
 
-    def settings(self, wanted: Mapping[str, str], app_created: bool) -> None:
+    def settings(self, wanted: Mapping[str, str]) -> None:
         listed = _json(self.runner.run([*self.app_ref("config", "appsettings", "list"), "-o", "json"], dry_result="[]"))
         current: dict[str, str] = {s["name"]: s.get("value") or "" for s in listed or []}
         changed: list[Arg] = [f"{name}={value}" for name, value in wanted.items() if current.get(name) != value]
         if changed:
             self.runner.run([*self.app_ref("config", "appsettings", "set"), "--settings", *changed, "-o", "none"])
-        # The connection string wins over the keyless settings, and `create` writes one with the key.
-        if CONNECTION in current or app_created:
+        # The connection string wins over the keyless settings (an app of an earlier deploy holds one).
+        if CONNECTION in current:
             self.runner.run(
                 [*self.app_ref("config", "appsettings", "delete"), "--setting-names", CONNECTION, "-o", "none"]
             )
@@ -431,8 +559,9 @@ class _Az:
         if keyed:
             self.say(f"These settings hold an account key and were left as they are: {', '.join(keyed)}.")
 
-    def harden(self) -> None:
-        """No basic publishing credentials (SCM, FTP), no FTP, TLS 1.2 at least."""
+    def harden(self, *, app_created: bool) -> None:
+        """No basic publishing credentials (SCM, FTP), no FTP, TLS 1.2 at least. The credentials policies are
+        resources of their own, made on by the site's creation: they are turned off before any code is sent."""
         for policy in ("scm", "ftp"):
             ref: list[Arg] = ["az", "resource", "-g", self.names.group, "-n", policy, "--namespace", "Microsoft.Web",
                               "--resource-type", "basicPublishingCredentialsPolicies", "--parent",
@@ -443,7 +572,7 @@ class _Az:
                 self.runner.run([*ref[:2], "update", *ref[2:], "--set", "properties.allow=false", "-o", "none"])
         web = _json(
             self.runner.run([*self.app_ref("config", "show"), "--query", "{ftps:ftpsState,tls:minTlsVersion}", "-o",
-                             "json"], dry_result="{}")
+                             "json"], dry_result=json.dumps({"ftps": "Disabled", "tls": "1.2"} if app_created else {}))
         ) or {}  # fmt: skip
         if web.get("ftps") != "Disabled" or web.get("tls") not in ("1.2", "1.3"):
             self.runner.run([*self.app_ref("config", "set"), "--ftps-state", "Disabled", "--min-tls-version", "1.2",
@@ -453,7 +582,8 @@ class _Az:
         """Instance memory, the cost ceiling, always-ready counts and the HTTP concurrency, where they differ."""
         c = self.config
         made = {"instanceMemoryMB": c.instance_memory, "maximumInstanceCount": c.max_instances,
-                "alwaysReady": [{"name": k, "instanceCount": v} for k, v in c.always_ready.items()]}  # fmt: skip
+                "alwaysReady": [{"name": k, "instanceCount": v} for k, v in c.always_ready.items()],
+                "http": HTTP_PER_INSTANCE_CONCURRENCY}  # fmt: skip
         scale = _json(
             self.runner.run(
                 [*self.app_ref("scale", "config", "show"),
@@ -488,7 +618,7 @@ class _Az:
 
     def tag_everything(self) -> None:
         """The tags on the group and on every resource in it, including what `create` commands made on their
-        own (the Flex plan), merged into the tags each already has."""
+        own in an earlier deploy (its Flex plan), merged into the tags each already has."""
         wanted = self.config.tag_map
         group = _json(self.runner.run(["az", "group", "show", "-n", self.names.group, "--query",
                                        "{id:id,tags:tags}", "-o", "json"],
@@ -526,13 +656,36 @@ class _Az:
                 dry_result="Running",
             )  # fmt: skip
             if state is None:
-                # A site that reports no host status cannot be waited on: the references above are the proof.
-                self.say("  the app's host reports no status; publishing without waiting for it.")
+                # A new app without code reports no host status: publishing itself is then the proof that
+                # the identity reaches storage, retried while its role takes effect (`publish`).
+                self.say("  the app's host reports no status yet (no code); publishing, and retrying while the "
+                         "identity's storage role takes effect.")  # fmt: skip
                 return "unknown"
             return state if state == "Running" else None
 
-        self._until("the app's identity to read the vault", vault)
+        def restart() -> None:
+            # A reference's status may be kept from before its role existed until the app restarts.
+            self.say("  restarting the app once, so that it reads its Key Vault references again.")
+            self.runner.run([*self.app_ref("restart"), "-o", "none"])
+
+        self._until("the app's identity to read the vault", vault, halfway=restart)
         self._until("the app's host to reach its storage", host)
+
+    def publish(self) -> None:
+        """Publish the code; Flex refuses the package's upload (403) while the identity's storage role is
+        new, so a refused upload is tried again, bounded like every wait."""
+        command: list[Arg] = ["func", "azure", "functionapp", "publish", self.names.app, "--python"]
+
+        def upload() -> str | None:
+            try:
+                self.runner.publish(command)
+            except CommandFailed as error:
+                if not any(sign in error.stderr for sign in UPLOAD_REFUSED):
+                    raise DeployError(str(error)) from None  # not a wait: a broken package stays broken
+                raise CommandFailed(error.command, error.returncode, "the package's upload was refused (403)") from None
+            return "published"
+
+        self._until("the app's identity to accept the package", upload)
 
     def check_references(self, app_id: str) -> None:
         """After publishing: fails loudly unless every Key Vault reference is resolved."""

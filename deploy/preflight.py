@@ -4,6 +4,7 @@ publish to Flex, and what an earlier deploy left. A failed check stops the deplo
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -194,15 +195,58 @@ def _check_may_grant(runner: Runner, subscription: str, group: str | None) -> No
         )
 
 
+def token_object_id(token: str) -> str | None:
+    """The ``oid`` claim of an Entra access token (a JWT): the signed-in principal's object id, read without
+    Microsoft Graph. The signature is not checked: the token comes from the CLI's own sign-in."""
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, json.JSONDecodeError):
+        return None
+    oid = claims.get("oid") if isinstance(claims, dict) else None
+    return str(oid) if oid else None
+
+
+def unsigned_token(claims: Mapping[str, str]) -> str:
+    """A token of the given claims, for a dry run's answer."""
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    return f"e30.{body}."
+
+
+# How `az account show` names a managed identity signed in with `az login --identity`.
+MANAGED_IDENTITY_NAMES = ("systemAssignedIdentity", "userAssignedIdentity")
+
+
 def _caller(runner: Runner, user: Mapping[str, Any]) -> tuple[str, str]:
-    """The signed-in principal's type and object id: it is granted the right to write the vault's secrets."""
-    if str(user.get("type")).lower() == "serviceprincipal":
-        found = runner.run(["az", "ad", "sp", "show", "--id", str(user.get("name")), "--query", "id", "-o", "tsv"])
-        return "ServicePrincipal", found
-    found = runner.run(
-        ["az", "ad", "signed-in-user", "show", "--query", "id", "-o", "tsv"], dry_result="<caller.objectId>"
-    )
-    return "User", found
+    """The signed-in principal's type and object id: it is granted the right to write the vault's secrets.
+    Read from the access token's ``oid`` claim (users, service principals and managed identities alike, no
+    Graph rights needed); Microsoft Graph only if the token has none. The token itself is never printed."""
+    kind = "ServicePrincipal" if str(user.get("type")).lower() == "serviceprincipal" else "User"
+    try:
+        token = runner.run(["az", "account", "get-access-token", "--query", "accessToken", "-o", "tsv"],
+                           dry_result=unsigned_token({"oid": "<caller.objectId>"}))  # fmt: skip
+    except CommandFailed:
+        token = ""
+    found = token_object_id(token)
+    if found:
+        return kind, found
+    name = str(user.get("name") or "")
+    if kind == "ServicePrincipal" and name in MANAGED_IDENTITY_NAMES:
+        raise DeployError(
+            "cannot tell the managed identity's object id (its access token has none); run the deploy signed in "
+            "as a user or a service principal; " + NOTHING_CHANGED
+        )
+    graph = (["az", "ad", "sp", "show", "--id", name] if kind == "ServicePrincipal"
+             else ["az", "ad", "signed-in-user", "show"])  # fmt: skip
+    try:
+        return kind, runner.run([*graph, "--query", "id", "-o", "tsv"])
+    except CommandFailed as error:
+        raise DeployError(
+            "cannot tell your object id: the access token has no oid claim and Microsoft Graph refused "
+            f"({str(error).splitlines()[-1]}); sign in again with az login; " + NOTHING_CHANGED
+        ) from None
 
 
 def _existing_app(runner: Runner, names: Names) -> ExistingApp | None:

@@ -8,11 +8,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from deploy.runner import Arg, CommandFailed, Runner, shown
+from deploy.runner import Arg, CommandFailed, Runner, is_not_found, shown
 
 # A command is read-only when one of these is among its first words (or it is a GET through `az rest`).
-READ_VERBS = frozenset({"show", "list", "exists", "check-name", "list-deleted", "list-flexconsumption-locations",
-                        "list-flexconsumption-runtimes", "--version"})  # fmt: skip
+READ_VERBS = frozenset({"show", "list", "exists", "check-name", "list-deleted", "get-access-token",
+                        "list-flexconsumption-locations", "list-flexconsumption-runtimes", "--version"})  # fmt: skip
 NAME_FLAGS = ("-n", "--name", "--vault-name", "--resource-id", "--scope")
 
 
@@ -29,6 +29,9 @@ def _subject(argv: Sequence[Arg]) -> str:
     kind = " ".join(
         w for w in words[1:4] if not w.startswith("-") and w not in ("create", "update", "set", "show", "list")
     )
+    if words[1:2] == ["resource"] and "--resource-type" in words[:-1]:
+        # `az resource` makes many kinds: the preview names the kind.
+        kind = words[words.index("--resource-type") + 1]
     for flag in NAME_FLAGS:
         if flag in words:
             index = words.index(flag)
@@ -67,9 +70,20 @@ class PreviewRunner:
             return dry_result
         try:
             answer = self.inner.run(argv, dry_result=dry_result)
-        except CommandFailed:
-            # A read of something a change above would have made: answered as if it had been.
-            return dry_result
+        except CommandFailed as error:
+            if is_not_found(error.returncode, error.stderr) or self.changes:
+                # Absent; or, after a change that was only recorded, a read of what it would have made or
+                # allowed (a role not yet granted): answered as if the change had been made.
+                return dry_result
+            # Before any change, a read that fails for another reason (no login, no access, a missing tool)
+            # is a failed check: answering it with a placeholder would hide it.
+            raise CommandFailed(
+                error.command,
+                error.returncode,
+                f"{error.stderr.strip()}\nPLAN=1 stopped: this read must succeed before the plan can say anything. "
+                "Do what the error says (az login, read access to the subscription, the tool installed), then "
+                "run it again; nothing was changed.",
+            ) from None
         if list(argv[:5]) == ["az", "functionapp", "config", "appsettings", "list"]:
             self.kept += [f"setting {s['name']}" for s in json.loads(answer or "[]")]
         return answer

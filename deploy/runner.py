@@ -76,7 +76,8 @@ class Runner(Protocol):
         run answers ``dry_result``: None, as on a fresh subscription, unless a placeholder is given."""
 
     def publish(self, argv: Sequence[Arg]) -> None:
-        """Run a long command with its output shown as it comes (it carries no secret)."""
+        """Run a long command with its output shown as it comes (it carries no secret); a failure raises
+        ``CommandFailed`` holding the end of that output."""
 
     def pause(self, seconds: float) -> None:
         """Wait between two looks at something Azure does slowly; a dry run does not wait."""
@@ -145,8 +146,9 @@ class SubprocessRunner:
 
     @staticmethod
     def _reads_secret(argv: Sequence[Arg]) -> bool:
-        """A command whose answer is a secret's value: kept out of any error or warning shown later."""
-        return list(argv[:4]) == ["az", "keyvault", "secret", "show"]
+        """A command whose answer is a secret (a secret's value, an access token): kept out of any error or
+        warning shown later."""
+        return list(argv[:4]) in (["az", "keyvault", "secret", "show"], ["az", "account", "get-access-token"])
 
     def run(self, argv: Sequence[Arg], *, dry_result: str = "") -> str:
         command, done = self._exec(argv)
@@ -167,10 +169,17 @@ class SubprocessRunner:
     def publish(self, argv: Sequence[Arg]) -> None:
         command = shown(argv)
         print(f"+ {command}", file=self.log, flush=True)
+        output: list[str] = []
         with real(argv) as words:
-            done = subprocess.run(words, stdin=subprocess.DEVNULL, check=False)
-        if done.returncode != 0:
-            raise CommandFailed(command, done.returncode, "(its output is above)")
+            with subprocess.Popen(
+                words, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            ) as process:
+                for line in process.stdout or ():
+                    print(line, end="", file=sys.stdout, flush=True)
+                    output.append(line)
+        if process.returncode != 0:
+            # Its output was shown as it came; the failure keeps it, so the caller can tell why.
+            raise CommandFailed(command, process.returncode, "".join(output[-50:]))
 
     def pause(self, seconds: float) -> None:
         time.sleep(seconds)

@@ -30,6 +30,22 @@ log = logging.getLogger(__name__)
 
 CONNECTION = "AzureWebJobsStorage"
 MANAGED_IDENTITY = "managedidentity"
+# The identity-based settings of a connection, as suffixes of its name (``<name>__accountName``).
+_ACCOUNT, _QUEUE_URI, _TABLE_URI, _CREDENTIAL, _CLIENT_ID = (
+    "accountName",
+    "queueServiceUri",
+    "tableServiceUri",
+    "credential",
+    "clientId",
+)
+ACCOUNT_NAME = f"{CONNECTION}__{_ACCOUNT}"
+QUEUE_SERVICE_URI = f"{CONNECTION}__{_QUEUE_URI}"
+TABLE_SERVICE_URI = f"{CONNECTION}__{_TABLE_URI}"
+CREDENTIAL = f"{CONNECTION}__{_CREDENTIAL}"
+CLIENT_ID = f"{CONNECTION}__{_CLIENT_ID}"
+# Every setting the app reads for its storage (the Functions host reads the same): the one list the deploy
+# writes from and checks against.
+SETTING_NAMES = (CONNECTION, ACCOUNT_NAME, QUEUE_SERVICE_URI, TABLE_SERVICE_URI, CREDENTIAL, CLIENT_ID)
 _ENDPOINT_SUFFIX = "core.windows.net"
 HOST_JSON = Path(__file__).resolve().parents[1] / "host.json"
 
@@ -70,8 +86,8 @@ class StorageAccount:
         connection_string = env.get(name, "").strip()
         if connection_string:
             return cls(connection_string=connection_string)
-        account, queue_uri, table_uri = setting("accountName"), setting("queueServiceUri"), setting("tableServiceUri")
-        credential, client_id = setting("credential"), setting("clientId")
+        account, queue_uri, table_uri = setting(_ACCOUNT), setting(_QUEUE_URI), setting(_TABLE_URI)
+        credential, client_id = setting(_CREDENTIAL), setting(_CLIENT_ID)
         if not any((account, queue_uri, table_uri, credential, client_id)):
             raise StorageNotConfigured(f"set {name} (a connection string) or {name}__accountName (keyless).")
         if credential and credential.lower() != MANAGED_IDENTITY:

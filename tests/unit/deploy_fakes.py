@@ -7,7 +7,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from deploy.alerts import log_rules
 from deploy.config import Config, Names, vault_reference
+from deploy.preflight import unsigned_token
 from deploy.runner import Arg, CommandFailed, Secret, shown
 
 FAKE_SIGNING_SECRET = "fake-signing-secret-8c1f"
@@ -24,6 +26,8 @@ IDENTITY_ID = f"{GROUP_ID}/providers/Microsoft.ManagedIdentity/userAssignedIdent
 PLAN_ID = f"{GROUP_ID}/providers/Microsoft.Web/serverfarms/plan"
 VAULT_URI = f"https://{NAMES.vault}.vault.azure.net/"
 FAILS = object()  # an answer: the command fails (exit 1)
+NOT_FOUND = object()  # an answer: the resource does not exist (the CLI's exit 3)
+REFUSED = object()  # an answer to `func ... publish`: storage refuses the package (403)
 CHANGES = (" create ", " set ", " delete ", " update ", " restart ", " recover ")
 
 
@@ -39,6 +43,7 @@ def deployed_settings() -> dict[str, str]:
         "AzureWebJobsStorage__clientId": "client-id",
         "APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=k",
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": "ClientId=client-id;Authorization=AAD",
+        "PYTHON_THREADPOOL_THREAD_COUNT": "8",
     }
 
 
@@ -49,10 +54,9 @@ def _deployed() -> dict[str, object]:
     roles += [("Monitoring Metrics Publisher", INSIGHTS_ID), ("Key Vault Secrets User", VAULT_ID),
               ("Key Vault Secrets Officer", VAULT_ID)]  # fmt: skip
     resources = [(f"{NAMES.app}-failures", "Microsoft.Insights/metricAlerts")]
-    resources += [
-        (f"{NAMES.app}-{s}", "Microsoft.Insights/scheduledQueryRules") for s in ("slow-ack", "poison-messages")
-    ]
+    resources += [(f"{NAMES.app}-{r.suffix}", "Microsoft.Insights/scheduledQueryRules") for r in log_rules()]
     return {
+        **{f"az resource show -g demo-rg -n {NAMES.app}-{r.suffix} ": r.query for r in log_rules()},
         "az account show": {"name": "Contoso", "id": SUBSCRIPTION, "user": {"type": "user", "name": "me"}},
         "az functionapp list-flexconsumption-locations": ["westeurope", "northeurope"],
         "az functionapp list-flexconsumption-runtimes": ["3.11", "3.12"],
@@ -62,6 +66,7 @@ def _deployed() -> dict[str, object]:
         "demo-rg/providers/Microsoft.Authorization/permissions": [{"actions": ["*"], "notActions": []}],
         "az rest --method get --url https://management.azure.com/subscriptions/" + SUBSCRIPTION + "/providers/"
         "Microsoft.Authorization/permissions": [{"actions": ["*"], "notActions": []}],
+        "az account get-access-token": unsigned_token({"oid": "caller-id"}),
         "az ad signed-in-user show": "caller-id",
         "func --version": "4.0.7030",
         "az functionapp list": [{"group": "demo-rg", "plan": PLAN_ID}],
@@ -139,13 +144,25 @@ class Subscription:
         answer = self._answer(argv)
         if answer is FAILS:
             raise CommandFailed(shown(argv), 1, "ERROR: (Forbidden) not yet")
+        if answer is NOT_FOUND:
+            raise CommandFailed(shown(argv), 3, "ERROR: (ResourceNotFound) not there")
         return answer if isinstance(answer, str) else json.dumps(answer)
 
     def find(self, argv: Sequence[Arg], *, dry_result: str | None = None) -> str | None:
-        return self.run(argv) or None
+        try:
+            return self.run(argv) or None
+        except CommandFailed as error:
+            if error.returncode == 3:
+                return None
+            raise
 
     def publish(self, argv: Sequence[Arg]) -> None:
         self.commands.append(list(argv))
+        answer = self._answer(argv)
+        if answer is REFUSED:
+            raise CommandFailed(shown(argv), 1, "Error: BlobUploadFailed: 403 This request is not authorized.")
+        if answer is FAILS:
+            raise CommandFailed(shown(argv), 1, "Error: Syntax error in function_app.py")
 
     def pause(self, seconds: float) -> None:
         self.pauses += 1

@@ -5,12 +5,18 @@ prompt."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from deploy import lists
 from deploy.check import classify, commands
-from deploy.config import settings_problems
+from deploy.config import PLATFORM_SETTINGS, Config, Names, settings_problems, wanted_settings
 from deploy.offline import problems
 from interactions import settings as app_settings
+from interactions import storage_account
+from interactions.storage_account import StorageAccount
 
 NAME = "demo"
 
@@ -34,14 +40,19 @@ def test_the_deploys_own_commands_pass(lines: list[str]) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "named"),
     [
-        ("--runtime-version 3.12", "--runtime-version 9.9", "--runtime-version 9.9"),
+        ('"version": "3.12"', '"version": "9.9"', "runtime version 9.9"),
         ("'Storage Blob Data Owner'", "'Storage Blob Data Ownr'", "Storage Blob Data Ownr"),
-        ("--flexconsumption-location westeurope", "--flexconsumption-location mars", "mars"),
+        ('"kind": "functionapp,linux", "location": "westeurope"', '"kind": "functionapp,linux", "location": "mars"',
+         "mars"),
         ("-l westeurope", "-l mars", "-l mars"),
-        ("--instance-memory 2048", "--instance-memory 1024", "--instance-memory 1024"),
-        ("--maximum-instance-count 10", "--maximum-instance-count 1001", "--maximum-instance-count 1001"),
+        ('"instanceMemoryMB": 2048', '"instanceMemoryMB": 1024', "instanceMemoryMB 1024"),
+        ('"maximumInstanceCount": 10', '"maximumInstanceCount": 1001', "maximumInstanceCount 1001"),
+        ('"perInstanceConcurrency": 4', '"perInstanceConcurrency": 0', "perInstanceConcurrency 0"),
         ("perInstanceConcurrency=4", "perInstanceConcurrency=0", "perInstanceConcurrency=0"),
+        ('"instanceCount": 1, "name": "function', '"instanceCount": -1, "name": "function', "always-ready"),
+        ('"instanceCount": 1, "name": "http"', '"instanceCount": 11, "name": "http"', "always-ready http=11"),
         ("function:process_queued_message=1", "function:process_queued_message=-1", "always-ready"),
+        ("function:process_queued_message=1", "function:process_queued_message=11", "maximum instance count (10)"),
         ("az identity create -g demo-rg", "az identity create -g shared-rg", "-g shared-rg"),
         ("--tags app=interactions", "--tags team=x", "without the tags"),
         ("func azure functionapp publish demo-func --python", "func azure functionapp publish demo-func --pyhton",
@@ -52,6 +63,19 @@ def test_the_deploys_own_commands_pass(lines: list[str]) -> None:
 def test_each_wrong_value_fails_and_is_named(lines: list[str], old: str, new: str, named: str) -> None:
     found = problems(_swap(lines, old, new), NAME)
     assert any(named in problem for problem in found), found
+
+
+def test_every_list_says_it_was_compiled_and_how_to_refresh_it_and_a_wrong_value_says_so_too(
+    lines: list[str],
+) -> None:
+    raw = json.loads((Path(lists.__file__).with_name("azure_lists.json")).read_text(encoding="utf-8"))
+    for key, entry in raw.items():
+        assert set(entry) == {"compiled", "compiled_from", "refresh", "values"}, key
+        assert "not read from" in entry["compiled_from"], key
+        assert entry["refresh"].startswith(("az ", "func ")) or entry["refresh"].startswith("no az command"), key
+    found = problems(_swap(lines, "-l westeurope", "-l mars"), NAME)
+    refresh = "refresh with: az functionapp list-flexconsumption-locations --query '[].name' -o json"
+    assert any("list compiled 2026-12-05, not read from Azure" in p and refresh in p for p in found), found
 
 
 def test_a_scope_outside_the_group_fails(lines: list[str]) -> None:
@@ -66,6 +90,22 @@ def test_the_settings_written_are_the_settings_the_app_reads() -> None:
         "setting AzureWebJobsStorage__credential is read by the app but not written",
         f"setting {app_settings.SIGNING_SECRET} is read by the app but not written",
     ]
+
+
+def test_the_storage_settings_written_are_read_by_the_app_as_a_keyless_connection_with_the_identity() -> None:
+    written = wanted_settings(Names.of(Config(NAME, "westeurope")), "https://v.vault.azure.net/", "client-id", "c")
+    storage = {k: v for k, v in written.items() if k in storage_account.SETTING_NAMES}
+    assert set(written) - set(storage) <= set(app_settings.SETTING_NAMES) | set(PLATFORM_SETTINGS)
+    account = StorageAccount.from_settings(storage)
+    assert account.keyless and account.managed_identity and account.client_id == "client-id"
+    assert account.table_service_uri == f"https://{Names.of(Config(NAME, 'westeurope')).storage}.table.core.windows.net"
+    assert written[app_settings.TABLE] == app_settings.DEFAULT_TABLE
+
+
+def test_a_connection_string_written_by_the_deploy_fails_the_check() -> None:
+    written = set(wanted_settings(Names.of(Config(NAME, "westeurope")), "https://v/", "c", "i"))
+    assert settings_problems(written) == []
+    assert any("with a key" in p for p in settings_problems(written | {storage_account.CONNECTION}))
 
 
 @pytest.mark.parametrize(
