@@ -72,7 +72,7 @@ ifneq ($(PRESS_WORDS),)
 .DEFAULT: ; @:
 endif
 press: $(VENV)/.installed
-	$(PY) -m local.act press --user "$(SLACK_USER)" $(ARGS) $(PRESS_WORDS)
+	@$(PY) -m local.act press --user "$(SLACK_USER)" $(ARGS) $(PRESS_WORDS)
 
 # The retention sweep, once, now: the local host does not run the daily timer (README.md, Privacy).
 expire: $(VENV)/.installed

@@ -70,6 +70,7 @@ def measure(sizes: figures.Sizes, progress: Callable[[str], None], only: set[str
             rows.extend(step(bench))
     order = ["ack-median", "ack-p99", "keyless-ack-median", "keyless-ack-p99", "ack-concurrency", "log", "view-list",
              "view-person", "view-time", "dashboard-page", "dashboard-first", "clear", "sweep", "cold", "first-ack",
+             "first-ack-queue-only",
              "keyless-cold",
              "ack-imports", "throughput", "member-wait", "memory-view", "memory-clear"]  # fmt: skip
     return sorted(rows, key=lambda row: order.index(row.key))

@@ -18,6 +18,7 @@ class Samples:
 
     ours: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
+    other_floor: list[float] = field(default_factory=list)  # a second floor's, where one is timed alongside
 
 
 def median(values: list[float]) -> float:
@@ -45,26 +46,27 @@ def interleaved(
     ours: Callable[[int], Action],
     floor: Callable[[int], Action],
     warmup: int = 0,
+    other_floor: Callable[[int], Action] | None = None,
 ) -> Samples:
-    """Time ``ours(i)()`` and ``floor(i)()`` alternately, swapping which goes first on every repetition, so
-    drift (Azurite's heap, caches, a busy core) falls on both alike. ``ours(i)`` and ``floor(i)`` prepare a
-    repetition untimed and return the action to time; each side is prepared right before it is timed, so
-    that neither runs against what the other's preparation left behind (seeded rows, say). The first
-    ``warmup`` repetitions are not kept."""
+    """Time ``ours(i)()`` and ``floor(i)()`` alternately (and ``other_floor(i)()`` where given), changing which
+    goes first on every repetition, so drift (Azurite's heap, caches, a busy core) falls on every side alike.
+    ``ours(i)`` and ``floor(i)`` prepare a repetition untimed and return the action to time; each side is
+    prepared right before it is timed, so that neither runs against what the other's preparation left behind
+    (seeded rows, say). The first ``warmup`` repetitions are not kept."""
     samples = Samples()
+    named = [("ours", ours), ("floor", floor)] + ([("other_floor", other_floor)] if other_floor else [])
     # The bench's own heap (answers kept by the Slack stand-in, earlier figures) must not make the garbage
     # collections that either side triggers slower: park it where the collector does not look.
     gc.collect()
     gc.freeze()
     try:
         for index in range(warmup + repetitions):
-            sides = [("ours", ours), ("floor", floor)]
-            if index % 2:
-                sides.reverse()
+            turn = index % len(named)
+            sides = named[turn:] + named[:turn]
             results = {name: timed(prepare(index)) for name, prepare in sides}
             if index >= warmup:
-                samples.ours.append(results["ours"])
-                samples.floor.append(results["floor"])
+                for name, taken in results.items():
+                    getattr(samples, name).append(taken)
     finally:
         gc.unfreeze()
     return samples

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -233,7 +234,7 @@ def _quoted_words(text: str) -> list[Token]:
     if pieces:
         words.append(pieces)
     tokens: list[Token] = []
-    for word in words:
+    for word in (part for glued in words for part in _at_ratings(glued)):
         quoted = [piece for piece in word if isinstance(piece, Quoted)]
         if len(quoted) == 1 and all(isinstance(p, Quoted) or _all_signs(p) for p in word):
             for piece in word:  # "Bob"+: the name, then its rating
@@ -241,6 +242,19 @@ def _quoted_words(text: str) -> list[Token]:
             continue
         tokens.extend(_word("".join(piece.raw if isinstance(piece, Quoted) else piece for piece in word)))
     return tokens
+
+
+def _at_ratings(word: list[str | Quoted]) -> Iterator[list[str | Quoted]]:
+    """A word split after each run of rating signs between two quoted parts: ``"Bob"-"Al"+`` is two people
+    rated, as each would be typed alone."""
+    start = 0
+    for index in range(1, len(word) - 1):
+        piece = word[index]
+        if isinstance(piece, str) and _all_signs(piece):
+            if isinstance(word[index - 1], Quoted) and isinstance(word[index + 1], Quoted):
+                yield word[start : index + 1]
+                start = index + 1
+    yield word[start:]
 
 
 def _glue(text: str, pieces: list[str | Quoted], words: list[list[str | Quoted]]) -> None:

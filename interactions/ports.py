@@ -93,8 +93,9 @@ class Store(PagedStore, Protocol):
 
     def event_seen(self, event_id: str) -> bool: ...
 
-    def newest_press(self, view_id: str, pressed_at: str, at: datetime) -> bool:
-        """Remember a press of a view as the newest carried out, unless a newer one is; True when it is."""
+    def newest_press(self, owner: str, view_id: str, pressed_at: str, at: datetime) -> bool:
+        """Remember a press of an owner's view as the newest carried out, unless a newer one is; True when
+        it is."""
         ...
 
     def command_entries(self, owner: str, command_id: str, at: datetime, count: int) -> list[Entry]: ...

@@ -19,6 +19,7 @@ from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import QueuedPress
 from interactions.slack import actions, blocks, texts
 from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
+from interactions.slack.replays import SIGNATURE_WINDOW_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -110,16 +111,28 @@ def _show(
     # other's (hash_conflict). Each menu choice carries every menu's choice (``actions.chosen_value``), so the
     # newer press shows both: it must be the one that stays. The store remembers the newest press carried out
     # of each view, by Slack's action_ts, before it is shown: an older press is left alone, and the newest
-    # one, refused for a hash an older one changed, is shown without it. A view is only ever the presser's
-    # own (a modal's tag is checked before queuing, a Home tab is published by user id), so nobody else's
-    # view is overwritten. A clear says what it did whatever else was shown meanwhile: it deleted every log.
-    made, key = pressed.pressed_at, view_id or pressed.user_id  # a member has one Home tab
-    if made is not None and not store.newest_press(key, made, pressed.received_at) and note is None:
+    # one, refused for a hash an older one changed, is shown without it. A Home tab press names any view id
+    # it likes, so the marker is the presser's own (kept under their pseudonym's tag of the view): no press
+    # of one member's leaves another's alone. A clear says what it did whatever else was shown meanwhile: it
+    # deleted every log.
+    made = _made(pressed)
+    marked = view_id if pressed.surface == "modal" and view_id is not None else "home"  # a member has one Home tab
+    if made is not None and not store.newest_press(pressed.owner, marked, made, pressed.received_at) and note is None:
         log.info("Left a view alone: a newer press of it was carried out.")
         return
     if show(pressed.view_hash):
         return
-    newest = made is not None and store.newest_press(key, made, pressed.received_at)
+    newest = made is not None and store.newest_press(pressed.owner, marked, made, pressed.received_at)
     if (note is not None or newest) and show(None):
         return
     log.info("A view was not updated: closed, or showing a newer press.")
+
+
+def _made(pressed: QueuedPress) -> str | None:
+    """When the press was made, as Slack says (action_ts), if that is as near its receipt as a signature's
+    timestamp must be: a payload may say any time, and one said far ahead would keep every newer press of
+    the view left alone."""
+    made = pressed.pressed_at
+    if made is None or abs(float(made) - pressed.received_at.timestamp()) > SIGNATURE_WINDOW_SECONDS:
+        return None
+    return made

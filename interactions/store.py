@@ -24,6 +24,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
 from interactions.ports import EntryPage
+from interactions.pseudonym import view_tag
 from interactions.storage_account import StorageAccount
 
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
@@ -262,15 +263,18 @@ class EntryStore:
             return True
         return False
 
-    def newest_press(self, view_id: str, pressed_at: str, at: datetime) -> bool:
-        """Remember the press made at ``pressed_at`` (Slack's action_ts) as the newest of a view's carried
-        out, unless a newer one is remembered: True when it is the newest. Each write is made under the etag
-        of what was read, so of two presses at once an older one never replaces a newer one's."""
+    def newest_press(self, owner: str, view_id: str, pressed_at: str, at: datetime) -> bool:
+        """Remember the press made at ``pressed_at`` (Slack's action_ts) as the newest of an owner's view
+        carried out, unless a newer one is remembered: True when it is the newest. Each write is made under
+        the etag of what was read, so of two presses at once an older one never replaces a newer one's. The
+        marker is kept under the owner's tag of the view: no member's press reaches another's marker, and no
+        Slack id is stored."""
         self.ensure_table()
-        entity = {"PartitionKey": PRESSES_PARTITION, "RowKey": view_id, "Pressed": pressed_at, "At": at}
+        key = view_tag(owner, view_id)
+        entity = {"PartitionKey": PRESSES_PARTITION, "RowKey": key, "Pressed": pressed_at, "At": at}
         for _attempt in range(5):
             try:
-                known = self._table.get_entity(PRESSES_PARTITION, view_id, select=["Pressed"])
+                known = self._table.get_entity(PRESSES_PARTITION, key, select=["Pressed"])
             except ResourceNotFoundError:
                 try:
                     self._on_table(lambda: self._table.create_entity(entity))

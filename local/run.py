@@ -40,6 +40,10 @@ DEFAULT_SLACK_PORT = 7072
 DEFAULT_AZURITE_FOLDER = host.ROOT / ".azurite"
 # The host lists the app's timers without running them on their schedule; each is run by hand with these.
 TIMER_COMMANDS = {"expire_old_entries": "make expire"}
+TIMER_PURPOSES = {
+    "expire_old_entries": "it deletes entries past their retention and markers older than a day",
+    "report_queue_depth": "on Azure it logs how many messages wait in the poison queues, for the alert on them",
+}
 
 
 class RunError(RuntimeError):
@@ -296,6 +300,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             host_json=args.host_json.resolve() if args.host_json else None,
             timer_commands=TIMER_COMMANDS,
+            timer_purposes=TIMER_PURPOSES,
         )
         return host.serve(options)
 

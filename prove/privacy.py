@@ -16,6 +16,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 
 from interactions import store
+from interactions.pseudonym import LOG_TAG_LENGTH
 from prove.env import Stack, Workspace
 from prove.load import Load
 from prove.report import Row
@@ -32,9 +33,10 @@ PSEUDONYM = re.compile(r"[0-9a-f]{64}")
 WATERMARKS: str | None = getattr(store, "CLEARED_PARTITION", None)
 UNDO_MARKERS: str | None = getattr(store, "UNDONE_PARTITION", None)
 EVENT_MARKERS: str | None = getattr(store, "EVENTS_PARTITION", None)
-# And which press of each view (RowKey Slack's view id) was the newest carried out: its action_ts, the time.
+# And which press of each member's view (RowKey a tag of the pseudonym and Slack's view id, from which neither
+# can be read) was the newest carried out: its action_ts, the time.
 PRESS_MARKERS: str | None = getattr(store, "PRESSES_PARTITION", None)
-PRESS_MARKER_KEY = re.compile(r"V[0-9A-Z]{1,63}")
+PRESS_MARKER_KEY = re.compile(rf"[0-9a-f]{{{LOG_TAG_LENGTH}}}")
 PRESS_MARKER_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "Pressed", "At"}
 EVENT_MARKER_KEY = re.compile(r"Ev[0-9A-Za-z]{1,64}")
 WATERMARK_PROPERTIES = {"PartitionKey", "RowKey", "Timestamp", "At"}

@@ -26,7 +26,9 @@ class FakeStore:
     clears: dict[str, datetime] = field(default_factory=dict)
     events: dict[str, datetime] = field(default_factory=dict)
     undos: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (owner, command) -> when undone
-    presses: dict[str, str] = field(default_factory=dict)  # view id -> the newest press's action_ts
+    presses: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (owner, view id) -> the newest press's action_ts
     failing: Exception | None = None  # raised by every call when set: storage out of reach
     calls: list[str] = field(default_factory=list)
     page_size: int = 1000  # of the retention sweep's pages
@@ -88,11 +90,11 @@ class FakeStore:
         self.undos[(owner, command_id)] = at.astimezone(UTC)
         return False
 
-    def newest_press(self, view_id: str, pressed_at: str, at: datetime) -> bool:
+    def newest_press(self, owner: str, view_id: str, pressed_at: str, at: datetime) -> bool:
         self._call("newest_press")
-        if float(self.presses.get(view_id, "0")) > float(pressed_at):
+        if float(self.presses.get((owner, view_id), "0")) > float(pressed_at):
             return False
-        self.presses[view_id] = pressed_at
+        self.presses[(owner, view_id)] = pressed_at
         return True
 
     def event_seen(self, event_id: str) -> bool:

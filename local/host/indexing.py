@@ -167,8 +167,9 @@ class _Generic:
 def check_loadable(definition: Any) -> None:
     """What Azure's Python worker checks as it loads a function, which the import and ``get_functions()`` do
     not: ``typing.get_type_hints`` on the function (a name imported only under TYPE_CHECKING fails there), the
-    ``context`` parameter, and each parameter's and the return's annotation against its binding's type. The
-    worker fails the whole app on the first function that does not pass, and so does this."""
+    ``context`` parameter, a binding for each other parameter and a parameter for each binding but the
+    return's, and each parameter's and the return's annotation against its binding's type. The worker fails
+    the whole app on the first function that does not pass, and so does this."""
     name = definition.get_function_name()
     call = definition.get_user_function()
     try:
@@ -180,20 +181,29 @@ def check_loadable(definition: Any) -> None:
             "signature must be imported at run time, not only under TYPE_CHECKING",
         ) from error
     bindings = {str(b["name"]): b for b in json.loads(definition.get_function_json())["bindings"]}
-    for parameter in inspect.signature(call).parameters:
-        if parameter not in hints:
-            continue
-        binding = bindings.get(parameter)
-        if binding is not None:
-            problem = _parameter_problem(parameter, binding, hints[parameter])
-        elif parameter == "context" and getattr(hints[parameter], "__name__", "") != "Context":
-            problem = (
-                f'the "context" parameter is expected to be of type azure.functions.Context, got {hints[parameter]!r}'
+    parameters = list(inspect.signature(call).parameters)
+    if "context" in parameters and "context" not in bindings:  # the invocation's context, bound by no binding
+        parameters.remove("context")
+        if "context" in hints and getattr(hints["context"], "__name__", "") != "Context":
+            raise _unloadable(
+                name,
+                f'the "context" parameter is expected to be of type azure.functions.Context, got {hints["context"]!r}',
             )
-        else:
-            problem = None
-        if problem is not None:
-            raise _unloadable(name, problem)
+    # Every parameter but an unbound context is a binding's, and every binding but the return a parameter's.
+    declared = set(bindings) - {"$return"}
+    if set(parameters) - declared:
+        unbound = set(parameters) - declared
+        raise _unloadable(
+            name, f"the following parameters are declared in Python but not in function.json: {unbound!r}"
+        )
+    if declared - set(parameters):
+        unused = declared - set(parameters)
+        raise _unloadable(name, f"the following parameters are declared in function.json but not in Python: {unused!r}")
+    for parameter in parameters:
+        if parameter in hints:
+            problem = _parameter_problem(parameter, bindings[parameter], hints[parameter])
+            if problem is not None:
+                raise _unloadable(name, problem)
     returned = bindings.get("$return")
     if returned is not None and "return" in hints:
         problem = _return_problem(str(returned["type"]), hints["return"])

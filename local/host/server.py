@@ -38,6 +38,7 @@ class HostOptions:
     functions: frozenset[str] | None = None  # None: every function of the app
     # What runs a timer-triggered function by hand, by function name: the host lists timers, never runs them.
     timer_commands: Mapping[str, str] = field(default_factory=dict)
+    timer_purposes: Mapping[str, str] = field(default_factory=dict)  # what each timer does, by function name
 
 
 class Host:
@@ -45,6 +46,7 @@ class Host:
         self.functions = functions
         self.config = config
         self.timer_commands = options.timer_commands
+        self.timer_purposes = options.timer_purposes
         self.queues = Queues()
         invoker = Invoker(self.queues, options.script_root)
         self.http = HttpFront(Router(functions, config.route_prefix), invoker, port)
@@ -92,6 +94,8 @@ class Host:
                 command = self.timer_commands.get(function.name)
                 by_hand = f"`{command}` runs it once, now" if command else "the local host does not run timers"
                 schedule = function.trigger.get("schedule", "")
+                purpose = self.timer_purposes.get(function.name)
+                by_hand += f" ({purpose})" if purpose else ""
                 lines.append(f"        {function.name}: timerTrigger '{schedule}', not on its schedule here: {by_hand}")
             lines.append("")
         return "\n".join(lines)

@@ -29,6 +29,15 @@ def http_app(function: Callable[..., Any]) -> func.FunctionApp:
     return app
 
 
+def output_app(function: Callable[..., Any]) -> func.FunctionApp:
+    """An HTTP function with a queue output binding named ``out``."""
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+    app.route(route="probe")(
+        app.queue_output(arg_name="out", queue_name="done", connection="AzureWebJobsStorage")(function)
+    )
+    return app
+
+
 def refusal(app: func.FunctionApp) -> str:
     with pytest.raises(HostError) as refused:
         index(app, QueueOptions())
@@ -105,24 +114,14 @@ def test_an_output_binding_not_annotated_as_out_stops_the_app() -> None:
     def probe(req: func.HttpRequest, out: str) -> func.HttpResponse:
         raise AssertionError("never called")
 
-    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    app.route(route="probe")(
-        app.queue_output(arg_name="out", queue_name="done", connection="AzureWebJobsStorage")(probe)
-    )
-
-    assert 'binding out is declared to have the "out" direction' in refusal(app)
+    assert 'binding out is declared to have the "out" direction' in refusal(output_app(probe))
 
 
 def test_an_output_of_a_builtin_generic_stops_the_app_as_azure_refuses_it() -> None:
     def probe(req: func.HttpRequest, out: func.Out[list[str]]) -> func.HttpResponse:
         raise AssertionError("never called")
 
-    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    app.route(route="probe")(
-        app.queue_output(arg_name="out", queue_name="done", connection="AzureWebJobsStorage")(probe)
-    )
-
-    assert "binding out has invalid non-type annotation list[str]" in refusal(app)
+    assert "binding out has invalid non-type annotation list[str]" in refusal(output_app(probe))
 
 
 def test_the_projects_app_loads_as_on_azure() -> None:
@@ -161,3 +160,32 @@ def test_the_host_refuses_to_start_an_app_azure_would_not_load(tmp_path: Path) -
     assert host.returncode == 1
     assert "cannot load the hello function" in host.stderr
     assert "Host started" not in host.stderr
+
+
+def test_a_parameter_no_binding_fills_stops_the_app() -> None:
+    def probe(req: func.HttpRequest, extra: str) -> func.HttpResponse:
+        raise AssertionError("never called")
+
+    message = refusal(http_app(probe))
+
+    assert "cannot load the probe function" in message
+    assert "the following parameters are declared in Python but not in function.json: {'extra'}" in message
+
+
+def test_a_binding_no_parameter_takes_stops_the_app() -> None:
+    def probe(req: func.HttpRequest) -> func.HttpResponse:
+        raise AssertionError("never called")
+
+    assert "the following parameters are declared in function.json but not in Python: {'out'}" in refusal(
+        output_app(probe)
+    )
+
+
+def test_a_context_parameter_needs_no_binding() -> None:
+    def probe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
+        raise AssertionError("never called")
+
+    functions, errors = index(http_app(probe), QueueOptions())
+
+    assert [function.name for function in functions] == ["probe"]
+    assert errors == []

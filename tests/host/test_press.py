@@ -4,7 +4,10 @@ controls numbered again; first against an app that answers at once, then against
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +27,7 @@ from local import act
 from local.slack_standin import SlackStandIn
 from local.try_command import offer_controls
 from tests.conftest import SIGNING_SECRET
-from tests.host.conftest import TEAM, App, new_user
+from tests.host.conftest import ROOT, TEAM, App, new_user
 from tests.sample_blocks import CLEAR, DAYS, SPAN, UNDO
 
 # --- Pressing, against an app that answers as the real one does ------------------------------------------------
@@ -346,3 +349,21 @@ def test_make_try_export_says_where_the_file_is_and_it_reads_as_the_csv(develope
     with urllib.request.urlopen(url, timeout=5) as response:
         assert response.headers["Content-Type"].startswith("text/csv")
         assert "Random Guy" in response.read().decode()
+
+
+def test_make_press_prints_what_it_shows_and_not_its_command_line(tmp_path: Path) -> None:
+    (tmp_path / ".installed").touch()  # a venv already set up: make installs nothing
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("MAKE", "MFLAGS"))}
+    pressed = subprocess.run(
+        [shutil.which("make") or "make", "--no-print-directory", "press", "3", f"VENV={tmp_path}", "PY=echo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert pressed.returncode == 0, pressed.stderr
+    assert "-m local.act press" in pressed.stdout  # what the press ran, here echoed by the stand-in program
+    assert "echo -m local.act press" not in pressed.stdout  # make's own echo of the command line

@@ -133,6 +133,11 @@ def test_make_run_serves_the_app_and_make_try_shows_the_answer(tmp_path: Path) -
     assert f"slack_commands: [POST] http://localhost:{run.port}/api/slack/commands" in run.printed
     timer = "expire_old_entries: timerTrigger '0 30 3 * * *', not on its schedule here: `make expire` runs it once, now"
     assert timer in run.printed
+    depth = (
+        "report_queue_depth: timerTrigger '0 */5 * * * *', not on its schedule here: the local host does not run "
+        "timers (on Azure it logs how many messages wait in the poison queues, for the alert on them)"
+    )
+    assert depth in run.printed
     assert "ERROR" not in run.printed  # a first run that looks healthy
     assert not port_open(queue)  # Azurite went with it
 

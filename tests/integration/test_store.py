@@ -25,6 +25,7 @@ NOW = datetime(2026, 11, 26, 12, 0, 0, 123000, tzinfo=UTC)
 DON = Person("U0DON", mention=True)
 GUY = Person("Random Guy", mention=False)
 OWNER = "f" * 64
+OTHER = "e" * 64
 
 
 @pytest.fixture
@@ -342,11 +343,17 @@ def test_as_many_reads_at_once_as_a_worker_carries_out_keep_their_connections_wi
 
 
 def test_of_a_views_presses_only_the_newest_carried_out_is_newest(store: SweptStore) -> None:
-    assert store.newest_press("V0MODAL", "1712345678.000200", NOW)
-    assert not store.newest_press("V0MODAL", "1712345678.000100", NOW)  # made before, carried out after
-    assert store.newest_press("V0MODAL", "1712345678.000200", NOW)  # the same press, delivered again
-    assert store.newest_press("V0MODAL", "1712345679.5", NOW)
-    assert store.newest_press("V0OTHER", "1712345678.000100", NOW)  # each view its own
+    assert store.newest_press(OWNER, "V0MODAL", "1712345678.000200", NOW)
+    assert not store.newest_press(OWNER, "V0MODAL", "1712345678.000100", NOW)  # made before, carried out after
+    assert store.newest_press(OWNER, "V0MODAL", "1712345678.000200", NOW)  # the same press, delivered again
+    assert store.newest_press(OWNER, "V0MODAL", "1712345679.5", NOW)
+    assert store.newest_press(OWNER, "V0OTHER", "1712345678.000100", NOW)  # each view its own
+
+
+def test_a_press_in_another_members_view_changes_nothing_for_them(store: SweptStore) -> None:
+    assert store.newest_press(OTHER, "V0MODAL", "1712345999.000000", NOW)  # another member names the view
+    assert store.newest_press(OWNER, "V0MODAL", "1712345678.000100", NOW)
+    assert not store.newest_press(OWNER, "V0MODAL", "1712345678.000000", NOW)
 
 
 def test_of_presses_of_one_view_carried_out_at_once_the_newest_wins(entry_store: EntryStore) -> None:
@@ -355,9 +362,9 @@ def test_of_presses_of_one_view_carried_out_at_once_the_newest_wins(entry_store:
 
     def claim(pressed_at: str) -> bool:
         together.wait(timeout=30)
-        return entry_store.newest_press("V0RACE", pressed_at, NOW)
+        return entry_store.newest_press(OWNER, "V0RACE", pressed_at, NOW)
 
     with ThreadPoolExecutor(len(made)) as pool:
         list(pool.map(claim, made))
-    assert not entry_store.newest_press("V0RACE", made[-2], NOW)
-    assert entry_store.newest_press("V0RACE", made[-1], NOW)
+    assert not entry_store.newest_press(OWNER, "V0RACE", made[-2], NOW)
+    assert entry_store.newest_press(OWNER, "V0RACE", made[-1], NOW)

@@ -72,6 +72,10 @@ PEOPLE = [
     ('=HYPERLINK("<http://x>","x") -', logged((named('=HYPERLINK("http://x","x")'), -1))),
     ('Ann "B"ob "C" +', logged((named('Ann "B"ob "C"'), 1))),
     ('"Help Desk"+ "x"y -', logged((named("Help Desk"), 1), (named('"x"y'), -1))),
+    # a rating between quoted parts ends the word: each quoted name is rated as if typed alone
+    ('"Bob"-"Al"+', logged((named("Bob"), -1), (named("Al"), 1))),
+    ('"Bob"+"Al" -', logged((named("Bob"), 1), (named("Al"), -1))),
+    ('"Bob"-"Al"+"Cy"-', logged((named("Bob"), -1), (named("Al"), 1), (named("Cy"), -1))),
     # inside quotes, line breaks and tabs are spaces, in a longer name as in a quoted name alone
     ('Dwayne "The\nRock" Johnson +', logged((named('Dwayne "The Rock" Johnson'), 1))),
     ('Dwayne "\tThe \r\n Rock " Johnson +', logged((named('Dwayne "The Rock" Johnson'), 1))),

@@ -55,7 +55,7 @@ def pressed(
         value=value,
         surface=surface,
         response_url=PRESS_URL if surface == "message" else None,
-        view_id="V1" if surface == "modal" else None,
+        view_id=fields.pop("view_id", "V1" if surface == "modal" else None),
         **fields,
     )
     return press.to_json()
@@ -189,6 +189,48 @@ def test_a_control_updates_the_same_modal_with_the_hash_it_saw(store: FakeStore,
         slack,
     )
     assert len(slack.said) == said
+
+
+def test_a_press_in_another_members_view_changes_nothing_for_them(store: FakeStore, slack: FakeSlack) -> None:
+    many(store, 3)
+    blocks = view(store, slack, view_id="V1")
+    made = (NOW + timedelta(seconds=30)).timestamp()
+    # Home tab presses name any view id they like: another member's, made later than the member's own press.
+    for forged in (f"{made + 60:.6f}", "99999999999999999999"):
+        process(
+            pressed(
+                actions.SPAN,
+                control(blocks, actions.SPAN, "7 days"),
+                surface="home",
+                user="U0EVIL",
+                owner="e" * 64,
+                view_id="V1",
+                pressed_at=forged,
+            ),
+            store,
+            slack,
+        )
+    process(
+        pressed(actions.SPAN, control(blocks, actions.SPAN, "90 days"), surface="modal", pressed_at=f"{made:.6f}"),
+        store,
+        slack,
+    )
+    assert slack.last.where == "modal:V1" and texts.heading(90, None) in slack.last.text
+
+
+def test_a_press_said_to_be_made_far_from_its_receipt_holds_back_no_later_press(
+    store: FakeStore, slack: FakeSlack
+) -> None:
+    many(store, 3)
+    blocks = view(store, slack, view_id="V1")
+    made = (NOW + timedelta(seconds=30)).timestamp()
+    for label, days, pressed_at in [("7 days", 7, "99999999999999999999"), ("90 days", 90, f"{made:.6f}")]:
+        process(
+            pressed(actions.SPAN, control(blocks, actions.SPAN, label), surface="modal", pressed_at=pressed_at),
+            store,
+            slack,
+        )
+        assert slack.last.where == "modal:V1" and texts.heading(days, None) in slack.last.text
 
 
 def test_every_control_shows_what_it_says(store: FakeStore, slack: FakeSlack) -> None:
