@@ -6,6 +6,7 @@ reports add them up, and the Slack layer shows them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ MAX_NAME_LENGTH = 80  # characters of a typed name, as a person sees them (graph
 # One character can hold any number of code points (marks stacked on a letter): a name also has at most this
 # many, so that its size in a request and in storage is bounded.
 MAX_NAME_CODE_POINTS = 4 * MAX_NAME_LENGTH
+MAX_NOTE_LENGTH = 500  # characters of a log's private note, as a person sees them
 MIN_DAYS = 1
 MAX_DAYS = 3650  # the longest view
 DEFAULT_DAYS = 30
@@ -61,6 +63,14 @@ class Person:
     mention: bool
 
 
+def person_key(person: Person) -> str:
+    """One person however the member named them: a mention by its user id, a typed name by its text without
+    case and with its spaces made single, so that "random guy" and "Random  Guy" are one person. A hash,
+    so that it fits in a table key whatever the name holds."""
+    identity = f"user:{person.name}" if person.mention else "name:" + " ".join(person.name.casefold().split())
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Rated:
     person: Person
@@ -74,6 +84,7 @@ class Entry:
     person: Person
     rating: int  # POSITIVE or NEGATIVE
     at: datetime  # UTC
+    note: str | None = None  # the member's private note on the log this entry belongs to
 
 
 class Mode(Enum):
@@ -85,6 +96,7 @@ class Mode(Enum):
 @dataclass(frozen=True)
 class Log:
     entries: tuple[Rated, ...]
+    note: str | None = None  # private, for each entry of the log
 
 
 @dataclass(frozen=True)

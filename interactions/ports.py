@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from interactions.model import Entry, Rated
+from interactions.model import Entry, Person, Rated
 
 if TYPE_CHECKING:
     from slack_sdk.models.blocks import Block
@@ -67,7 +67,29 @@ class PagedStore(Protocol):
 class Store(PagedStore, Protocol):
     """The entries of every member."""
 
-    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None: ...
+    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated], note: str | None = None) -> None:
+        """Write one log's entries at ``at``, each with the log's private ``note``, atomically; writing the same
+        log again changes nothing."""
+        ...
+
+    def person_history(self, owner: str, person: Person) -> Iterator[tuple[datetime, int]]:
+        """When and how (rating) the owner met one person (``model.person_key``), every entry, newest first:
+        read from rows kept for that person, never by scanning the owner's entries."""
+        ...
+
+    def person_page(self, owner: str, person: Person, start: str | None, size: int) -> EntryPage:
+        """Up to ``size`` of the owner's entries about one person, with their notes, newest first, from the
+        entry keyed ``start`` on."""
+        ...
+
+    def forget(self, owner: str, person: Person, at: datetime) -> int:
+        """Delete every entry the owner logged about one person up to ``at``, and nothing else; returns how
+        many. Remembered first, as a clear is, so that a log of that person typed before it cannot outlive it."""
+        ...
+
+    def forgotten_since(self, owner: str, person: Person, at: datetime) -> bool:
+        """Whether the owner forgot the person at or after ``at`` (within the markers' memory)."""
+        ...
 
     def has_command(self, owner: str, command_id: str, at: datetime) -> bool: ...
 
@@ -120,6 +142,10 @@ class Modals(Protocol):
         ...
 
     def replace_modal_at_once(self, view_id: str, view: SlackView) -> bool: ...
+
+    def push_modal(self, trigger_id: str, view: SlackView) -> str | None:
+        """Push ``view`` on top of the modal pressed in, while the trigger_id is alive; its view id, or None."""
+        ...
 
 
 class Messages(Protocol):

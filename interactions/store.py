@@ -149,7 +149,7 @@ class EntryStore:
             self.ensure_table()
         return rows[:count]
 
-    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None:
+    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated], note: str | None = None) -> None:
         """Write one command's entries atomically; writing the same command again changes nothing."""
         at = at.astimezone(UTC)
         operations: list[Any] = [
@@ -168,6 +168,18 @@ class EntryStore:
             for index, item in enumerate(rated)
         ]
         self._on_table(lambda: self._table.submit_transaction(operations))
+
+    def person_history(self, owner: str, person: Person) -> Iterator[tuple[datetime, int]]:
+        raise NotImplementedError
+
+    def person_page(self, owner: str, person: Person, start: str | None, size: int) -> EntryPage:
+        raise NotImplementedError
+
+    def forget(self, owner: str, person: Person, at: datetime) -> int:
+        raise NotImplementedError
+
+    def forgotten_since(self, owner: str, person: Person, at: datetime) -> bool:
+        raise NotImplementedError
 
     def has_command(self, owner: str, command_id: str, at: datetime) -> bool:
         """Whether a log command's entries are stored: they are written all at once or not at all."""

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View as ModalView
 
-from interactions.model import CLEAR_MEMORY, Entry, Rated
+from interactions.model import CLEAR_MEMORY, Entry, Person, Rated, person_key
 from interactions.ports import EntryPage
 from interactions.store import newer_than, row_key
 
@@ -26,6 +26,7 @@ class FakeStore:
     clears: dict[str, datetime] = field(default_factory=dict)
     events: dict[str, datetime] = field(default_factory=dict)
     undos: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (owner, command) -> when undone
+    forgets: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (owner, person key) -> when
     presses: dict[tuple[str, str], str] = field(
         default_factory=dict
     )  # (owner, view id) -> the newest press's action_ts
@@ -38,11 +39,49 @@ class FakeStore:
         if self.failing is not None:
             raise self.failing
 
-    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated]) -> None:
+    def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated], note: str | None = None) -> None:
         self._call("add")
         mine = self.rows.setdefault(owner, {})
         for index, item in enumerate(rated):
-            mine[(command_id, index)] = Entry(item.person, item.rating, at.astimezone(UTC))
+            mine[(command_id, index)] = Entry(item.person, item.rating, at.astimezone(UTC), note)
+
+    def _about(self, owner: str, person: Person) -> list[tuple[str, Entry]]:
+        """The owner's entries about one person, with the real store's keys, newest first."""
+        key = person_key(person)
+        about = [
+            (row_key(entry.at, command_id, index), entry)
+            for (command_id, index), entry in self.rows.get(owner, {}).items()
+            if person_key(entry.person) == key
+        ]
+        return sorted(about, key=lambda item: item[0])
+
+    def person_history(self, owner: str, person: Person) -> Iterator[tuple[datetime, int]]:
+        self._call("person_history")
+        return iter([(entry.at, entry.rating) for _, entry in self._about(owner, person)])
+
+    def person_page(self, owner: str, person: Person, start: str | None, size: int) -> EntryPage:
+        self._call("person_page")
+        rows = [(key, entry) for key, entry in self._about(owner, person) if start is None or key >= start]
+        return EntryPage(
+            entries=[entry for _, entry in rows[:size]],
+            first_key=rows[0][0] if rows else None,
+            next_key=rows[size][0] if len(rows) > size else None,
+        )
+
+    def forget(self, owner: str, person: Person, at: datetime) -> int:
+        self._call("forget")
+        key = person_key(person)
+        self.forgets[(owner, key)] = max(at, self.forgets.get((owner, key), at))
+        mine = self.rows.get(owner, {})
+        gone = [k for k, entry in mine.items() if person_key(entry.person) == key and entry.at <= at]
+        for k in gone:
+            del mine[k]
+        return len(gone)
+
+    def forgotten_since(self, owner: str, person: Person, at: datetime) -> bool:
+        self._call("forgotten_since")
+        when = self.forgets.get((owner, person_key(person)))
+        return when is not None and when >= at
 
     def has_command(self, owner: str, command_id: str, at: datetime) -> bool:
         self._call("has_command")
@@ -265,6 +304,12 @@ class FakeSlack:
         if self.open_fails:
             return None
         self.opened.append(Said(f"trigger:{trigger_id}", readable(view.blocks), view.blocks))
+        return f"V{len(self.opened)}"
+
+    def push_modal(self, trigger_id: str, view: ModalView) -> str | None:
+        if self.open_fails:
+            return None
+        self.opened.append(Said(f"push:{trigger_id}", readable(view.blocks), view.blocks))
         return f"V{len(self.opened)}"
 
     def replace_modal_at_once(self, view_id: str, view: ModalView) -> bool:

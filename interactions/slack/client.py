@@ -6,7 +6,7 @@ It sends what it is given, built already (``interactions.slack.blocks`` and ``da
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import IOBase
 
 from slack_sdk.errors import SlackApiError
@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
-from slack_sdk.web import WebClient
+from slack_sdk.web import SlackResponse, WebClient
 from slack_sdk.webhook import WebhookClient
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,16 @@ class Slack:
 
     def open_modal(self, trigger_id: str, view: View) -> str | None:
         """Open ``view`` while the trigger_id is alive (3 s); its view id, or None if Slack said no."""
+        return self._opened(lambda client: client.views_open(trigger_id=trigger_id, view=view))
+
+    def push_modal(self, trigger_id: str, view: View) -> str | None:
+        """Push ``view`` on the modal pressed in, while the trigger_id is alive; its view id, or None."""
+        return self._opened(lambda client: client.views_push(trigger_id=trigger_id, view=view))
+
+    def _opened(self, call: Callable[[WebClient], SlackResponse]) -> str | None:
         client = self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False)
         try:
-            response = client.views_open(trigger_id=trigger_id, view=view)
+            response = call(client)
         except Exception as error:  # noqa: BLE001 - the answer then comes as a message instead
             log.warning("Could not open a modal: %s.", type(error).__name__)
             return None
