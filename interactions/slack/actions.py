@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
 from interactions.dashboard import PAGE_SIZE, Dashboard
-from interactions.model import MAX_DAYS, MIN_DAYS, NEGATIVE, POSITIVE, Mode
+from interactions.model import MAX_DAYS, MAX_NAME_CODE_POINTS, MIN_DAYS, NEGATIVE, POSITIVE, Mode, Person
 from interactions.pseudonym import LOG_TAG_LENGTH
 
 UNDO = "undo"
@@ -33,6 +33,7 @@ MAX_VALUE_CHARACTERS = 2000  # a button's value; a menu option's is 150
 # totals and page may say, so that no value makes a text longer than Slack takes.
 MAX_COUNT = 10_000_000
 _TAG = re.compile(f"[0-9a-f]{{{LOG_TAG_LENGTH}}}")
+_USER_ID = re.compile("[UW][A-Z0-9]{1,63}")
 _KEY_CHARACTERS = 64  # a store key: 13 digits, a 32-digit command id, an index, and room to spare
 
 
@@ -119,6 +120,30 @@ def parse_undo(value: str) -> UndoTarget:
     if not (isinstance(owner_tag, str) and _TAG.fullmatch(owner_tag)):
         raise BadValue("owner")
     return UndoTarget(command_id, datetime.fromtimestamp(at_ms / 1000, UTC), count, owner_tag)
+
+
+def person_value(person: Person) -> str:
+    """One person, as a control that shows or logs them carries them: a member's user id or a typed name."""
+    return _dumps({"u": person.name} if person.mention else {"n": person.name})
+
+
+def parse_person(value: str) -> Person:
+    return _person(_loads(value, {"u", "n"}))
+
+
+def _person(fields: dict[str, Any]) -> Person:
+    user_id, name = fields.get("u"), fields.get("n")
+    if isinstance(user_id, str) and name is None and _USER_ID.fullmatch(user_id):
+        return Person(user_id, mention=True)
+    if (
+        isinstance(name, str)
+        and user_id is None
+        and 0 < len(name) <= MAX_NAME_CODE_POINTS
+        and name.strip()
+        and name.isprintable()
+    ):
+        return Person(name, mention=False)
+    raise BadValue("person")
 
 
 def _dumps(fields: dict[str, Any]) -> str:

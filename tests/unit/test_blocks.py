@@ -166,3 +166,24 @@ def test_a_name_stored_with_bidi_controls_before_they_were_taken_out_shows_witho
     from interactions.slack.blocks import person_element
 
     assert person_element(Person("Ali\u202ece \u2067Bob\u2069", mention=False)) == {"type": "text", "text": "Alice Bob"}
+
+
+def test_a_control_carries_a_person_back_as_they_were_named() -> None:
+    for person in (Person("U0DON", mention=True), Person("Random  Guy ☕", mention=False)):
+        assert actions.parse_person(actions.person_value(person)) == person
+
+
+def test_a_control_naming_nobody_or_a_made_up_person_is_refused() -> None:
+    for value in (
+        '{"u":"don"}',
+        '{"n":" "}',
+        '{"n":"a\\nb"}',
+        '{"u":"U0DON","n":"Don"}',
+        "[]",
+        '{"n":"' + "x" * 400 + '"}',
+    ):
+        try:
+            actions.parse_person(value)
+        except actions.BadValue:
+            continue
+        raise AssertionError(f"{value} was taken")
