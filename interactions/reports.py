@@ -1,10 +1,11 @@
-"""What a user's entries add up to: pure functions over entries read newest first."""
+"""What a user's entries add up to: pure functions over entries read newest first, and over one person's
+history (when and how the member met them)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 from interactions.model import DAY_BUCKETS_UP_TO_DAYS, WEEK_BUCKETS_UP_TO_DAYS, Entry, Person
@@ -112,3 +113,49 @@ def by_time(entries: Iterable[Entry], period: Period) -> list[BucketTotals]:
         start = bucket_start(entry.at.date(), period)
         buckets.setdefault(start, BucketTotals(start=start)).add(entry.rating)
     return sorted(buckets.values(), key=lambda b: b.start, reverse=True)
+
+
+PERSON_SPANS_DAYS = (30, 90, 365)  # the spans a person's card counts, each up to now
+PERSON_MONTHS = 12  # calendar months a person's card shows, this one included
+
+
+@dataclass(frozen=True)
+class PersonFigures:
+    first_met: datetime | None
+    last_met: datetime | None
+    spans: tuple[tuple[int, Totals], ...]  # (30, ...), (90, ...), (365, ...)
+    all_time: Totals
+    months: tuple[BucketTotals, ...]  # the last 12 calendar months (UTC), oldest first, empty ones included
+
+
+def person_figures(history: Iterable[tuple[datetime, int]], now: datetime) -> PersonFigures:
+    """One person's figures from every time the member met them (in any order): a span of N days holds what
+    is at or after ``now`` less N days, as a view of N days does; months are calendar months in UTC."""
+    spans = [(days, now - timedelta(days=days), Totals()) for days in PERSON_SPANS_DAYS]
+    months = {start: BucketTotals(start=start) for start in _last_months(now.astimezone(UTC).date(), PERSON_MONTHS)}
+    all_time = Totals()
+    first_met: datetime | None = None
+    last_met: datetime | None = None
+    for at, rating in history:
+        all_time.add(rating)
+        first_met = at if first_met is None else min(first_met, at)
+        last_met = at if last_met is None else max(last_met, at)
+        for _days, since, counted in spans:
+            if at >= since:
+                counted.add(rating)
+        month = months.get(at.astimezone(UTC).date().replace(day=1))
+        if month is not None:
+            month.add(rating)
+    return PersonFigures(
+        first_met=first_met,
+        last_met=last_met,
+        spans=tuple((days, counted) for days, _since, counted in spans),
+        all_time=all_time,
+        months=tuple(months.values()),
+    )
+
+
+def _last_months(today: date, count: int) -> list[date]:
+    """The first days of the ``count`` calendar months up to today's, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [date(month // 12, month % 12 + 1, 1) for month in range(index - count + 1, index + 1)]

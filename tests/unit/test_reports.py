@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -17,6 +17,7 @@ from interactions.reports import (
     combined,
     percent,
     period_for,
+    person_figures,
 )
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)  # a Friday
@@ -258,3 +259,71 @@ def test_combined_people_equal_the_entries() -> None:
 def test_combined_of_nothing_is_zero() -> None:
     total = combined([])
     assert (total.count, total.percent_positive) == (0, 0)
+
+
+def counts(totals: Totals) -> tuple[int, int]:
+    return totals.positive, totals.negative
+
+
+def test_a_person_never_met_has_no_dates_and_twelve_empty_months() -> None:
+    figures = person_figures([], NOW)
+
+    assert (figures.first_met, figures.last_met) == (None, None)
+    assert [(days, counts(totals)) for days, totals in figures.spans] == [(30, (0, 0)), (90, (0, 0)), (365, (0, 0))]
+    assert counts(figures.all_time) == (0, 0)
+    assert [month.start for month in figures.months] == [date(2023, month, 1) for month in range(4, 13)] + [
+        date(2024, month, 1) for month in (1, 2, 3)
+    ]
+    assert all(month.count == 0 for month in figures.months)
+
+
+def test_each_span_holds_what_is_at_or_after_its_start_to_the_second() -> None:
+    history = [
+        (NOW, 1),
+        (NOW - timedelta(days=30), -1),  # the first moment of the 30 days
+        (NOW - timedelta(days=30, seconds=1), 1),
+        (NOW - timedelta(days=90), 1),
+        (NOW - timedelta(days=365), -1),
+        (NOW - timedelta(days=365, seconds=1), 1),
+        (NOW - timedelta(days=4000), -1),
+    ]
+
+    figures = person_figures(history, NOW)
+
+    assert [(days, counts(totals)) for days, totals in figures.spans] == [
+        (30, (1, 1)),
+        (90, (3, 1)),
+        (365, (3, 2)),
+    ]
+    assert counts(figures.all_time) == (4, 3)
+    assert figures.all_time.percent_positive == 57
+    assert (figures.first_met, figures.last_met) == (NOW - timedelta(days=4000), NOW)
+
+
+def test_months_are_calendar_months_in_utc_with_those_of_no_meeting_kept() -> None:
+    history = [
+        (datetime(2024, 3, 1, 0, 0, tzinfo=UTC), 1),
+        (datetime(2024, 2, 29, 23, 59, tzinfo=UTC), -1),
+        (datetime(2024, 3, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))), 1),  # 22:30 UTC on Feb 29
+        (datetime(2023, 4, 1, tzinfo=UTC), 1),  # the oldest month shown
+        (datetime(2023, 3, 31, 23, 59, tzinfo=UTC), 1),  # a month older: all time only
+    ]
+
+    figures = person_figures(history, NOW)
+
+    shown = {month.start: counts(month) for month in figures.months}
+    assert len(shown) == 12
+    assert shown[date(2024, 3, 1)] == (1, 0)
+    assert shown[date(2024, 2, 1)] == (1, 1)
+    assert shown[date(2023, 4, 1)] == (1, 0)
+    assert shown[date(2023, 12, 1)] == (0, 0)
+    assert figures.all_time.count == 5
+    assert figures.first_met == datetime(2023, 3, 31, 23, 59, tzinfo=UTC)
+
+
+def test_the_first_and_last_meeting_do_not_depend_on_the_order_read() -> None:
+    history = [(NOW - timedelta(days=3), 1), (NOW - timedelta(days=40), -1), (NOW - timedelta(days=1), 1)]
+
+    figures = person_figures(history, NOW)
+
+    assert (figures.first_met, figures.last_met) == (NOW - timedelta(days=40), NOW - timedelta(days=1))
