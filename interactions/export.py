@@ -15,7 +15,7 @@ from typing import TextIO
 from interactions.model import Entry, without_bidi
 
 BOM = "\ufeff"
-COLUMNS = ("date", "slack_user_id", "name", "rating")
+COLUMNS = ("date", "slack_user_id", "name", "rating", "note")
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets (OWASP,
 # "CSV Injection"); a leading apostrophe makes such a cell text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,13 +34,14 @@ def write_csv(entries: Iterable[Entry], out: TextIO) -> int:
     return count
 
 
-def row(entry: Entry) -> tuple[str, str, str, str]:
+def row(entry: Entry) -> tuple[str, str, str, str, str]:
     person = entry.person
     return (
         iso_date(entry.at),
         person.name if person.mention else "",
         "" if person.mention else as_text(without_bidi(person.name)),  # as shown: stored before they were taken out
         _SIGNS[entry.rating],
+        as_text(without_bidi(entry.note)) if entry.note else "",
     )
 
 
@@ -50,7 +51,7 @@ def iso_date(at: datetime) -> str:
 
 
 def as_text(cell: str) -> str:
-    """A typed name as a spreadsheet shows it, never a formula it would run."""
+    """A typed name or note as a spreadsheet shows it, never a formula it would run."""
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 

@@ -33,11 +33,11 @@ FULL_SIZE = 20_000  # what a member may have; writing it into Azurite takes minu
 MEMORY_LIMIT_BYTES = 8 * 2**20
 
 
-def write_entries(table: TableClient, user: str, count: int) -> Counter[tuple[str, str, str, str]]:
+def write_entries(table: TableClient, user: str, count: int) -> Counter[tuple[str, str, str, str, str]]:
     """``count`` entries of ``user``, a transaction of 100 at a time; the CSV rows they should make."""
     owner = owner_key(PSEUDONYM_KEY.encode(), TEAM, user)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    expected: Counter[tuple[str, str, str, str]] = Counter()
+    expected: Counter[tuple[str, str, str, str, str]] = Counter()
     for first in range(0, count, 100):
         batch = []
         for index in range(first, min(first + 100, count)):
@@ -48,7 +48,8 @@ def write_entries(table: TableClient, user: str, count: int) -> Counter[tuple[st
             entity = {"PartitionKey": owner, "RowKey": row_key(at, f"c{index}", 0), "Person": person}
             batch.append(("upsert", {**entity, "Mention": mention, "Rating": rating, "At": at}))
             name = "" if mention else ("'" + person if person.startswith("=") else person)
-            expected[(f"{at:%Y-%m-%dT%H:%M:%SZ}", person if mention else "", name, "+" if rating > 0 else "-")] += 1
+            sign = "+" if rating > 0 else "-"
+            expected[(f"{at:%Y-%m-%dT%H:%M:%SZ}", person if mention else "", name, sign, "")] += 1
         table.submit_transaction(batch)
     return expected
 
@@ -80,7 +81,7 @@ def test_an_export_arrives_in_the_members_dm_with_exactly_their_entries_and_leav
     assert shared.filename.startswith("interactions-") and shared.filename.endswith(".csv")
     assert shared.content.startswith(b"\xef\xbb\xbf")
     header, *rows = csv.reader(io.StringIO(shared.content.decode("utf-8-sig"), newline=""))
-    assert header == ["date", "slack_user_id", "name", "rating"]
+    assert header == ["date", "slack_user_id", "name", "rating", "note"]
     assert len(rows) == count
     assert Counter(tuple(row) for row in rows) == expected
     assert modal_app.slack.files(OTHER) == []

@@ -32,17 +32,17 @@ def typed(name: str, rating: int = 1) -> Entry:
 
 
 def test_a_header_row_then_one_row_per_entry_in_the_columns_promised() -> None:
-    assert rows() == [["date", "slack_user_id", "name", "rating"]]
-    assert COLUMNS == ("date", "slack_user_id", "name", "rating")
-    assert rows(Entry(Person("U0DON", mention=True), 1, AT), typed("Random Guy", -1))[1:] == [
-        ["2026-03-15T12:30:45Z", "U0DON", "", "+"],
-        ["2026-03-15T12:30:45Z", "", "Random Guy", "-"],
+    assert rows() == [["date", "slack_user_id", "name", "rating", "note"]]
+    assert COLUMNS == ("date", "slack_user_id", "name", "rating", "note")
+    assert rows(Entry(Person("U0DON", mention=True), 1, AT, "Coffee"), typed("Random Guy", -1))[1:] == [
+        ["2026-03-15T12:30:45Z", "U0DON", "", "+", "Coffee"],
+        ["2026-03-15T12:30:45Z", "", "Random Guy", "-", ""],
     ]
 
 
 def test_utf8_with_a_bom_for_excel_and_crlf_rows() -> None:
     text = exported(typed("Zoë 山田"))
-    assert text == "\ufeffdate,slack_user_id,name,rating\r\n2026-03-15T12:30:45Z,,Zoë 山田,+\r\n"
+    assert text == "\ufeffdate,slack_user_id,name,rating,note\r\n2026-03-15T12:30:45Z,,Zoë 山田,+,\r\n"
     assert list(csv.reader(io.StringIO(text.encode().decode("utf-8-sig"))))[1][2] == "Zoë 山田"
 
 
@@ -69,14 +69,29 @@ def test_a_typed_name_a_spreadsheet_would_run_is_kept_as_text(name: str, cell: s
 
 
 @pytest.mark.parametrize(
+    ("note", "cell"),
+    [
+        ("=1+2", "'=1+2"),
+        ("-- not great", "'-- not great"),
+        ("@here next week", "'@here next week"),
+        ("\u202e=1+2", "'=1+2"),  # a bidi control first would hide the formula from the check, and reverse text
+        ("said \u202eno\u202c twice", "said no twice"),
+        ('Lunch, then a walk\n"good"', 'Lunch, then a walk\n"good"'),
+    ],
+)
+def test_a_note_is_exported_as_text_as_a_name_is(note: str, cell: str) -> None:
+    assert rows(Entry(Person("U0DON", mention=True), 1, AT, note))[1][4] == cell
+
+
+@pytest.mark.parametrize(
     "name", ['Dwayne "The Rock" Johnson', "Smith, John", "two\nlines", "semi;colon", '"', ",", "trailing "]
 )
 def test_commas_quotes_and_newlines_are_quoted_and_read_back_as_typed(name: str) -> None:
-    assert rows(typed(name))[1] == ["2026-03-15T12:30:45Z", "", name, "+"]
+    assert rows(typed(name))[1] == ["2026-03-15T12:30:45Z", "", name, "+", ""]
 
 
 def test_a_mention_is_never_prefixed_and_never_in_the_name_column() -> None:
-    assert rows(Entry(Person("U0DON", mention=True), -1, AT))[1] == ["2026-03-15T12:30:45Z", "U0DON", "", "-"]
+    assert rows(Entry(Person("U0DON", mention=True), -1, AT))[1] == ["2026-03-15T12:30:45Z", "U0DON", "", "-", ""]
 
 
 def test_rows_are_written_as_they_stream_past() -> None:

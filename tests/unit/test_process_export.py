@@ -31,9 +31,9 @@ def test_every_entry_of_all_time_goes_as_a_csv_file_to_the_member(store: FakeSto
     (sent,) = slack.files
     assert (sent.user_id, sent.filename, sent.title) == ("U0ME", "interactions-2026-03-15.csv", texts.EXPORT_TITLE)
     assert list(csv.reader(io.StringIO(sent.content.decode("utf-8-sig")))) == [
-        ["date", "slack_user_id", "name", "rating"],
-        ["2026-03-15T11:59:00Z", "", "'=cmd()", "-"],
-        ["2025-02-08T12:00:00Z", "U0DON", "", "+"],
+        ["date", "slack_user_id", "name", "rating", "note"],
+        ["2026-03-15T11:59:00Z", "", "'=cmd()", "-", ""],
+        ["2025-02-08T12:00:00Z", "U0DON", "", "+", ""],
     ]
     assert store.calls == ["add", "add", "add", "all_entries"]  # read only, nothing stored
 
