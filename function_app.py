@@ -128,9 +128,10 @@ def _settings() -> Settings:
 
 @lru_cache(maxsize=2)
 def _store(settings: Settings) -> EntryStore:
+    from interactions.notes import NoteCipher
     from interactions.store import EntryStore
 
-    return EntryStore.connect(settings.storage, settings.table)
+    return EntryStore.connect(settings.storage, settings.table, NoteCipher(settings.pseudonym_key))
 
 
 @lru_cache(maxsize=2)

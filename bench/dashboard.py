@@ -14,6 +14,7 @@ from bench.report import Row, ratio_row
 from bench.stats import interleaved, median
 from interactions import dashboard
 from interactions.model import Mode
+from interactions.notes import NoteCipher
 from interactions.pseudonym import view_tag
 from interactions.reports import Totals
 from interactions.settings import Settings
@@ -49,7 +50,9 @@ def dashboard_page(bench: Bench, entries: int, repetitions: int, first_repetitio
         start=keys[number * dashboard.PAGE_SIZE],
         totals=(totals.positive, totals.negative),
     )
-    store = EntryStore.connect(Settings.from_env().storage, bench.table_name)  # as the queue function makes it
+    settings = Settings.from_env()
+    # As the queue function makes it.
+    store = EntryStore.connect(settings.storage, bench.table_name, NoteCipher(settings.pseudonym_key))
     store.ensure_table()
     shown: list[dict[str, Any]] = []
     floor_rows: list[list[Any]] = []

@@ -128,6 +128,10 @@ class Expiring(Protocol):
 
     def expired_pages(self, before: datetime) -> Generator[int, None, None]: ...
 
+    def expired_person_pages(self, before: datetime) -> Generator[int, None, None]:
+        """The rows kept for the people of the entries ``expired_pages`` deletes."""
+        ...
+
     def expired_marker_pages(self, before: datetime) -> Generator[int, None, None]: ...
 
 

@@ -1,6 +1,6 @@
-"""The retention sweep: every member's entries older than the retention, and the expired markers (of clears,
-undos and events carried out, each remembered for ``CLEAR_MEMORY``), deleted page by page within a budget of
-pages and seconds.
+"""The retention sweep: every member's entries older than the retention with the rows kept for their people,
+and the expired markers (of clears, forgets, undos and events carried out, each remembered for
+``CLEAR_MEMORY``), deleted page by page within a budget of pages and seconds.
 
 A sweep cut short by its budget leaves the rest, and the next one carries on: each reads afresh what is
 still too old, so running one twice, or two at once, deletes nothing that should stay.
@@ -34,8 +34,9 @@ class Budget:
 @dataclass(frozen=True)
 class Swept:
     entries: int  # deleted
-    markers: int  # expired markers deleted: of clears, undos and events
+    markers: int  # expired markers deleted: of clears, forgets, undos and events
     finished: bool  # nothing too old was left; False when the budget ran out first
+    person_rows: int = 0  # deleted: the rows kept for the people of the entries deleted, and members' markers
 
 
 def oldest_kept(now: datetime, retention_days: int) -> datetime:
@@ -51,7 +52,8 @@ def expire(
     budget: Budget = Budget(),
     clock: Callable[[], float] = time.monotonic,
 ) -> Swept:
-    """Delete what is past keeping, expired markers first (few, and the stricter promise), then entries."""
+    """Delete what is past keeping, expired markers first (few, and the stricter promise), then entries, then
+    their person rows (each written only while its entry is there, so none is left behind for a later one)."""
     started = clock()
     spent = [0]  # pages that deleted something: an empty one, the end of a query, costs only time
 
@@ -59,12 +61,15 @@ def expire(
         return spent[0] < budget.pages and clock() - started < budget.seconds
 
     markers, markers_all = _drain(store.expired_marker_pages(now - CLEAR_MEMORY), may_go_on, spent)
-    entries, expired_all = _drain(store.expired_pages(oldest_kept(now, retention_days)), may_go_on, spent)
-    swept = Swept(entries=entries, markers=markers, finished=markers_all and expired_all)
+    oldest = oldest_kept(now, retention_days)
+    entries, expired_all = _drain(store.expired_pages(oldest), may_go_on, spent)
+    person_rows, people_all = _drain(store.expired_person_pages(oldest), may_go_on, spent)
+    swept = Swept(entries, markers, markers_all and expired_all and people_all, person_rows)
     log.info(
-        "Retention sweep deleted entries: %d, expired markers: %d; %s.",
+        "Retention sweep deleted entries: %d, expired markers: %d, person rows: %d; %s.",
         swept.entries,
         swept.markers,
+        swept.person_rows,
         "nothing too old is left" if swept.finished else "the budget ran out, the next run carries on",
     )
     return swept

@@ -1,16 +1,22 @@
 """The storage of entries: the only code that talks to Azure Table Storage.
 
 One partition per user, keyed by the pseudonymous owner key, and one each of the recent clears (``cleared``),
-undos (``undone``) and events carried out (``events``).
-RowKeys sort newest first: ``<inverted ms timestamp, 13 digits>-<command id>-<index>``, so a time window
-is a RowKey range read on the server, and writing the same command twice writes the same rows.
+forgets (``forgotten``), undos (``undone``) and events carried out (``events``).
+An entry's RowKey sorts newest first: ``<inverted ms timestamp, 13 digits>-<command id>-<index>``, so a time
+window is a RowKey range read on the server, and writing the same command twice writes the same rows.
+Each entry has a second row in its partition, laid out for its person: ``p<person key>-<the entry's RowKey>``,
+so that one person's entries are a RowKey range too, newest first; the two are written and deleted together.
+``~persons`` in a partition says that every entry in it has its person row (those logged before person rows
+existed get theirs the first time the member's person rows are read). Entries' keys start with a digit and
+sort before both.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from azure.core import MatchConditions
@@ -22,21 +28,34 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from interactions.model import CLEAR_MEMORY, Entry, Person, Rated
+from interactions.model import CLEAR_MEMORY, Entry, Person, Rated, person_key
+from interactions.notes import NoteCipher
 from interactions.ports import EntryPage
 from interactions.pseudonym import view_tag
 from interactions.storage_account import StorageAccount
 
+log = logging.getLogger(__name__)
+
 _LATEST_MS = 10**13 - 1  # year 2286; keeps inverted timestamps at 13 digits
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # and the earliest time they hold
+_MILLISECOND = timedelta(milliseconds=1)
 T = TypeVar("T")
 IF_UNCHANGED = MatchConditions.IfNotModified
 PAGE_SIZE = 1000  # the service's largest page
 TRANSACTION_SIZE = 100  # the service's largest entity-group transaction
-_ENTRY_PROPERTIES = ["Person", "Mention", "Rating", "At"]
+_ENTRY_PROPERTIES = ["RowKey", "Person", "Mention", "Rating", "At", "Note"]  # the RowKey opens the note
+# Entries' RowKeys start with a digit: every key below this one is an entry's.
+PAST_ENTRIES = ":"
+PERSON_ROWS = "p"  # the first character of a person row's key
+PAST_PERSON_ROWS = "q"
+_PERSON_ROW_PREFIX = len(PERSON_ROWS) + 32 + 1  # "p", the person key, "-"
+# In a member's partition: every entry there has its person row. ``At`` when that was made so, nothing else.
+PERSONS_MARKER = "~persons"
 # Who cleared within CLEAR_MEMORY, and when: RowKey the owner key, ``At`` the time, nothing else.
 # Pseudonyms are 64 hex digits, so this partition cannot be anyone's.
 CLEARED_PARTITION = "cleared"
+# Who forgot whom, and when: RowKey ``<owner key>-<person key>``, ``At`` the time, nothing else.
+FORGOTTEN_PARTITION = "forgotten"
 # Which logs were undone, and when: RowKey ``<owner key>-<command id>``, ``At`` the time, nothing else.
 UNDONE_PARTITION = "undone"
 # Which Events API deliveries were carried out, and when: RowKey Slack's event id, ``At`` the time.
@@ -44,7 +63,11 @@ EVENTS_PARTITION = "events"
 # The newest press carried out of each modal or Home tab: RowKey Slack's view id, ``Pressed`` its action_ts,
 # ``At`` when it was received.
 PRESSES_PARTITION = "presses"
-MARKER_PARTITIONS = (CLEARED_PARTITION, UNDONE_PARTITION, EVENTS_PARTITION, PRESSES_PARTITION)
+MARKER_PARTITIONS = (CLEARED_PARTITION, FORGOTTEN_PARTITION, UNDONE_PARTITION, EVENTS_PARTITION, PRESSES_PARTITION)
+# The markers' partitions, as a scan across partitions leaves them out: their RowKeys are pseudonyms and ids,
+# which may sort among an entry's or a person row's.
+_MARKERS = {f"marker{index}": partition for index, partition in enumerate(MARKER_PARTITIONS)}
+_NOT_MARKERS = " and ".join(f"PartitionKey ne @{name}" for name in _MARKERS)
 
 
 def _table_missing(error: HttpResponseError) -> bool:
@@ -77,13 +100,30 @@ def newer_than(since: datetime) -> str:
     return f"{int(_inverted(since)) + 1:013d}"
 
 
+def person_rows(person: Person) -> str:
+    """The start of the keys of one person's rows; they end before the same with ``.`` for ``-``."""
+    return f"{PERSON_ROWS}{person_key(person)}-"
+
+
+def person_row_key(person: Person, entry_key: str) -> str:
+    return person_rows(person) + entry_key
+
+
+def entry_key_of(person_row: str) -> str:
+    """The RowKey of the entry a person row is kept for."""
+    return person_row[_PERSON_ROW_PREFIX:]
+
+
 class EntryStore:
-    def __init__(self, table: TableClient) -> None:
+    def __init__(self, table: TableClient, notes: NoteCipher | None = None) -> None:
+        """``notes`` seals and opens notes; a store made without it keeps none and reads every note as absent."""
         self._table = table
         self._table_ready = False
+        self._notes = notes
+        self._filled: set[str] = set()  # members whose entries all have their person rows, as seen here
 
     @classmethod
-    def connect(cls, storage: StorageAccount, table_name: str) -> EntryStore:
+    def connect(cls, storage: StorageAccount, table_name: str, notes: NoteCipher | None = None) -> EntryStore:
         # The SDK's exponential retry rides out brief storage faults (about 8 s in all, not its default of
         # minutes, which would outlast functionTimeout); what still fails propagates, so the queue host
         # retries the message later and finally moves it to the poison queue.
@@ -95,7 +135,8 @@ class EntryStore:
                 retry_backoff_max=8,
                 connection_timeout=5,
                 read_timeout=30,
-            )
+            ),
+            notes,
         )
 
     def ensure_table(self) -> None:
@@ -150,36 +191,106 @@ class EntryStore:
         return rows[:count]
 
     def add(self, owner: str, command_id: str, at: datetime, rated: Sequence[Rated], note: str | None = None) -> None:
-        """Write one command's entries atomically; writing the same command again changes nothing."""
+        """Write one command's entries and their person rows atomically (25 people are 50 rows, within a
+        transaction's 100); writing the same command again changes nothing."""
+        if note is not None and self._notes is None:
+            raise ValueError("this store was made without a note key, so it cannot keep a note")
         at = at.astimezone(UTC)
-        operations: list[Any] = [
-            (
-                "upsert",
-                {
-                    "PartitionKey": owner,
-                    "RowKey": row_key(at, command_id, index),
-                    "Person": item.person.name,
-                    "Mention": item.person.mention,
-                    "Rating": item.rating,
-                    "At": at,
-                },
-                {"mode": UpdateMode.REPLACE},
-            )
-            for index, item in enumerate(rated)
-        ]
+        operations: list[Any] = []
+        for index, item in enumerate(rated):
+            key = row_key(at, command_id, index)
+            fields = {"Person": item.person.name, "Mention": item.person.mention, "Rating": item.rating, "At": at}
+            for row in (key, person_row_key(item.person, key)):
+                operations.append(("upsert", self._row(owner, row, fields, note), {"mode": UpdateMode.REPLACE}))
         self._on_table(lambda: self._table.submit_transaction(operations))
 
+    def _row(self, owner: str, key: str, fields: dict[str, Any], note: str | None) -> dict[str, Any]:
+        row = {"PartitionKey": owner, "RowKey": key, **fields}
+        if note is not None and self._notes is not None:
+            row["Note"] = self._notes.seal(note, owner, key)
+        return row
+
     def person_history(self, owner: str, person: Person) -> Iterator[tuple[datetime, int]]:
-        raise NotImplementedError
+        """When and how the owner met one person, newest first, from that person's rows alone."""
+        self._fill(owner)
+        query, parameters = _person_range(owner, person, None)
+        for row in self._rows(query, parameters, ["Rating", "At"]):
+            yield row["At"].astimezone(UTC), 1 if row["Rating"] > 0 else -1
 
     def person_page(self, owner: str, person: Person, start: str | None, size: int) -> EntryPage:
-        raise NotImplementedError
+        """Up to ``size`` of the owner's entries about one person, with their notes, newest first, from the
+        entry keyed ``start`` on; keyed as the entries are, so a key from ``page`` starts one here too."""
+        self._fill(owner)
+        query, parameters = _person_range(owner, person, None if start is None else person_row_key(person, start))
+        rows = self._first_rows(query, parameters, _ENTRY_PROPERTIES, size + 1)
+        return EntryPage(
+            entries=list(self._entries(owner, rows[:size])),
+            first_key=entry_key_of(rows[0]["RowKey"]) if rows else None,
+            next_key=entry_key_of(rows[size]["RowKey"]) if len(rows) > size else None,
+        )
 
     def forget(self, owner: str, person: Person, at: datetime) -> int:
-        raise NotImplementedError
+        """Delete every entry the owner logged about one person up to ``at``, with its person row; returns
+        how many. The forget's time is remembered first, as a clear's is, so that a log of that person typed
+        before it cannot outlive it."""
+        at = at.astimezone(UTC)
+        self._on_table(lambda: self._remember_latest(FORGOTTEN_PARTITION, _forget_key(owner, person), at))
+        self._fill(owner)
+        query, parameters = _person_range(owner, person, person_rows(person) + _inverted(at))
+        forgotten = 0
+        for page in _batched(self._rows(query, parameters, ["RowKey"]), TRANSACTION_SIZE // 2):
+            person_keys = [row["RowKey"] for row in page]
+            self._delete(owner, [key for row in person_keys for key in (entry_key_of(row), row)])
+            forgotten += len(page)
+        return forgotten
 
     def forgotten_since(self, owner: str, person: Person, at: datetime) -> bool:
-        raise NotImplementedError
+        """Whether the owner forgot the person at or after ``at`` (within the markers' memory)."""
+        self.ensure_table()
+        try:
+            forgotten = self._table.get_entity(FORGOTTEN_PARTITION, _forget_key(owner, person), select=["At"])
+        except ResourceNotFoundError:
+            return False
+        return bool(forgotten["At"] >= at)
+
+    def _fill(self, owner: str) -> None:
+        """Give every entry of the owner that has no person row its row (those logged before person rows
+        existed), once: then the marker says so. Each row is written in one transaction with a check that
+        its entry is still there, so that an entry deleted meanwhile (Undo, clear, forget) leaves no row."""
+        if owner in self._filled:
+            return
+        self.ensure_table()
+        try:
+            self._table.get_entity(owner, PERSONS_MARKER, select=["RowKey"])
+        except ResourceNotFoundError:
+            query = "PartitionKey eq @owner and RowKey ge @first and RowKey lt @past"
+            span = {"owner": owner, "first": PERSON_ROWS, "past": PAST_PERSON_ROWS}
+            have = {row["RowKey"] for row in self._rows(query, span, ["RowKey"])}
+            entries = self._rows(*_entry_range(owner), _ENTRY_PROPERTIES)
+            missing = (row for row in entries if _person_row_of(row) not in have)
+            for page in _batched(missing, TRANSACTION_SIZE // 2):
+                self._write_person_rows(owner, page)
+            marker = {"PartitionKey": owner, "RowKey": PERSONS_MARKER, "At": datetime.now(UTC)}
+            self._table.upsert_entity(marker, mode=UpdateMode.REPLACE)
+        self._filled.add(owner)
+
+    def _write_person_rows(self, owner: str, entries: list[Any]) -> None:
+        def operations(row: Any) -> list[Any]:
+            entry = self._entry(owner, row)
+            fields = {"Person": row["Person"], "Mention": row["Mention"], "Rating": row["Rating"], "At": row["At"]}
+            person_row = self._row(owner, _person_row_of(row), fields, entry.note)
+            # Merging nothing into the entry fails the transaction when the entry has gone.
+            entry_there = {"PartitionKey": owner, "RowKey": row["RowKey"]}
+            return [("update", entry_there, {"mode": UpdateMode.MERGE}), ("upsert", person_row)]
+
+        try:
+            self._table.submit_transaction([op for row in entries for op in operations(row)])
+        except TableTransactionError:
+            for row in entries:  # some entry has gone: the others one by one
+                try:
+                    self._table.submit_transaction(operations(row))
+                except TableTransactionError:
+                    continue
 
     def has_command(self, owner: str, command_id: str, at: datetime) -> bool:
         """Whether a log command's entries are stored: they are written all at once or not at all."""
@@ -192,7 +303,7 @@ class EntryStore:
 
     def entries(self, owner: str, since: datetime, rating: int | None = None) -> Iterator[Entry]:
         """The owner's entries at or after ``since``, newest first, streamed page by page."""
-        return map(self._entry, self._window(owner, since, rating, _ENTRY_PROPERTIES))
+        return self._entries(owner, self._window(owner, since, rating, _ENTRY_PROPERTIES))
 
     def ratings_since(self, owner: str, since: datetime, without: str | None = None) -> Iterator[int]:
         """The ratings of the owner's entries at or after ``since``; ``without`` a command id, not that
@@ -211,9 +322,9 @@ class EntryStore:
             query += " and RowKey ge @start"
             parameters["start"] = start
         query, parameters = _rated(query, parameters, rating)
-        rows = self._first_rows(query, parameters, ["RowKey", *_ENTRY_PROPERTIES], size + 1)
+        rows = self._first_rows(query, parameters, _ENTRY_PROPERTIES, size + 1)
         return EntryPage(
-            entries=[self._entry(row) for row in rows[:size]],
+            entries=list(self._entries(owner, rows[:size])),
             first_key=rows[0]["RowKey"] if rows else None,
             next_key=rows[size]["RowKey"] if len(rows) > size else None,
         )
@@ -228,18 +339,30 @@ class EntryStore:
         return newest[1] if len(newest) > size else None
 
     def clear(self, owner: str, at: datetime) -> int:
-        """Delete every entry the owner logged up to ``at``, a page at a time; returns how many. The clear's
-        time is remembered first, for a day, so that a log typed before it cannot outlive it."""
-        self._on_table(lambda: self._remember_clear(owner, at.astimezone(UTC)))
+        """Delete every entry the owner logged up to ``at``, a page at a time, then their person rows; returns
+        how many entries. The clear's time is remembered first, for a day, so that a log typed before it cannot
+        outlive it. The member's ``~persons`` marker stays: what it says still holds of every entry left."""
+        at = at.astimezone(UTC)
+        self._on_table(lambda: self._remember_latest(CLEARED_PARTITION, owner, at))
         self._delete_all(
             CLEARED_PARTITION,
             "PartitionKey eq @cleared and At lt @forgotten",
             {"cleared": CLEARED_PARTITION, "forgotten": at - CLEAR_MEMORY},
         )
         # Only what was logged up to the clear: a log typed after it may be carried out before it.
-        return self._delete_all(
-            owner, "PartitionKey eq @owner and RowKey ge @until", {"owner": owner, "until": _inverted(at)}
+        until = _inverted(at)
+        cleared = self._delete_all(
+            owner,
+            "PartitionKey eq @owner and RowKey ge @until and RowKey lt @past_entries",
+            {"owner": owner, "until": until, "past_entries": PAST_ENTRIES},
         )
+        # After the entries: a person row is only ever written while its entry is there, so none of those
+        # deleted can get one now. Rows logged within the clear's millisecond and after are read (the time
+        # of a row is rounded to it), and those after it kept by their keys' time.
+        query = "PartitionKey eq @owner and RowKey ge @first and RowKey lt @past and At lt @after"
+        span = {"owner": owner, "first": PERSON_ROWS, "past": PAST_PERSON_ROWS, "after": at + _MILLISECOND}
+        self._delete_all(owner, query, span, keep=lambda key: entry_key_of(key) >= until)
+        return cleared
 
     def cleared_since(self, owner: str, at: datetime) -> bool:
         """Whether the owner cleared their logs at or after ``at`` (within the last day). A log checks this
@@ -252,8 +375,19 @@ class EntryStore:
         return bool(cleared["At"] >= at)
 
     def remove(self, owner: str, command_id: str, at: datetime, count: int) -> None:
-        """Delete one log command's entries, those a clear has not deleted already."""
-        self._delete(owner, [row_key(at, command_id, index) for index in range(count)])
+        """Delete one log command's entries, those a clear has not deleted already, with their person rows."""
+        keys = [row_key(at, command_id, index) for index in range(count)]
+        found = self._command_rows(owner, command_id, at, ["Person", "Mention"])
+        people = [person_row_key(_person(row), row["RowKey"]) for row in found if row["RowKey"] in keys]
+        for batch in _batched(iter([*keys, *people]), TRANSACTION_SIZE):
+            self._delete(owner, batch)
+
+    def _command_rows(self, owner: str, command_id: str, at: datetime, select: list[str]) -> list[Any]:
+        """The stored entries of one log command, in one read."""
+        query = "PartitionKey eq @owner and RowKey gt @before and RowKey lt @past"
+        command = f"{_inverted(at.astimezone(UTC))}-{command_id}"
+        span = {"owner": owner, "before": f"{command}-", "past": f"{command}."}
+        return list(self._rows(query, span, ["RowKey", *select]))
 
     def remember_undo(self, owner: str, command_id: str, at: datetime) -> bool:
         """Remember that the owner undid a log; True when it was remembered already, undone before. Creating
@@ -325,28 +459,32 @@ class EntryStore:
     def command_entries(self, owner: str, command_id: str, at: datetime, count: int) -> list[Entry]:
         """The entries of one log command that are still stored, in the order they were logged."""
         self.ensure_table()
-        found: list[Entry] = []
+        found: list[Any] = []
         for index in range(count):
             try:
                 row = self._table.get_entity(owner, row_key(at, command_id, index), select=_ENTRY_PROPERTIES)
             except ResourceNotFoundError:
                 continue
-            found.append(self._entry(row))
-        return found
+            found.append(row)
+        return list(self._entries(owner, found))
 
-    def _remember_clear(self, owner: str, at: datetime) -> None:
+    def _remember_latest(self, partition: str, key: str, at: datetime) -> None:
         try:
-            known: datetime | None = self._table.get_entity(CLEARED_PARTITION, owner, select=["At"])["At"]
+            known: datetime | None = self._table.get_entity(partition, key, select=["At"])["At"]
         except ResourceNotFoundError:
             known = None
-        if known is None or known < at:  # clears processed out of order: the latest one counts
-            entity = {"PartitionKey": CLEARED_PARTITION, "RowKey": owner, "At": at}
+        if known is None or known < at:  # clears or forgets processed out of order: the latest one counts
+            entity = {"PartitionKey": partition, "RowKey": key, "At": at}
             self._table.upsert_entity(entity, mode=UpdateMode.REPLACE)
 
-    def _delete_all(self, partition: str, query: str, parameters: dict[str, Any]) -> int:
+    def _delete_all(
+        self, partition: str, query: str, parameters: dict[str, Any], keep: Callable[[str], bool] | None = None
+    ) -> int:
+        """Delete the rows a query reads (only those ``keep`` takes, when given); returns how many."""
         deleted = 0
-        for page in _batched(self._rows(query, parameters, ["RowKey"]), TRANSACTION_SIZE):
-            self._delete(partition, [row["RowKey"] for row in page])
+        keys = (row["RowKey"] for row in self._rows(query, parameters, ["RowKey"]))
+        for page in _batched(filter(keep, keys) if keep else keys, TRANSACTION_SIZE):
+            self._delete(partition, page)
             deleted += len(page)
         return deleted
 
@@ -364,14 +502,29 @@ class EntryStore:
 
     def all_entries(self, owner: str) -> Iterator[Entry]:
         """Every entry the owner has, of all time, newest first, streamed page by page."""
-        return map(self._entry, self._rows("PartitionKey eq @owner", {"owner": owner}, _ENTRY_PROPERTIES))
+        return self._entries(owner, self._rows(*_entry_range(owner), _ENTRY_PROPERTIES))
 
-    @staticmethod
-    def _entry(row: Any) -> Entry:
+    def _entries(self, owner: str, rows: Iterable[Any]) -> Iterator[Entry]:
+        """Rows read as entries, their notes opened; how many notes did not open is logged, and nothing else
+        of them."""
+        unopened = 0
+        try:
+            for row in rows:
+                entry = self._entry(owner, row)
+                unopened += entry.note is None and row.get("Note") is not None
+                yield entry
+        finally:
+            if unopened:
+                log.warning("Notes that did not decrypt, read as absent: %d.", unopened)
+
+    def _entry(self, owner: str, row: Any) -> Entry:
+        sealed = row.get("Note")
+        opened = self._notes.open(bytes(sealed), owner, row["RowKey"]) if sealed and self._notes else None
         return Entry(
-            person=Person(row["Person"], mention=bool(row["Mention"])),
+            person=_person(row),
             rating=1 if row["Rating"] > 0 else -1,
             at=row["At"].astimezone(UTC),
+            note=opened,
         )
 
     def expired_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
@@ -381,20 +534,28 @@ class EntryStore:
         # RowKeys invert time, so older is greater. The markers' partitions are left out (their RowKeys
         # are pseudonyms, which may start with a digit), and only RowKeys that start with a digit, as an
         # entry's does, are read.
-        query = (
-            "PartitionKey ne @cleared and PartitionKey ne @undone and PartitionKey ne @events"
-            " and PartitionKey ne @presses and RowKey ge @older and RowKey lt @past_digits"
-        )
+        query = f"{_NOT_MARKERS} and RowKey ge @older and RowKey lt @past_digits"
         older = newer_than(max(before, _EPOCH))
-        parameters = {
-            "cleared": CLEARED_PARTITION,
-            "undone": UNDONE_PARTITION,
-            "events": EVENTS_PARTITION,
-            "presses": PRESSES_PARTITION,
-            "older": older,
-            "past_digits": ":",
-        }
+        parameters = {**_MARKERS, "older": older, "past_digits": PAST_ENTRIES}
         return self._delete_pages(query, parameters, page_size)
+
+    def expired_person_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
+        """Delete the person rows of the entries ``expired_pages`` deletes, and the ``~persons`` markers of
+        members who have not had their person rows read since ``before``, as it does: page by page, a scan
+        across partitions. Rows within a millisecond of ``before`` are read, and kept by their keys' time as
+        their entries are."""
+        # Person rows' and the marker's keys sort after every entry's key.
+        query = f"{_NOT_MARKERS} and RowKey ge @first and At lt @after"
+        before = max(before, _EPOCH)
+        parameters = {**_MARKERS, "first": PERSON_ROWS, "after": before + _MILLISECOND}
+        older = newer_than(before)
+
+        def expired(key: str) -> bool:
+            if key == PERSONS_MARKER:
+                return True  # its time is checked by the query; a millisecond more changes nothing of it
+            return key.startswith(PERSON_ROWS) and key < PAST_PERSON_ROWS and entry_key_of(key) >= older
+
+        return self._delete_pages(query, parameters, page_size, expired)
 
     def expired_marker_pages(self, before: datetime, page_size: int = PAGE_SIZE) -> Generator[int, None, None]:
         """Delete the clear, undo and event markers written before ``before``, page by page as
@@ -404,13 +565,19 @@ class EntryStore:
             query = "PartitionKey eq @partition and At lt @before"
             yield from self._delete_pages(query, {"partition": partition, "before": before}, page_size)
 
-    def _delete_pages(self, query: str, parameters: dict[str, Any], page_size: int) -> Generator[int, None, None]:
+    def _delete_pages(
+        self,
+        query: str,
+        parameters: dict[str, Any],
+        page_size: int,
+        keep: Callable[[str], bool] | None = None,
+    ) -> Generator[int, None, None]:
         self.ensure_table()
         select = ["PartitionKey", "RowKey"]
         pages = self._table.query_entities(query, parameters=parameters, select=select, results_per_page=page_size)
         try:
             for page in pages.by_page():
-                rows = list(page)
+                rows = [row for row in page if keep is None or keep(row["RowKey"])]
                 for partition, row_keys in _by_partition(rows).items():
                     for batch in _batched(iter(row_keys), TRANSACTION_SIZE):
                         self._delete(partition, batch)
@@ -431,6 +598,30 @@ def _rated(query: str, parameters: dict[str, Any], rating: int | None) -> tuple[
 
 def _undo_key(owner: str, command_id: str) -> str:
     return f"{owner}-{command_id}"
+
+
+def _forget_key(owner: str, person: Person) -> str:
+    return f"{owner}-{person_key(person)}"
+
+
+def _person(row: Any) -> Person:
+    return Person(row["Person"], mention=bool(row["Mention"]))
+
+
+def _person_row_of(entry: Any) -> str:
+    return person_row_key(_person(entry), entry["RowKey"])
+
+
+def _entry_range(owner: str) -> tuple[str, dict[str, Any]]:
+    """Every entry of the owner: none of the person rows or the marker in the partition."""
+    return "PartitionKey eq @owner and RowKey lt @past_entries", {"owner": owner, "past_entries": PAST_ENTRIES}
+
+
+def _person_range(owner: str, person: Person, start: str | None) -> tuple[str, dict[str, Any]]:
+    """The owner's rows of one person, newest first, from the row keyed ``start`` on."""
+    first = person_rows(person)
+    query = "PartitionKey eq @owner and RowKey ge @first and RowKey lt @past"
+    return query, {"owner": owner, "first": max(first, start or first), "past": first[:-1] + "."}
 
 
 def _by_partition(rows: list[Any]) -> dict[str, list[str]]:

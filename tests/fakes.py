@@ -176,12 +176,17 @@ class FakeStore:
         old = [(owner, key) for owner, mine in self.rows.items() for key, entry in mine.items() if entry.at < before]
         return self._pages(old, lambda row: self.rows[row[0]].pop(row[1], None))
 
+    def expired_person_pages(self, before: datetime) -> Generator[int, None, None]:
+        self._call("expired_person_pages")
+        return self._pages([], lambda _row: None)  # person rows are read from the entries here: none is left
+
     def expired_marker_pages(self, before: datetime) -> Generator[int, None, None]:
         self._call("expired_marker_pages")
         markers: list[tuple[dict[Any, datetime], Any]] = [
             (self.clears, owner) for owner, at in self.clears.items() if at < before
         ]
         markers += [(self.undos, key) for key, at in self.undos.items() if at < before]
+        markers += [(self.forgets, key) for key, at in self.forgets.items() if at < before]
         markers += [(self.events, key) for key, at in self.events.items() if at < before]
         return self._pages(markers, lambda marker: marker[0].pop(marker[1], None))
 

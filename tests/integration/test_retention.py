@@ -34,6 +34,9 @@ class SmallPages(EntryStore):
     def expired_pages(self, before: datetime, page_size: int = 25) -> Generator[int, None, None]:
         return super().expired_pages(before, page_size)
 
+    def expired_person_pages(self, before: datetime, page_size: int = 25) -> Generator[int, None, None]:
+        return super().expired_person_pages(before, page_size)
+
 
 @pytest.fixture
 def table(azurite: Azurite, unique_name: str) -> TableClient:
@@ -78,8 +81,9 @@ def test_a_sweep_deletes_every_older_entry_and_marker_and_keeps_every_younger_on
 
     after = everything(table)
     assert after == expected(before)
-    assert all(len(after[owner]) == 60 + 1 for owner in OWNERS)  # 30 days of two a day, and the one at the limit
-    assert swept == Swept(entries=3 * (30 + 1), markers=2, finished=True)
+    # 30 days of two a day, and the one at the limit; each entry and its person row
+    assert all(len(after[owner]) == 2 * (60 + 1) for owner in OWNERS)
+    assert swept == Swept(entries=3 * (30 + 1), markers=2, finished=True, person_rows=3 * (30 + 1))
 
 
 def test_a_sweep_cut_short_is_finished_by_the_next(table: TableClient, store: EntryStore) -> None:
@@ -96,6 +100,7 @@ def test_a_sweep_cut_short_is_finished_by_the_next(table: TableClient, store: En
 
     assert everything(table) == expected(before)  # ...and the next runs take them, and nothing else
     assert sum(run.entries for run in runs) == 3 * 31 and sum(run.markers for run in runs) == 2
+    assert sum(run.person_rows for run in runs) == 3 * 31
 
 
 def test_a_second_sweep_changes_nothing(table: TableClient, store: EntryStore) -> None:
@@ -127,4 +132,4 @@ def test_make_expire_runs_the_sweep_with_the_local_settings(azurite: Azurite, ta
 
     assert done.returncode == 0, done.stderr
     assert "Retention sweep deleted entries: 1, expired markers: 0" in done.stderr
-    assert len(everything(table)[OWNERS[0]]) == 1
+    assert len(everything(table)[OWNERS[0]]) == 2  # the new entry and its person row

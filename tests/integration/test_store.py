@@ -15,9 +15,9 @@ from azure.data.tables import TableClient, TableServiceClient
 from interactions.model import CLEAR_MEMORY, MAX_PEOPLE, Person, Rated
 from interactions.retention import expire
 from interactions.storage_account import StorageAccount, worker_concurrency
-from interactions.store import EntryStore, row_key
+from interactions.store import EntryStore, person_row_key, row_key
 from local.azurite import Azurite
-from tests.integration.conftest import SweptStore
+from tests.integration.conftest import NOTES, SweptStore, counted_table
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ OTHER = "e" * 64
 
 @pytest.fixture
 def entry_store(table: TableClient) -> EntryStore:
-    return EntryStore(table)
+    return EntryStore(table, NOTES)
 
 
 def rated(*people: tuple[Person, int]) -> list[Rated]:
@@ -104,15 +104,16 @@ def test_redelivered_command_leaves_exactly_the_same_entities(entry_store: Entry
     entry_store.add("owner-a", "same-command", NOW, people)
 
     assert sorted((e["RowKey"], dict(e)) for e in table.list_entities()) == first
-    assert len(first) == 2
+    assert len(first) == 4  # each entry, and its row kept for its person
 
 
-def test_nothing_but_the_entry_is_stored(entry_store: EntryStore, table: TableClient) -> None:
+def test_nothing_but_the_entry_and_its_person_row_is_stored(entry_store: EntryStore, table: TableClient) -> None:
     entry_store.add("owner-a", "c1", NOW, rated((DON, 1)))
 
-    (entity,) = table.list_entities()
+    entry, person = table.list_entities()
 
-    assert set(entity) == {"PartitionKey", "RowKey", "Person", "Mention", "Rating", "At"}
+    assert set(entry) == set(person) == {"PartitionKey", "RowKey", "Person", "Mention", "Rating", "At"}
+    assert person["RowKey"] == person_row_key(DON, entry["RowKey"])
 
 
 def test_reads_stream_past_a_1000_entity_page(store: SweptStore) -> None:
@@ -240,12 +241,7 @@ def test_all_entries_reach_back_past_the_longest_view_and_past_a_page(store: Swe
 
 
 def test_a_page_is_read_with_one_request_however_far_back_it_starts(azurite: Azurite, unique_name: str) -> None:
-    requests: list[str] = []
-    table = TableClient.from_connection_string(
-        azurite.connection_string,
-        table_name=unique_name,
-        raw_request_hook=lambda request: requests.append(request.http_request.method),
-    )
+    table, requests = counted_table(azurite, unique_name)
     store = EntryStore(table)
     bulk_add(store, OWNER, 1200, NOW)
     start = row_key(NOW - timedelta(minutes=1100 // MAX_PEOPLE), "c1100", 0)

@@ -116,7 +116,7 @@ def test_the_log_line_says_how_many_and_nothing_of_anyone(caplog: pytest.LogCapt
     expire(store_with_history(), NOW, RETENTION)
 
     (line,) = [record.getMessage() for record in caplog.records]
-    assert line == "Retention sweep deleted entries: 60, expired markers: 2; nothing too old is left."
+    assert line == "Retention sweep deleted entries: 60, expired markers: 2, person rows: 0; nothing too old is left."
     assert ME not in caplog.text and "U0DON" not in caplog.text
 
 
