@@ -16,7 +16,7 @@ from functools import partial
 from typing import assert_never
 
 from interactions import dashboard, export, grammar, home, presses, reports
-from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, View
+from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, Rated, View, person_key
 from interactions.ports import Answers, Store
 from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import MalformedMessage, Queued, QueuedCommand, QueuedHomeOpened, QueuedPress, read
@@ -140,7 +140,7 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
     if now - queued.received_at > CLEAR_MEMORY:  # a clear since then may be forgotten: it must win
         slack.respond(queued.response_url, texts.TOO_OLD)
         return
-    store.add(queued.owner, queued.command_id, queued.received_at, command.entries)
+    store.add(queued.owner, queued.command_id, queued.received_at, command.entries, command.note)
     # A clear typed after this log may have run first (a batch runs messages at once), or this message
     # is a redelivery after a crash, or after the member pressed Undo: the clear or the Undo wins. Checked
     # after writing, so that a clear or Undo running now either sees these rows or is seen here.
@@ -153,10 +153,27 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
         store.remove(queued.owner, queued.command_id, queued.received_at, len(command.entries))
         slack.respond(queued.response_url, gone)
         return
+    kept = _unforgotten(queued, command, store)
+    if not kept:
+        slack.respond(queued.response_url, texts.LOGGED_BEFORE_FORGET)
+        return
     percent = reports.percent_positive(store.ratings_since(queued.owner, queued.received_at - PERCENT_WINDOW))
     tag = log_tag(queued.owner, queued.command_id)
     undo = UndoTarget(queued.command_id, queued.received_at, len(command.entries), tag)
-    slack.respond(queued.response_url, texts.logged(percent), blocks.logged(percent, command.entries, undo))
+    slack.respond(queued.response_url, texts.logged(percent), blocks.logged(percent, kept, undo))
+
+
+def _unforgotten(queued: QueuedCommand, command: Log, store: Store) -> tuple[Rated, ...]:
+    """The log's entries less those of people the member forgot since typing it, which are deleted: as with a
+    clear, checked after writing, so that a forget running now either sees these rows or is seen here."""
+    people = {person_key(item.person): item.person for item in command.entries}
+    forgotten = {
+        key for key, person in people.items() if store.forgotten_since(queued.owner, person, queued.received_at)
+    }
+    for key in forgotten:
+        # Up to when the log was typed: the forget, later, deleted all of that person up to then.
+        store.forget(queued.owner, people[key], queued.received_at)
+    return tuple(item for item in command.entries if person_key(item.person) not in forgotten)
 
 
 def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) -> None:

@@ -64,6 +64,7 @@ MISSING_FIELDS = "That request is missing fields a slash command has, so nothing
 # --- Answers of the worker ---------------------------------------------------------------------------------
 CLEARED = "Thanks! Your interaction logs are cleared."
 LOGGED_BEFORE_CLEAR = "You cleared your logs after typing that, so those interactions were not kept."
+LOGGED_BEFORE_FORGET = "You had me forget everyone in that log after typing it, so it was not kept."
 TOO_OLD = "Sorry, that command waited more than a day to be carried out, so it was not saved. Please try again."
 FAILED_NOTHING_SAVED = (
     "Sorry, something went wrong on our side and that command failed: nothing was saved. Please try again."

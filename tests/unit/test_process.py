@@ -63,6 +63,32 @@ def test_a_log_typed_after_a_clear_is_kept_whatever_the_order(store: FakeStore, 
     assert store.stored(OWNER) == [Entry(DON, 1, NOW + timedelta(seconds=5))]
 
 
+def test_a_log_typed_before_a_forget_but_carried_out_after_it_keeps_only_the_others(
+    store: FakeStore, slack: FakeSlack
+) -> None:
+    store.forget(OWNER, Person("random  GUY", mention=False), NOW)
+
+    said = run("<@U0DON> + Random Guy -", store, slack, at=NOW - timedelta(seconds=5), command_id="earlier")
+
+    assert said.endswith("Logged: <@U0DON> +\nUndo")
+    assert store.stored(OWNER) == [Entry(DON, 1, NOW - timedelta(seconds=5))]
+    assert list(store.person_history(OWNER, GUY)) == []
+
+
+def test_a_log_of_only_people_forgotten_after_it_was_typed_is_not_kept(store: FakeStore, slack: FakeSlack) -> None:
+    store.forget(OWNER, DON, NOW)
+
+    assert run("<@U0DON> +", store, slack, at=NOW - timedelta(seconds=5)) == texts.LOGGED_BEFORE_FORGET
+    assert store.stored(OWNER) == []
+
+
+def test_a_log_typed_after_a_forget_is_kept(store: FakeStore, slack: FakeSlack) -> None:
+    store.forget(OWNER, DON, NOW)
+
+    assert run("<@U0DON> +", store, slack, at=NOW + timedelta(seconds=5)).endswith("Logged: <@U0DON> +\nUndo")
+    assert store.stored(OWNER) == [Entry(DON, 1, NOW + timedelta(seconds=5))]
+
+
 def test_clear_deletes_everything_and_says_so(store: FakeStore, slack: FakeSlack) -> None:
     store.add(OWNER, "c0", NOW - timedelta(days=400), [Rated(DON, 1), Rated(GUY, -1)])
     assert run("clear", store, slack) == texts.CLEARED
