@@ -168,7 +168,9 @@ class Bench:
         return deleted
 
     def count(self, owner: str) -> int:
-        rows = self.table.query_entities("PartitionKey eq @owner", parameters={"owner": owner}, select=["RowKey"])
+        """The owner's entries: not the rows kept for each person, whose RowKeys sort after ":"."""
+        query = "PartitionKey eq @owner and RowKey lt ':'"
+        rows = self.table.query_entities(query, parameters={"owner": owner}, select=["RowKey"])
         return sum(1 for _ in rows)
 
     def seed(self, owner: str, count: int, days: int, now: datetime | None = None) -> None:

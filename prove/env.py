@@ -115,9 +115,11 @@ class Stack:
         return QueueClient.from_connection_string(self.connection_string, self.queue_name + suffix)
 
     def entities(self) -> list[dict[str, Any]]:
-        """Every entry in the app's table: the rows that name a Person (the privacy check reads the rest)."""
+        """Every entry in the app's table: the rows that name a Person, less the copies kept for each person
+        (their RowKeys start with a letter, an entry's with a digit); the privacy check reads the rest."""
         try:
-            return [dict(entity) for entity in self.table().list_entities() if "Person" in entity]
+            rows = self.table().list_entities()
+            return [dict(entity) for entity in rows if "Person" in entity and entity["RowKey"][0].isdigit()]
         except ResourceNotFoundError:
             return []
 

@@ -110,7 +110,9 @@ class Load:
         def read() -> list[dict[str, Any]] | None:
             try:
                 table = self.stack.table()
-                return [dict(e) for e in table.query_entities("PartitionKey eq @o", parameters={"o": owner})]
+                # Entries only: their RowKeys sort before ":", the rows kept for each person after it.
+                query = "PartitionKey eq @o and RowKey lt ':'"
+                return [dict(e) for e in table.query_entities(query, parameters={"o": owner})]
             except AzureError as error:
                 errors.append(error)  # storage may be down for a while, in a fault
                 return None

@@ -67,7 +67,7 @@ def test_log_view_and_clear_work_with_only_the_identity_settings(
 
     logged = app.command(me, "@U0DON + Random Guy -")
     assert logged.payload["text"] == "Got it! You're 50% for positive interactions in the last 30 days."
-    assert len(stored(oauth_azurite, tls, app.host.env[setting.TABLE], monkeypatch)) == 2
+    assert len(stored(oauth_azurite, tls, app.host.env[setting.TABLE], monkeypatch)) == 4  # and person rows
 
     listing = text_of(app.command(me, ""))
     assert "2 interactions: 1 `+`, 1 `−`, 50% positive" in listing
