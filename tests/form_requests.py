@@ -68,9 +68,9 @@ def values(
     return state
 
 
-def _view(view: View, view_id: str, view_hash: str, state: dict[str, Any]) -> dict[str, Any]:
+def _view(view: View | dict[str, Any], view_id: str, view_hash: str, state: dict[str, Any]) -> dict[str, Any]:
     return {
-        **view.to_dict(),
+        **(view.to_dict() if isinstance(view, View) else view),
         "id": view_id,
         "hash": view_hash,
         "team_id": "T0TEAM",
@@ -80,8 +80,10 @@ def _view(view: View, view_id: str, view_hash: str, state: dict[str, Any]) -> di
     }
 
 
-def submission(user: str, team: str, view: View, view_id: str, state: dict[str, Any]) -> dict[str, Any]:
-    """The form ``view`` submitted by ``user``, its fields as ``state`` says."""
+def submission(
+    user: str, team: str, view: View | dict[str, Any], view_id: str, state: dict[str, Any]
+) -> dict[str, Any]:
+    """The form ``view`` (as the app sent it) submitted by ``user``, its fields as ``state`` says."""
     return {
         **_base("view_submission", user, team),
         "view": _view(view, view_id, f"{time.time():.6f}.form", state),
