@@ -117,6 +117,10 @@ HELP = "\n".join(
         "Typed names ignore case: `random guy` and `Random Guy` are one person.",
         f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
         "",
+        "*Log without typing*: `/interactions log`, the *Log* button or the *Log an interaction* shortcut"
+        " (also on a message: its author and the people it mentions are picked) opens a form: pick or name"
+        " people, choose `+` or `-` for each, the day you met and a private note.",
+        "",
         "*See your logs*, newest first:",
         f"• `/interactions`: the last {DEFAULT_DAYS} days",
         f"• `/interactions 90`: the last 90 days (any whole number from {MIN_DAYS} to {MAX_DAYS})",
