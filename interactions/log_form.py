@@ -106,7 +106,7 @@ def metadata(owner: str, form_id: str) -> str:
 
 def is_owners(owner: str, carried: str) -> bool:
     form_id, _, tag = carried.partition(".")
-    return bool(form_id) and hmac.compare_digest(tag, log_tag(owner, FORM_TAG_PREFIX + form_id))
+    return bool(form_id) and hmac.compare_digest(tag.encode(), log_tag(owner, FORM_TAG_PREFIX + form_id).encode())
 
 
 def people(filled: Filled, caller: str) -> list[Person]:

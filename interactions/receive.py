@@ -396,8 +396,7 @@ def _not_ours(_asked: _Asked) -> Reply:
 
 def _open_by_shortcut(asked: _Asked) -> Reply:
     opening = slack_request.shortcut(asked.got.payload)
-    sent = datetime.fromtimestamp(float(opening.sent_at), UTC) if opening.sent_at else None
-    return _open_form(asked, opening, opening.picked, [], sent)
+    return _open_form(asked, opening, opening.picked, [], opening.sent_at)
 
 
 def _open_by_button(asked: _Asked) -> Reply:
@@ -425,8 +424,10 @@ def _open_form(
 ) -> Reply:
     """Open the form with ``picked`` members and ``named`` people in it, dated ``sent`` (else today, UTC); a
     member who cannot have it is told so where they can be."""
+    from interactions.slack import texts
+
     if asked.modals is None:
-        return _tell(asked, opening.response_url, "FORM_NEEDS_BOT")
+        return _tell(asked, opening.response_url, texts.FORM_NEEDS_BOT)
     opened = _form_opened(
         asked.modals(),
         asked.owner(opening.member),
@@ -437,7 +438,7 @@ def _open_form(
         sent or datetime.fromtimestamp(asked.received, UTC),
         push=opening.in_modal,
     )
-    return Reply(200) if opened else _tell(asked, opening.response_url, "FORM_NOT_OPENED")
+    return Reply(200) if opened else _tell(asked, opening.response_url, texts.FORM_NOT_OPENED)
 
 
 def _form_opened(
@@ -463,14 +464,12 @@ def _form_opened(
     return opened is not None
 
 
-def _tell(asked: _Asked, response_url: str | None, said: Literal["FORM_NEEDS_BOT", "FORM_NOT_OPENED"]) -> Reply:
+def _tell(asked: _Asked, response_url: str | None, text: str) -> Reply:
     """Say why the form did not open, in the message the member used, if any: a global shortcut or a button
     in a modal or the Home tab has nowhere to say it."""
-    from interactions.slack import texts
-
-    log.info("The log form was not opened: %s.", said.lower())
+    log.info("The log form was not opened.")
     if response_url and asked.messages is not None and response_url.startswith(asked.settings.response_url_prefixes):
-        asked.messages().respond_at_once(response_url, getattr(texts, said))
+        asked.messages().respond_at_once(response_url, text)
     return Reply(200)
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -292,7 +293,7 @@ class Opening:
     member: Member
     trigger_id: str
     picked: tuple[str, ...] = ()  # members the message named (its author, its mentions)
-    sent_at: str | None = None  # the message's ts
+    sent_at: datetime | None = None  # when the message was sent
     value: str = ""  # a button's
     in_modal: bool = False  # pressed in a modal: the form goes on top of it
     response_url: str | None = None  # a message shortcut's or a message button's
@@ -331,7 +332,7 @@ def shortcut(payload: dict[str, Any]) -> Opening:
         member=_member(payload),
         trigger_id=_text(payload.get("trigger_id"), "trigger_id", 255),
         picked=tuple(dict.fromkeys(user for user in picked if is_id(user))),
-        sent_at=_action_ts(message.get("ts")) if message else None,
+        sent_at=_sent_at(message.get("ts")) if message else None,
         response_url=response_url if isinstance(response_url, str) and message else None,
     )
 
@@ -389,6 +390,15 @@ def form_seen(payload: dict[str, Any]) -> FormSeen:
             note=_typed(field(form.NOTE, actions.FORM_NOTE).get("value"), "note"),
         ),
     )
+
+
+def _sent_at(value: Any) -> datetime | None:
+    """A message's ts as a time; None for one that is no time (or beyond what a date holds)."""
+    ts = _action_ts(value)
+    try:
+        return datetime.fromtimestamp(float(ts), UTC) if ts is not None else None
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _member(payload: dict[str, Any]) -> Member:

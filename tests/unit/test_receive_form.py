@@ -284,3 +284,23 @@ def test_a_spoiled_submission_is_refused_and_nothing_is_queued(spoil: Any) -> No
     spoil(payload)
     assert post(payload, slack, queue) == Reply(400, {"error": "malformed form"})
     assert queue.sent == []
+
+
+def test_a_message_time_beyond_any_date_opens_the_form_dated_today() -> None:
+    slack = FakeSlack()
+    message = {"user": "U0DON", "ts": "9" * 30, "text": "hi"}
+    assert post(form_requests.message_shortcut("U0ME", "T0TEAM", message, RESPONSE_URL), slack) == Reply(200)
+    element = next(b.to_dict() for b in opened_form(slack).blocks if b.block_id == form.DATE)["element"]
+    assert element["initial_date"] == TODAY
+
+
+@pytest.mark.parametrize("carried", ["é.é", "f" * 32, ".", "x" * 64])
+def test_a_form_tagged_otherwise_than_by_the_app_is_refused(carried: str) -> None:
+    slack, queue = FakeSlack(), FakeQueue()
+    view = the_form(slack)
+    payload = form_requests.submission(
+        "U0ME", "T0TEAM", view, "V1", form_requests.values(["U0DON"], "", {DON: "+"}, TODAY)
+    )
+    payload["view"]["private_metadata"] = carried
+    assert post(payload, slack, queue) == Reply(400, {"error": "not the presser's view"})
+    assert queue.sent == []
