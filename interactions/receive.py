@@ -148,8 +148,7 @@ def _press(asked: _Asked) -> Reply:
     pressed = slack_request.pressed(asked.got.payload)
     if pressed.action_id not in actions.ACTIONS:
         return Reply(200)  # a control of another version of the app's views: nothing to do
-    if pressed.response_url is not None and not pressed.response_url.startswith(settings.response_url_prefixes):
-        log.warning("Refused a press whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+    if _outside(settings, pressed.response_url):
         return Reply(400, {"error": "unknown response_url"})
     try:
         _check_value(pressed.action_id, pressed.value)
@@ -160,10 +159,7 @@ def _press(asked: _Asked) -> Reply:
         log.warning("Refused a press whose value this app did not write: %s.", error)
         return Reply(400, {"error": "unknown value"})
     owner = owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id)
-    # A modal is updated by its id, which a press names: only a modal the worker tagged as the presser's own
-    # may be, so that no press shows one member's logs in another's modal, nor changes what it shows.
-    if pressed.surface == "modal" and (pressed.view_id is None or pressed.view_tag != view_tag(owner, pressed.view_id)):
-        log.warning("Refused a press in a modal that is not the presser's.")
+    if pressed.surface == "modal" and not _pressers_modal(owner, pressed.view_id, pressed.view_tag):
         return Reply(400, {"error": "not the presser's view"})
     message = QueuedPress(
         press_id=uuid.uuid4().hex,
@@ -269,6 +265,22 @@ def _refused(
     if not replays.first_time(headers, received):
         return Reply(401)
     return None
+
+
+def _outside(settings: Settings, response_url: str | None) -> bool:
+    if response_url is not None and not response_url.startswith(settings.response_url_prefixes):
+        log.warning("Refused a press whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+        return True
+    return False
+
+
+def _pressers_modal(owner: str, view_id: str | None, tag: str | None) -> bool:
+    # A modal is updated by its id, which a press names: only a modal the worker tagged as the presser's own
+    # may be, so that no press shows one member's logs in another's modal, nor changes what it shows.
+    if view_id is None or tag != view_tag(owner, view_id):
+        log.warning("Refused a press in a modal that is not the presser's.")
+        return False
+    return True
 
 
 def _check_value(action_id: str, value: str) -> None:
@@ -403,6 +415,10 @@ def _open_by_button(asked: _Asked) -> Reply:
     from interactions.slack import actions
 
     opening = slack_request.form_button(asked.got.payload)
+    if _outside(asked.settings, opening.response_url):
+        return Reply(400, {"error": "unknown response_url"})
+    if opening.in_modal and not _pressers_modal(asked.owner(opening.member), opening.view_id, opening.view_tag):
+        return Reply(400, {"error": "not the presser's view"})
     try:
         person = actions.parse_log_form_value(opening.value)
     except actions.BadValue as error:

@@ -220,18 +220,7 @@ def pressed(payload: dict[str, Any]) -> Press:
         value = _object(action, "selected_option").get("value")
     else:
         value = action.get("value")
-    container = _object(payload, "container")
-    view = _object(payload, "view", required=False)
-    surface = (
-        "message"
-        if container.get("type") == "message"
-        else {"modal": "modal", "home": "home"}.get(str(view.get("type")), "")
-    )
-    if not surface:
-        raise MalformedPayload("container")
-    response_url = payload.get("response_url") if surface == "message" else None
-    if surface == "message" and not isinstance(response_url, str):
-        raise MalformedPayload("response_url")
+    surface, response_url, view = _pressed_in(payload)
     return Press(
         user_id=_id(user.get("id"), "user"),
         team_id=_id(team.get("id") or user.get("team_id"), "team"),
@@ -297,6 +286,8 @@ class Opening:
     value: str = ""  # a button's
     in_modal: bool = False  # pressed in a modal: the form goes on top of it
     response_url: str | None = None  # a message shortcut's or a message button's
+    view_id: str | None = None  # the modal pressed in
+    view_tag: str | None = None  # its private_metadata: whose it is (interactions.pseudonym.view_tag)
 
 
 @dataclass(frozen=True)
@@ -343,15 +334,33 @@ def form_button(payload: dict[str, Any]) -> Opening:
     value = action.get("value", "")
     if not isinstance(value, str) or len(value) > 2000:
         raise MalformedPayload("value")
-    container = _object(payload, "container")
-    response_url = payload.get("response_url") if container.get("type") == "message" else None
+    surface, response_url, view = _pressed_in(payload)
     return Opening(
         member=_member(payload),
         trigger_id=_text(payload.get("trigger_id"), "trigger_id", 255),
         value=value,
-        in_modal=_object(payload, "view", required=False).get("type") == "modal",
-        response_url=response_url if isinstance(response_url, str) else None,
+        in_modal=surface == "modal",
+        response_url=response_url,
+        view_id=_id(view.get("id"), "view") if surface == "modal" else None,
+        view_tag=_tag(view.get("private_metadata")) if surface == "modal" else None,
     )
+
+
+def _pressed_in(payload: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
+    """Where a control was pressed: "message", "modal" or "home"; a message's response_url; the view."""
+    container = _object(payload, "container")
+    view = _object(payload, "view", required=False)
+    surface = (
+        "message"
+        if container.get("type") == "message"
+        else {"modal": "modal", "home": "home"}.get(str(view.get("type")), "")
+    )
+    if not surface:
+        raise MalformedPayload("container")
+    response_url = payload.get("response_url") if surface == "message" else None
+    if surface == "message" and not isinstance(response_url, str):
+        raise MalformedPayload("response_url")
+    return surface, response_url, view
 
 
 def form_seen(payload: dict[str, Any]) -> FormSeen:

@@ -14,7 +14,7 @@ from slack_sdk.models.views import View
 from interactions import log_form as form
 from interactions.model import NEGATIVE, POSITIVE, Person, Rated
 from interactions.ports import OutcomeUnknown
-from interactions.pseudonym import owner_key
+from interactions.pseudonym import owner_key, view_tag
 from interactions.queue_message import QueuedFormLog, read
 from interactions.receive import Reply, receive_press
 from interactions.settings import Settings
@@ -129,11 +129,16 @@ def test_a_shortcut_of_another_app_version_is_left_alone() -> None:
     assert slack.opened == [] and slack.said == []
 
 
-def log_button(value: str, surface: str = "message") -> dict[str, Any]:
+MY_DASHBOARD_TAG = view_tag(owner_key(KEY, "T0TEAM", "U0ME"), "V0DASH")
+
+
+def log_button(value: str, surface: str = "message", tag: str = MY_DASHBOARD_TAG) -> dict[str, Any]:
     element = {"type": "button", "action_id": actions.OPEN_LOG_FORM, "text": {"type": "plain_text", "text": "Log"}}
     if value:
         element["value"] = value
-    view = {"id": "V0DASH", "hash": "h0", "type": surface, "blocks": []} if surface != "message" else None
+    view = None
+    if surface != "message":
+        view = {"id": "V0DASH", "hash": "h0", "type": surface, "blocks": [], "private_metadata": tag}
     return block_actions_payload(
         user="U0ME",
         team="T0TEAM",
@@ -160,6 +165,15 @@ def test_the_log_button_in_a_modal_opens_the_form_on_top_of_it() -> None:
     slack = FakeSlack()
     post(log_button("", "modal"), slack)
     assert slack.opened[0].where.startswith("push:")
+
+
+def test_a_log_button_in_a_modal_not_the_pressers_or_answering_elsewhere_is_refused() -> None:
+    slack = FakeSlack()
+    assert post(log_button("", "modal", tag="0" * 16), slack) == Reply(400, {"error": "not the presser's view"})
+    elsewhere = log_button("")
+    elsewhere["response_url"] = "https://example.com/hook"
+    assert post(elsewhere, slack) == Reply(400, {"error": "unknown response_url"})
+    assert slack.opened == []
 
 
 def test_a_log_button_value_the_app_did_not_write_is_refused() -> None:
