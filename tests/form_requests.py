@@ -92,7 +92,13 @@ def submission(
 
 
 def form_press(
-    user: str, team: str, view: View, view_id: str, view_hash: str, action_id: str, state: dict[str, Any]
+    user: str,
+    team: str,
+    view: View | dict[str, Any],
+    view_id: str,
+    view_hash: str,
+    action_id: str,
+    state: dict[str, Any],
 ) -> dict[str, Any]:
     """A person picked (``actions.FORM_PEOPLE``) or named (``FORM_NAMES``) in the form ``view``."""
     action = {"type": "multi_users_select", "action_id": action_id, "block_id": "b", "action_ts": f"{time.time():.6f}"}

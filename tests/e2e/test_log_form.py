@@ -4,6 +4,7 @@ on the Slack stand-in, and undone there."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -84,3 +85,30 @@ def test_the_message_shortcut_picks_who_the_message_names_and_a_spoiled_submissi
     response = app.call("slack_interactions", "slack/interactions", slack_requests.interaction_body(forged))
     assert response.status_code == 400
     assert app.waiting() == []
+
+
+def test_picking_people_redraws_the_form_with_a_choice_for_each_unless_it_changed_meanwhile(modal_app: App) -> None:
+    app = modal_app
+    app.send(ME, "log")
+    (modal,) = opened_forms(app)
+    state = form_requests.values([DON.name], "Random Guy", {}, None)
+
+    def pick(seen: Shown) -> None:
+        press = form_requests.form_press(
+            ME, TEAM, seen.payload, str(seen.view_id), str(seen.hash), "log_form_people", state
+        )
+        response = app.call("slack_interactions", "slack/interactions", slack_requests.interaction_body(press))
+        assert response.status_code == 200
+
+    before = Shown(modal.kind, copy.deepcopy(modal.payload), modal.view_id, modal.index, modal.hash)
+    pick(modal)
+    redrawn = app.slack.modal(str(modal.view_id))
+    assert redrawn is not None
+    ratings = [b["block_id"] for b in redrawn.payload["blocks"] if b["block_id"].startswith(form.RATING_PREFIX)]
+    assert ratings == [form.rating_field(DON), form.rating_field(GUY)]
+    assert app.waiting() == []  # redrawn in the acknowledgement
+
+    after = (redrawn.hash, copy.deepcopy(redrawn.payload))
+    pick(before)  # as seen before the redraw: Slack refuses it by its hash, and the newer form stays
+    now = app.slack.modal(str(modal.view_id))
+    assert now is not None and (now.hash, now.payload) == after
