@@ -29,6 +29,7 @@ from interactions.model import (
     Export,
     Help,
     Log,
+    LogForm,
     Mode,
     Person,
     Rated,
@@ -174,6 +175,8 @@ def parse(text: str, caller: str) -> Command:
             if len(tokens) > 1:
                 raise UsageError(KeywordNotAlone(keyword))
             return command
+    if first == "log" and len(tokens) == 1:
+        return LogForm()  # alone, "log" would be a person without a rating: a mistake until it meant the form
     words = [t for t in tokens if isinstance(t, str) and not isinstance(t, Quoted)]
     if len(words) == len(tokens) and all(_is_view_option(w) or _pattern(_NUMBERISH).fullmatch(w) for w in words):
         return _view(words)
@@ -383,6 +386,51 @@ def _named(words: list[str]) -> Person | None:
     if len(typed) > MAX_NAME_CODE_POINTS:
         raise UsageError(NameTooDense(_excerpt(name)))
     return Person(name, mention=False)
+
+
+def form_names(text: str) -> list[Person | Mistake]:
+    """The people a form's names field holds, as the command names them: names separated by commas, a name
+    in double quotes a name whatever it holds (commas too), each by the command's rules; a name that breaks
+    them is its mistake, in its place."""
+    text = unicodedata.normalize("NFC", text)
+    named: list[Person | Mistake] = []
+    for part in _comma_separated(text):
+        words = part.split()
+        if not words:
+            continue  # an empty part between commas, or a trailing comma
+        quote = _pattern(_QUOTED).fullmatch(part.strip())
+        typed: list[str] = (
+            [Quoted(quote.group(1) if quote.group(1) is not None else quote.group(2), "", "")] if quote else words
+        )
+        try:
+            person = _named(typed)
+        except UsageError as error:
+            named.append(error.mistake)
+            continue
+        if person is not None:
+            named.append(person)
+    return named
+
+
+def _comma_separated(text: str) -> list[str]:
+    """``text`` split at its commas outside double quotes."""
+    parts = [""]
+    done = 0
+    for match in _pattern(_QUOTED).finditer(text):
+        before = text[done : match.start()].split(",")
+        parts[-1] += before[0]
+        parts.extend(before[1:])
+        parts[-1] += match.group(0)
+        done = match.end()
+    rest = text[done:].split(",")
+    parts[-1] += rest[0]
+    parts.extend(rest[1:])
+    return parts
+
+
+def more_characters_than(text: str, limit: int) -> bool:
+    """Whether ``text`` holds more than ``limit`` characters as a person sees them (grapheme clusters)."""
+    return _more_graphemes_than(text, limit)
 
 
 def _needs_rating(name_words: list[str]) -> NeedsRating:

@@ -124,4 +124,10 @@ class Export:
     """All of the member's entries, of all time, as a CSV file in their direct messages with the app."""
 
 
-Command = Log | View | Clear | Help | Export
+@dataclass(frozen=True)
+class LogForm:
+    """``/interactions log``: the form that logs without the command's syntax, opened as the command is
+    acknowledged."""
+
+
+Command = Log | View | Clear | Help | Export | LogForm

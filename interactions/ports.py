@@ -145,7 +145,9 @@ class Modals(Protocol):
         """Open ``view`` while the trigger_id is alive; its view id, or None if Slack said no."""
         ...
 
-    def replace_modal_at_once(self, view_id: str, view: SlackView) -> bool: ...
+    def replace_modal_at_once(self, view_id: str, view: SlackView, view_hash: str | None = None) -> bool:
+        """Replace a modal's content, once; given ``view_hash``, only if it is still the view of that hash."""
+        ...
 
     def push_modal(self, trigger_id: str, view: SlackView) -> str | None:
         """Push ``view`` on top of the modal pressed in, while the trigger_id is alive; its view id, or None."""

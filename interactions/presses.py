@@ -19,6 +19,7 @@ from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import QueuedPress
 from interactions.slack import actions, blocks, texts
 from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
+from interactions.slack.log_form import said_view
 from interactions.slack.replays import SIGNATURE_WINDOW_SECONDS
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ def _answer(
 ) -> None:
     if pressed.response_url is not None:
         slack.respond(pressed.response_url, text, shown, replace_original=replace)
+    elif pressed.surface == "modal" and pressed.view_id is not None and replace:
+        # An Undo in the log form's modal: answered in it, unless it shows something newer already.
+        tag = view_tag(pressed.owner, pressed.view_id)
+        slack.show_modal(pressed.view_id, said_view(text, shown, tag), pressed.view_hash)
 
 
 def _show(

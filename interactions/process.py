@@ -1,4 +1,5 @@
-"""The queue side: carry out one queued message (a slash command, a press, a Home tab opened) and answer.
+"""The queue side: carry out one queued message (a slash command, a press, a Home tab opened, a log form
+submitted) and answer.
 
 User mistakes are answered, never raised. Storage errors propagate, so the host retries the message and
 finally moves it to the poison queue. Everything here is safe to run twice for the same message.
@@ -9,20 +10,42 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import assert_never
 
-from interactions import dashboard, export, grammar, home, presses, reports
-from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, Rated, View, person_key
+from slack_sdk.models.views import View as SlackView
+
+from interactions import dashboard, export, grammar, home, log_form, presses, reports
+from interactions.model import (
+    CLEAR_MEMORY,
+    PERCENT_WINDOW,
+    Clear,
+    Export,
+    Help,
+    Log,
+    LogForm,
+    Rated,
+    View,
+    person_key,
+)
 from interactions.ports import Answers, Store
 from interactions.pseudonym import log_tag, view_tag
-from interactions.queue_message import MalformedMessage, Queued, QueuedCommand, QueuedHomeOpened, QueuedPress, read
+from interactions.queue_message import (
+    MalformedMessage,
+    Queued,
+    QueuedCommand,
+    QueuedFormLog,
+    QueuedHomeOpened,
+    QueuedPress,
+    read,
+)
 from interactions.slack import blocks, texts
 from interactions.slack.actions import UndoTarget
 from interactions.slack.dashboard import dashboard_message, dashboard_modal
+from interactions.slack.log_form import logged_view, said_view
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +74,8 @@ def _job(queued: Queued) -> _Job:
                 lambda store, slack, _now: home.home_opened(queued, store, slack),
                 lambda _store, _slack: home.report_failure(),
             )
+        case QueuedFormLog():
+            return _Job(partial(_form_log, queued), partial(_form_log_failed, queued))
         case _:
             assert_never(queued)
 
@@ -101,6 +126,8 @@ def _command(queued: QueuedCommand, store: Store, slack: Answers, now: datetime)
             _export(queued, store, slack)
         case Help():
             slack.respond(queued.response_url, texts.HELP, blocks.text_blocks(texts.HELP))
+        case LogForm():  # opened in the ack, never queued: only a message not written by this version
+            slack.respond(queued.response_url, texts.FORM_NOT_OPENED)
         case _:
             assert_never(command)
 
@@ -119,7 +146,7 @@ def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None
             text = texts.FAILED_CLEAR
         case Export():
             text = texts.FAILED_EXPORT
-        case View() | Help():
+        case View() | Help() | LogForm():
             text = texts.FAILED_VIEW
         case _:
             assert_never(command)
@@ -128,9 +155,10 @@ def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None
     slack.respond(queued.response_url, text)
 
 
-def _saved(queued: QueuedCommand, store: Store) -> bool | None:
+def _saved(queued: QueuedCommand | QueuedFormLog, store: Store, at: datetime | None = None) -> bool | None:
+    """Whether a failed log's entries were saved; ``at``: when they were kept as met, if not when received."""
     try:
-        return store.has_command(queued.owner, queued.command_id, queued.received_at)
+        return store.has_command(queued.owner, queued.command_id, at or queued.received_at)
     except Exception as error:  # noqa: BLE001 - storage may still be failing: the user hears anyway
         log.warning("Could not check whether failed command %s was saved: %s.", queued.command_id, type(error).__name__)
         return None
@@ -140,20 +168,11 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
     if now - queued.received_at > CLEAR_MEMORY:  # a clear since then may be forgotten: it must win
         slack.respond(queued.response_url, texts.TOO_OLD)
         return
-    store.add(queued.owner, queued.command_id, queued.received_at, command.entries, command.note)
-    # A clear typed after this log may have run first (a batch runs messages at once), or this message
-    # is a redelivery after a crash, or after the member pressed Undo: the clear or the Undo wins. Checked
-    # after writing, so that a clear or Undo running now either sees these rows or is seen here.
-    gone = None
-    if store.cleared_since(queued.owner, queued.received_at):
-        gone = texts.LOGGED_BEFORE_CLEAR
-    elif store.undone(queued.owner, queued.command_id):
-        gone = texts.LOG_WAS_UNDONE
+    gone = _write_log(queued, queued.received_at, command.entries, command.note, store)
     if gone is not None:
-        store.remove(queued.owner, queued.command_id, queued.received_at, len(command.entries))
         slack.respond(queued.response_url, gone)
         return
-    kept = _unforgotten(queued, command, store)
+    kept = _unforgotten(queued, command.entries, store)
     if not kept:
         slack.respond(queued.response_url, texts.LOGGED_BEFORE_FORGET)
         return
@@ -163,17 +182,70 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
     slack.respond(queued.response_url, texts.logged(percent), blocks.logged(percent, kept, undo))
 
 
-def _unforgotten(queued: QueuedCommand, command: Log, store: Store) -> tuple[Rated, ...]:
+def _unforgotten(queued: QueuedCommand | QueuedFormLog, rated: Sequence[Rated], store: Store) -> tuple[Rated, ...]:
     """The log's entries less those of people the member forgot since typing it, which are deleted: as with a
     clear, checked after writing, so that a forget running now either sees these rows or is seen here."""
-    people = {person_key(item.person): item.person for item in command.entries}
+    people = {person_key(item.person): item.person for item in rated}
     forgotten = {
         key for key, person in people.items() if store.forgotten_since(queued.owner, person, queued.received_at)
     }
     for key in forgotten:
         # Up to when the log was typed: the forget, later, deleted all of that person up to then.
         store.forget(queued.owner, people[key], queued.received_at)
-    return tuple(item for item in command.entries if person_key(item.person) not in forgotten)
+    return tuple(item for item in rated if person_key(item.person) not in forgotten)
+
+
+def _write_log(
+    queued: QueuedCommand | QueuedFormLog, at: datetime, rated: Sequence[Rated], note: str | None, store: Store
+) -> str | None:
+    """Write a log's entries, kept as met ``at``; None when the log stands, else what the member is told of
+    why it does not (its entries removed again)."""
+    store.add(queued.owner, queued.command_id, at, rated, note)
+    # A clear typed after this log may have run first (a batch runs messages at once), or this message
+    # is a redelivery after a crash, or after the member pressed Undo: the clear or the Undo wins. Checked
+    # after writing, so that a clear or Undo running now either sees these rows or is seen here. A clear is
+    # compared with when the log was made, whatever day it was met.
+    gone = None
+    if store.cleared_since(queued.owner, queued.received_at):
+        gone = texts.LOGGED_BEFORE_CLEAR
+    elif store.undone(queued.owner, queued.command_id):
+        gone = texts.LOG_WAS_UNDONE
+    if gone is not None:
+        store.remove(queued.owner, queued.command_id, at, len(rated))
+    return gone
+
+
+def _form_log(queued: QueuedFormLog, store: Store, slack: Answers, now: datetime) -> None:
+    """A log form's log, written as a command's is, then shown in the form's modal. A modal closed meanwhile
+    is no failure: the log stands, in the member's logs."""
+    rated, met_on = queued.people(), queued.met()
+    at = log_form.met_at(met_on, queued.received_at)
+    log.info("Processing a log form.")
+    if now - queued.received_at > CLEAR_MEMORY:  # a clear since then may be forgotten: it must win
+        _show_form(queued, slack, said_view(texts.TOO_OLD))
+        return
+    gone = _write_log(queued, at, rated, queued.note, store)
+    if gone is not None:
+        _show_form(queued, slack, said_view(gone))
+        return
+    kept = _unforgotten(queued, rated, store)
+    if not kept:
+        _show_form(queued, slack, said_view(texts.LOGGED_BEFORE_FORGET))
+        return
+    percent = reports.percent_positive(store.ratings_since(queued.owner, queued.received_at - PERCENT_WINDOW))
+    undo = UndoTarget(queued.command_id, at, len(rated), log_tag(queued.owner, queued.command_id))
+    _show_form(queued, slack, logged_view(percent, kept, met_on, undo, view_tag(queued.owner, queued.view_id)))
+
+
+def _form_log_failed(queued: QueuedFormLog, store: Store, slack: Answers) -> None:
+    log.error("A log form's log %s failed every retry.", queued.command_id)
+    at = log_form.met_at(queued.met(), queued.received_at)
+    _show_form(queued, slack, said_view(_LOG_FAILED[_saved(queued, store, at)]))
+
+
+def _show_form(queued: QueuedFormLog, slack: Answers, view: SlackView) -> None:
+    if not slack.show_modal(queued.view_id, view):
+        log.info("A log form's answer was not shown: its modal was closed.")
 
 
 def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) -> None:

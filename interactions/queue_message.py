@@ -1,5 +1,6 @@
 """The messages that carry work from the HTTP functions to the queue worker, each saying what it is: a slash
-command, a press of one of the app's buttons or menus, or a member opening the app's Home tab.
+command, a press of one of the app's buttons or menus, a member opening the app's Home tab, or a log form
+submitted.
 
 They hold only what the worker needs: never channel ids or names, team domain, user name, enterprise fields
 or the verification token. Messages of the first format, which held slash commands only and said no kind,
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import MISSING, dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+
+from interactions.model import MAX_NAME_CODE_POINTS, MAX_PEOPLE, NEGATIVE, POSITIVE, Person, Rated
 
 FORMAT_VERSION = 2
 _COMMANDS_ONLY_VERSION = 1  # no "kind": every message was a slash command
@@ -82,9 +85,58 @@ class QueuedHomeOpened(_Message):
     view_hash: str | None = None
 
 
-Queued = QueuedCommand | QueuedPress | QueuedHomeOpened
+@dataclass(frozen=True)
+class QueuedFormLog(_Message):
+    """A member submitted the log form: who they met and how each went, the day, their note. The answer
+    goes to the form's modal, by its id."""
+
+    KIND: ClassVar[str] = "form_log"
+    command_id: str
+    user_id: str
+    owner: str
+    received_at: datetime
+    view_id: str
+    met_on: str  # "YYYY-MM-DD"
+    rated: str  # the people and their ratings, as ``rated_json`` writes them
+    note: str | None = None
+
+    def people(self) -> tuple[Rated, ...]:
+        """The people rated; MalformedMessage when ``rated`` is not as this app writes it."""
+        try:
+            listed = json.loads(self.rated)
+        except ValueError as error:
+            raise MalformedMessage("rated is not JSON") from error
+        if not isinstance(listed, list) or not 0 < len(listed) <= MAX_PEOPLE:
+            raise MalformedMessage("rated is not a list of people")
+        people: list[Rated] = []
+        for item in listed:
+            if not (
+                isinstance(item, list)
+                and len(item) == 3
+                and item[0] in ("u", "n")
+                and isinstance(item[1], str)
+                and 0 < len(item[1]) <= MAX_NAME_CODE_POINTS
+                and type(item[2]) is int
+                and item[2] in (POSITIVE, NEGATIVE)
+            ):
+                raise MalformedMessage("rated holds something other than a person rated")
+            people.append(Rated(Person(item[1], mention=item[0] == "u"), item[2]))
+        return tuple(people)
+
+    def met(self) -> date:
+        try:
+            return date.fromisoformat(self.met_on)
+        except ValueError as error:
+            raise MalformedMessage("met_on is not a day") from error
+
+
+def rated_json(rated: tuple[Rated, ...]) -> str:
+    return json.dumps([["u" if r.person.mention else "n", r.person.name, r.rating] for r in rated], ensure_ascii=False)
+
+
+Queued = QueuedCommand | QueuedPress | QueuedHomeOpened | QueuedFormLog
 SURFACES = ("message", "modal", "home")
-_KINDS: dict[str, type[Queued]] = {k.KIND: k for k in (QueuedCommand, QueuedPress, QueuedHomeOpened)}
+_KINDS: dict[str, type[Queued]] = {k.KIND: k for k in (QueuedCommand, QueuedPress, QueuedHomeOpened, QueuedFormLog)}
 
 
 def read(raw: str | bytes) -> Queued:
@@ -117,4 +169,7 @@ def read(raw: str | bytes) -> Queued:
         raise MalformedMessage("received_at has no time zone")
     if message_type is QueuedPress and message["surface"] not in SURFACES:
         raise MalformedMessage("surface unknown")
-    return message_type(received_at=received_at, **message)
+    made = message_type(received_at=received_at, **message)
+    if isinstance(made, QueuedFormLog):
+        made.people(), made.met()  # raise here, as every other malformed message does
+    return made

@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Literal, TypeVar, assert_never
 
 from interactions import grammar
-from interactions.model import Clear, Command, Export, Help, Log, View
+from interactions.model import Clear, Command, Export, Help, Log, LogForm, Person, View
 from interactions.ports import Enqueue, Messages, Modals, OutcomeUnknown
 from interactions.pseudonym import owner_key, view_tag
-from interactions.queue_message import QueuedCommand, QueuedHomeOpened, QueuedPress
+from interactions.queue_message import QueuedCommand, QueuedFormLog, QueuedHomeOpened, QueuedPress, rated_json
 from interactions.settings import Settings
 from interactions.slack import request as slack_request
 from interactions.slack.replays import Memory, ReplayGuard
@@ -66,6 +67,8 @@ def receive(
     if not isinstance(understood, tuple):
         return _say(_said(understood))
     command, parsed = understood
+    if isinstance(parsed, LogForm):
+        return _log_form_command(command, settings, modals, received)
 
     view_id = None
     if modals is not None and command.trigger_id and isinstance(parsed, View):
@@ -98,20 +101,54 @@ def receive_press(
     messages: Callable[[], Messages] | None = None,
     now: Callable[[], float] = time.time,
     replays: ReplayGuard = _REPLAYS,
+    modals: Callable[[], Modals] | None = None,
 ) -> Reply:
-    """Answer one request to /api/slack/interactions: a press of a button or a choice in a menu of the app's.
-    Slack shows nothing of the acknowledgement's body; the worker answers in the message, modal or Home tab
-    pressed. ``messages`` makes the client that says so in a message when the press could not be queued."""
+    """Answer one request to /api/slack/interactions: a press of a button or a choice in a menu of the app's,
+    a shortcut of the app's, or its log form submitted. Slack shows nothing of a press's acknowledgement; the
+    worker answers in the message, modal or Home tab pressed. ``messages`` makes the client that says so in a
+    message when the press could not be queued; ``modals`` (given when a bot token is set) the one that opens
+    and redraws the log form."""
+    received = now()
+    got = _payload(body, headers, settings, received, replays, slack_request.interaction, "press")
+    if isinstance(got, Reply):
+        return got
+    asked = _Asked(got, settings, enqueue, messages, modals, received)
+    handle = _interactions().get((got.kind, got.key), _press if got.kind == "block_actions" else _not_ours)
+    try:
+        return handle(asked)
+    except slack_request.MalformedPayload as error:
+        what = _WHAT.get(got.kind, "press")
+        log.warning("Refused a malformed %s: %s.", what, type(error).__name__)
+        return Reply(400, {"error": f"malformed {what}"})
+
+
+_WHAT = {"block_actions": "press", "shortcut": "shortcut", "message_action": "shortcut", "view_submission": "form"}
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One signed interactivity request, and what answers it."""
+
+    got: slack_request.Interaction
+    settings: Settings
+    enqueue: Enqueue
+    messages: Callable[[], Messages] | None
+    modals: Callable[[], Modals] | None
+    received: float
+
+    def owner(self, member: slack_request.Member) -> str:
+        return owner_key(self.settings.pseudonym_key, member.team_id, member.user_id, member.enterprise_id)
+
+
+def _press(asked: _Asked) -> Reply:
+    """A press of one of the app's buttons or menus, queued for the worker."""
     from interactions.slack import actions
 
-    received = now()
-    pressed = _payload(body, headers, settings, received, replays, slack_request.press, "press")
-    if isinstance(pressed, Reply):
-        return pressed
+    settings, enqueue, messages, received = asked.settings, asked.enqueue, asked.messages, asked.received
+    pressed = slack_request.pressed(asked.got.payload)
     if pressed.action_id not in actions.ACTIONS:
         return Reply(200)  # a control of another version of the app's views: nothing to do
-    if pressed.response_url is not None and not pressed.response_url.startswith(settings.response_url_prefixes):
-        log.warning("Refused a press whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+    if _outside(settings, pressed.response_url):
         return Reply(400, {"error": "unknown response_url"})
     try:
         _check_value(pressed.action_id, pressed.value)
@@ -122,10 +159,7 @@ def receive_press(
         log.warning("Refused a press whose value this app did not write: %s.", error)
         return Reply(400, {"error": "unknown value"})
     owner = owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id)
-    # A modal is updated by its id, which a press names: only a modal the worker tagged as the presser's own
-    # may be, so that no press shows one member's logs in another's modal, nor changes what it shows.
-    if pressed.surface == "modal" and (pressed.view_id is None or pressed.view_tag != view_tag(owner, pressed.view_id)):
-        log.warning("Refused a press in a modal that is not the presser's.")
+    if pressed.surface == "modal" and not _pressers_modal(owner, pressed.view_id, pressed.view_tag):
         return Reply(400, {"error": "not the presser's view"})
     message = QueuedPress(
         press_id=uuid.uuid4().hex,
@@ -233,6 +267,22 @@ def _refused(
     return None
 
 
+def _outside(settings: Settings, response_url: str | None) -> bool:
+    if response_url is not None and not response_url.startswith(settings.response_url_prefixes):
+        log.warning("Refused a press whose response_url is outside SLACK_RESPONSE_URL_PREFIXES.")
+        return True
+    return False
+
+
+def _pressers_modal(owner: str, view_id: str | None, tag: str | None) -> bool:
+    # A modal is updated by its id, which a press names: only a modal the worker tagged as the presser's own
+    # may be, so that no press shows one member's logs in another's modal, nor changes what it shows.
+    if view_id is None or tag != view_tag(owner, view_id):
+        log.warning("Refused a press in a modal that is not the presser's.")
+        return False
+    return True
+
+
 def _check_value(action_id: str, value: str) -> None:
     """Refuse, before queuing, a value that is not one this app wrote for that control."""
     from interactions.slack import actions
@@ -323,5 +373,186 @@ def _not_queued(command: Command, maybe_queued: bool) -> str:
             return texts.COULD_NOT_EXPORT
         case Help():
             raise AssertionError("help is answered in the ack and never queued")
+        case LogForm():
+            raise AssertionError("the log form is opened in the ack and never queued")
         case _:
             assert_never(command)
+
+
+# --- The log form: opened, redrawn and submitted in the ack ---------------------------------------------------
+# Only Slack's trigger_id opens a modal, and it lives 3 seconds: the form is opened here, and so redrawn, from
+# what the payload carries alone. A submission is checked here too, so that a mistake is shown under its
+# field; a valid one is queued, and no storage is touched before the worker's turn.
+
+
+@cache
+def _interactions() -> dict[tuple[str, str], Callable[[_Asked], Reply]]:
+    """What answers each payload the log form takes part in, by its type and route key; every other press
+    goes to the worker."""
+    from interactions.slack import actions
+
+    return {
+        ("shortcut", actions.LOG_SHORTCUT): _open_by_shortcut,
+        ("message_action", actions.MESSAGE_SHORTCUT): _open_by_shortcut,
+        ("block_actions", actions.OPEN_LOG_FORM): _open_by_button,
+        ("block_actions", actions.FORM_PEOPLE): _redraw_form,
+        ("block_actions", actions.FORM_NAMES): _redraw_form,
+        ("block_actions", actions.FORM_RATING): lambda _asked: Reply(200),  # kept by Slack until submitted
+        ("view_submission", actions.LOG_FORM): _submit_form,
+    }
+
+
+def _not_ours(_asked: _Asked) -> Reply:
+    return Reply(200)  # a shortcut or view of another version of the app: nothing to do
+
+
+def _open_by_shortcut(asked: _Asked) -> Reply:
+    opening = slack_request.shortcut(asked.got.payload)
+    return _open_form(asked, opening, opening.picked, [], opening.sent_at)
+
+
+def _open_by_button(asked: _Asked) -> Reply:
+    from interactions.slack import actions
+
+    opening = slack_request.form_button(asked.got.payload)
+    if _outside(asked.settings, opening.response_url):
+        return Reply(400, {"error": "unknown response_url"})
+    if opening.in_modal and not _pressers_modal(asked.owner(opening.member), opening.view_id, opening.view_tag):
+        return Reply(400, {"error": "not the presser's view"})
+    try:
+        person = actions.parse_log_form_value(opening.value)
+    except actions.BadValue as error:
+        log.warning("Refused a press whose value this app did not write: %s.", error)
+        return Reply(400, {"error": "unknown value"})
+    if person is None:
+        return _open_form(asked, opening, (), [], None)
+    if person.mention:
+        return _open_form(asked, opening, (person.name,), [], None)
+    return _open_form(asked, opening, (), [person], None)
+
+
+def _open_form(
+    asked: _Asked,
+    opening: slack_request.Opening,
+    picked: tuple[str, ...],
+    named: list[Person],
+    sent: datetime | None,
+) -> Reply:
+    """Open the form with ``picked`` members and ``named`` people in it, dated ``sent`` (else today, UTC); a
+    member who cannot have it is told so where they can be."""
+    from interactions.slack import texts
+
+    if asked.modals is None:
+        return _tell(asked, opening.response_url, texts.FORM_NEEDS_BOT)
+    opened = _form_opened(
+        asked.modals(),
+        asked.owner(opening.member),
+        opening.member.user_id,
+        opening.trigger_id,
+        picked,
+        named,
+        sent or datetime.fromtimestamp(asked.received, UTC),
+        push=opening.in_modal,
+    )
+    return Reply(200) if opened else _tell(asked, opening.response_url, texts.FORM_NOT_OPENED)
+
+
+def _form_opened(
+    modals: Modals,
+    owner: str,
+    user_id: str,
+    trigger_id: str,
+    picked: tuple[str, ...],
+    named: list[Person],
+    met: datetime,
+    push: bool = False,
+) -> bool:
+    import uuid
+
+    from interactions import log_form as form
+    from interactions.model import MAX_PEOPLE
+    from interactions.slack.log_form import form_view, names_field
+
+    others = tuple(user for user in picked if user != user_id)[:MAX_PEOPLE]
+    filled = form.Filled(picked=others, names=names_field(named), met_on=met.date().isoformat())
+    view = form_view(filled, form.people(filled, user_id), form.metadata(owner, uuid.uuid4().hex))
+    opened = modals.push_modal(trigger_id, view) if push else modals.open_modal(trigger_id, view)
+    return opened is not None
+
+
+def _tell(asked: _Asked, response_url: str | None, text: str) -> Reply:
+    """Say why the form did not open, in the message the member used, if any: a global shortcut or a button
+    in a modal or the Home tab has nowhere to say it."""
+    log.info("The log form was not opened.")
+    if response_url and asked.messages is not None and response_url.startswith(asked.settings.response_url_prefixes):
+        asked.messages().respond_at_once(response_url, text)
+    return Reply(200)
+
+
+def _redraw_form(asked: _Asked) -> Reply:
+    """A person picked or named: one choice of + or − for each person, at once. Updated only if the form is
+    as the member saw it (its hash), so that a slow redraw never overwrites a newer one."""
+    from interactions import log_form as form
+    from interactions.model import MAX_PEOPLE
+    from interactions.slack.log_form import form_view
+
+    seen = slack_request.form_seen(asked.got.payload)
+    if not form.is_owners(asked.owner(seen.member), seen.metadata):
+        log.warning("Refused a press in a log form that is not the presser's.")
+        return Reply(400, {"error": "not the presser's view"})
+    if asked.modals is None:
+        return Reply(200)
+    shown = form.people(seen.filled, seen.member.user_id)[:MAX_PEOPLE]
+    asked.modals().replace_modal_at_once(seen.view_id, form_view(seen.filled, shown, seen.metadata), seen.view_hash)
+    return Reply(200)
+
+
+def _submit_form(asked: _Asked) -> Reply:
+    """A form submitted: its mistakes under their fields, or its log queued and the form saying so."""
+    from interactions import log_form as form
+    from interactions.slack import log_form as form_blocks
+    from interactions.slack import texts
+
+    seen = slack_request.form_seen(asked.got.payload)
+    owner = asked.owner(seen.member)
+    if not form.is_owners(owner, seen.metadata):
+        log.warning("Refused a log form that is not the submitter's.")
+        return Reply(400, {"error": "not the presser's view"})
+    received_at = datetime.fromtimestamp(asked.received, UTC)
+    checked = form.check(seen.filled, seen.member.user_id, received_at)
+    if not isinstance(checked, form.FormLog):
+        return Reply(200, form_blocks.errors(checked))
+    message = QueuedFormLog(
+        command_id=uuid.uuid4().hex,
+        user_id=seen.member.user_id,
+        owner=owner,
+        received_at=received_at,
+        view_id=seen.view_id,
+        met_on=checked.met_on.isoformat(),
+        rated=rated_json(checked.rated),
+        note=checked.note,
+    )
+    try:
+        asked.enqueue(message.to_json())
+    except Exception as error:  # noqa: BLE001 - whatever broke, the member must hear of it
+        log.error("Could not queue a log form: %s.", type(error).__name__)
+        if isinstance(error, OutcomeUnknown):
+            return Reply(200, form_blocks.update(form_blocks.said_view(texts.FORM_MAYBE_QUEUED)))
+        # Nothing was queued: the form stays as filled, to be sent again.
+        return Reply(200, {"response_action": "errors", "errors": {form.PEOPLE: texts.FORM_NOT_QUEUED}})
+    return Reply(200, form_blocks.update(form_blocks.logging_view()))
+
+
+def _log_form_command(
+    command: slack_request.SlashCommand, settings: Settings, modals: Callable[[], Modals] | None, received: float
+) -> Reply:
+    """``/interactions log``: the form, opened as the command is acknowledged."""
+    from interactions.slack import texts
+
+    if modals is None:
+        return _say(texts.FORM_NEEDS_BOT)
+    owner = owner_key(settings.pseudonym_key, command.team_id, command.user_id, command.enterprise_id)
+    met = datetime.fromtimestamp(received, UTC)
+    if command.trigger_id and _form_opened(modals(), owner, command.user_id, command.trigger_id, (), [], met):
+        return Reply(200)
+    return _say(texts.FORM_NOT_OPENED)

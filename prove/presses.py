@@ -167,7 +167,14 @@ def member(presser: Presser, people: People) -> Member:
 
 
 def pressables(user: str, *shown: Shown | None) -> list[Pressable]:
-    return [Pressable(user, s, control) for s in shown if s is not None for control in s.controls()]
+    """The controls a worker carries out: Log opens the log form in the acknowledgement instead."""
+    return [
+        Pressable(user, s, control)
+        for s in shown
+        if s is not None
+        for control in s.controls()
+        if control.action_id != actions.OPEN_LOG_FORM
+    ]
 
 
 def hooks(stack: Stack, ref: str) -> list[str]:

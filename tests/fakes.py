@@ -273,6 +273,7 @@ class FakeSlack:
     can_send_files: bool = True  # a bot token is set
     files_fail: bool = False
     files: list[Sent] = field(default_factory=list)
+    views: dict[str, ModalView] = field(default_factory=dict)  # each modal's last view, by its id
 
     def respond(
         self, response_url: str, text: str, blocks: Sequence[Block] | None = None, replace_original: bool = False
@@ -290,6 +291,7 @@ class FakeSlack:
         if self.modals_fail or not self._fresh(view_id, view_hash):
             return False
         self.said.append(Said(f"modal:{view_id}", readable(view.blocks), view.blocks))
+        self.views[view_id] = view
         return True
 
     def publish_home(self, user_id: str, view: ModalView, view_hash: str | None = None) -> bool:
@@ -309,18 +311,21 @@ class FakeSlack:
         if self.open_fails:
             return None
         self.opened.append(Said(f"trigger:{trigger_id}", readable(view.blocks), view.blocks))
+        self.views[f"V{len(self.opened)}"] = view
         return f"V{len(self.opened)}"
 
     def push_modal(self, trigger_id: str, view: ModalView) -> str | None:
         if self.open_fails:
             return None
         self.opened.append(Said(f"push:{trigger_id}", readable(view.blocks), view.blocks))
+        self.views[f"V{len(self.opened)}"] = view
         return f"V{len(self.opened)}"
 
-    def replace_modal_at_once(self, view_id: str, view: ModalView) -> bool:
-        if self.modals_fail:
+    def replace_modal_at_once(self, view_id: str, view: ModalView, view_hash: str | None = None) -> bool:
+        if self.modals_fail or not self._fresh(view_id, view_hash):
             return False
         self.said.append(Said(f"modal:{view_id}", readable(view.blocks), view.blocks))
+        self.views[view_id] = view
         return True
 
     def send_file(self, user_id: str, file: io.IOBase, filename: str, title: str) -> bool:

@@ -25,6 +25,18 @@ FILTER = "dashboard_filter"
 OLDER = "dashboard_older"
 NEWER = "dashboard_newer"
 CLEAR = "dashboard_clear"
+# Opens the log form (value "" for nobody picked, or ``person_value`` for one person), and the form's own
+# controls: the people picker and names field redraw the form as they change; a choice of + or − does not.
+OPEN_LOG_FORM = "open_log_form"
+FORM_PEOPLE = "log_form_people"
+FORM_NAMES = "log_form_names"
+FORM_RATING = "log_form_rating"
+FORM_DATE = "log_form_date"
+FORM_NOTE = "log_form_note"
+# The form's callback id, and the shortcuts' that open it.
+LOG_FORM = "log_form"
+LOG_SHORTCUT = "log_interaction"
+MESSAGE_SHORTCUT = "log_from_message"
 MENUS = (SPAN, VIEW, FILTER)
 DASHBOARD_ACTIONS = (*MENUS, OLDER, NEWER)
 ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR)
@@ -129,6 +141,11 @@ def person_value(person: Person) -> str:
 
 def parse_person(value: str) -> Person:
     return _person(_loads(value, {"u", "n"}))
+
+
+def parse_log_form_value(value: str) -> Person | None:
+    """Whom an ``open_log_form`` button picks: nobody, or one person."""
+    return parse_person(value) if value else None
 
 
 def _person(fields: dict[str, Any]) -> Person:

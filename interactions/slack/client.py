@@ -105,9 +105,10 @@ class Slack:
         view_id = opened.get("id") if isinstance(opened, dict) else None
         return view_id if isinstance(view_id, str) else None
 
-    def replace_modal_at_once(self, view_id: str, view: View) -> bool:
-        """On the ack path: replace a modal's content, once, without retries."""
-        return self._update(view_id, view, self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False))
+    def replace_modal_at_once(self, view_id: str, view: View, view_hash: str | None = None) -> bool:
+        """On the ack path: replace a modal's content, once, without retries; ``view_hash`` as for
+        ``show_modal``."""
+        return self._update(view_id, view, self._web_client(ACK_PATH_TIMEOUT_SECONDS, retry=False), view_hash)
 
     def show_modal(self, view_id: str, view: View, view_hash: str | None = None) -> bool:
         """Replace a modal's content; given the ``view_hash`` a press saw, only if nothing has replaced that

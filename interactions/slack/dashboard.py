@@ -30,6 +30,7 @@ from interactions.model import NEGATIVE, POSITIVE, Mode
 from interactions.modes import MODES
 from interactions.reports import PersonTotals
 from interactions.slack import actions, blocks, texts
+from interactions.slack.log_form import log_button
 
 
 def dashboard_blocks(page: Page, note: str | None = None) -> list[Block]:
@@ -88,7 +89,8 @@ def _title(page: Page) -> str:
 
 
 def _controls(shown: Dashboard) -> ActionsBlock:
-    """Span, view and filter menus; each choice's value is the first page of what it shows."""
+    """Span, view and filter menus, each choice's value the first page of what it shows; and Log, which opens
+    the log form."""
     first = shown.first_page()
     spans = sorted({*SPANS, shown.days})
     span = [(texts.span_label(days), replace(first, days=days)) for days in spans]
@@ -99,6 +101,7 @@ def _controls(shown: Dashboard) -> ActionsBlock:
             _menu(actions.SPAN, texts.SPAN_PLACEHOLDER, span, first),
             _menu(actions.VIEW, texts.VIEW_PLACEHOLDER, view, first),
             _menu(actions.FILTER, texts.FILTER_PLACEHOLDER, rating, first),
+            log_button(),
         ]
     )
 

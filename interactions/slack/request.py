@@ -8,11 +8,14 @@ import hmac
 import importlib
 import importlib.util
 import json
+import re
 import string
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -22,6 +25,8 @@ from interactions.model import MAX_NAME_CODE_POINTS, MAX_PEOPLE
 
 if TYPE_CHECKING:
     from slack_sdk.signature import Clock, SignatureVerifier
+
+    from interactions.log_form import Filled
 
 
 def _slack_sdk_signature() -> ModuleType:
@@ -201,31 +206,21 @@ class UrlVerification:
 
 def press(body: bytes) -> Press:
     """The press a signed interactivity request carries; only the fields this app uses are kept."""
-    form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-    payload = _json_object(form.get("payload", [""])[0])
-    if payload.get("type") != "block_actions":
-        raise NotOurs(str(payload.get("type"))[:40])
+    got = interaction(body)
+    if got.kind != "block_actions":
+        raise NotOurs(got.kind[:40])
+    return pressed(got.payload)
+
+
+def pressed(payload: dict[str, Any]) -> Press:
+    """The press a ``block_actions`` payload carries."""
     user, team = _object(payload, "user"), _object(payload, "team", required=False)
-    actions = payload.get("actions")
-    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
-        raise MalformedPayload("actions")
-    action = actions[0]
+    action = _first_action(payload)
     if action.get("type") == "static_select":
         value = _object(action, "selected_option").get("value")
     else:
         value = action.get("value")
-    container = _object(payload, "container")
-    view = _object(payload, "view", required=False)
-    surface = (
-        "message"
-        if container.get("type") == "message"
-        else {"modal": "modal", "home": "home"}.get(str(view.get("type")), "")
-    )
-    if not surface:
-        raise MalformedPayload("container")
-    response_url = payload.get("response_url") if surface == "message" else None
-    if surface == "message" and not isinstance(response_url, str):
-        raise MalformedPayload("response_url")
+    surface, response_url, view = _pressed_in(payload)
     return Press(
         user_id=_id(user.get("id"), "user"),
         team_id=_id(team.get("id") or user.get("team_id"), "team"),
@@ -240,6 +235,224 @@ def press(body: bytes) -> Press:
         pressed_at=_action_ts(action.get("action_ts")),
         chosen=_chosen(view.get("state")) if surface != "message" else {},
     )
+
+
+# --- The log form and what opens it --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Interaction:
+    """A signed interactivity payload, by what routes it: its type, and the callback id of the shortcut used
+    or the view submitted, or the action id of the control pressed."""
+
+    kind: str  # "block_actions", "shortcut", "message_action" or "view_submission"
+    key: str
+    payload: dict[str, Any]
+
+
+_ROUTE_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "block_actions": lambda payload: _first_action(payload).get("action_id"),
+    "shortcut": lambda payload: payload.get("callback_id"),
+    "message_action": lambda payload: payload.get("callback_id"),
+    "view_submission": lambda payload: _object(payload, "view").get("callback_id"),
+}
+
+
+def interaction(body: bytes) -> Interaction:
+    """The payload a signed interactivity request carries, and what routes it."""
+    form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    payload = _json_object(form.get("payload", [""])[0])
+    kind = payload.get("type")
+    route = _ROUTE_KEYS.get(kind) if isinstance(kind, str) else None
+    if kind is None or route is None:
+        raise NotOurs(str(kind)[:40])
+    key = route(payload)
+    return Interaction(kind, key if isinstance(key, str) else "", payload)
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    team_id: str
+    enterprise_id: str | None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opens the log form: a shortcut, or a press of a button that opens it, with whom it picks."""
+
+    member: Member
+    trigger_id: str
+    picked: tuple[str, ...] = ()  # members the message named (its author, its mentions)
+    sent_at: datetime | None = None  # when the message was sent
+    value: str = ""  # a button's
+    in_modal: bool = False  # pressed in a modal: the form goes on top of it
+    response_url: str | None = None  # a message shortcut's or a message button's
+    view_id: str | None = None  # the modal pressed in
+    view_tag: str | None = None  # its private_metadata: whose it is (interactions.pseudonym.view_tag)
+
+
+@dataclass(frozen=True)
+class FormSeen:
+    """The log form as it stands: as submitted, or as a person was just picked or named in it."""
+
+    member: Member
+    view_id: str
+    view_hash: str | None
+    metadata: str  # whose form it is (``interactions.slack.log_form.form_metadata``)
+    filled: Filled
+
+
+MAX_FORM_TEXT = 3000  # what a text field of the form takes; the app asks for less
+_MENTIONS_READ = 1000  # more mentions than a message would hold: the form picks the first 25 anyway
+_DEPTH = 12  # deeper than any rich text Slack sends
+
+
+def shortcut(payload: dict[str, Any]) -> Opening:
+    """A global shortcut (nobody picked) or a message shortcut (the message's author and the members it
+    mentions picked); nothing of the channel is kept."""
+    message = _object(payload, "message", required=payload.get("type") == "message_action")
+    picked: list[str] = []
+    author = message.get("user")
+    if is_id(author) and not message.get("bot_id"):  # an app's message names no author to log
+        picked.append(author)
+    text = message.get("text")
+    if isinstance(text, str):
+        picked += [match.group(1) for match in _mention().finditer(text, 0, MAX_PAYLOAD_BYTES)][:_MENTIONS_READ]
+    picked += _block_users(message.get("blocks"), _DEPTH)
+    response_url = payload.get("response_url")
+    return Opening(
+        member=_member(payload),
+        trigger_id=_text(payload.get("trigger_id"), "trigger_id", 255),
+        picked=tuple(dict.fromkeys(user for user in picked if is_id(user))),
+        sent_at=_sent_at(message.get("ts")) if message else None,
+        response_url=response_url if isinstance(response_url, str) and message else None,
+    )
+
+
+def form_button(payload: dict[str, Any]) -> Opening:
+    """A press of a button that opens the form, in a message, a modal or the Home tab."""
+    action = _first_action(payload)
+    value = action.get("value", "")
+    if not isinstance(value, str) or len(value) > 2000:
+        raise MalformedPayload("value")
+    surface, response_url, view = _pressed_in(payload)
+    return Opening(
+        member=_member(payload),
+        trigger_id=_text(payload.get("trigger_id"), "trigger_id", 255),
+        value=value,
+        in_modal=surface == "modal",
+        response_url=response_url,
+        view_id=_id(view.get("id"), "view") if surface == "modal" else None,
+        view_tag=_tag(view.get("private_metadata")) if surface == "modal" else None,
+    )
+
+
+def _pressed_in(payload: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
+    """Where a control was pressed: "message", "modal" or "home"; a message's response_url; the view."""
+    container = _object(payload, "container")
+    view = _object(payload, "view", required=False)
+    surface = (
+        "message"
+        if container.get("type") == "message"
+        else {"modal": "modal", "home": "home"}.get(str(view.get("type")), "")
+    )
+    if not surface:
+        raise MalformedPayload("container")
+    response_url = payload.get("response_url") if surface == "message" else None
+    if surface == "message" and not isinstance(response_url, str):
+        raise MalformedPayload("response_url")
+    return surface, response_url, view
+
+
+def form_seen(payload: dict[str, Any]) -> FormSeen:
+    """The form a ``view_submission`` or a press in the form carries, its fields as they stand."""
+    view = _object(payload, "view")
+    state = _object(view, "state")
+    values = _object(state, "values")
+
+    def field(block: str, action: str) -> dict[str, Any]:
+        return _object(_object(values, block, required=False), action, required=False)
+
+    from interactions import log_form as form
+    from interactions.log_form import Filled
+    from interactions.slack import actions
+
+    picked = field(form.PEOPLE, actions.FORM_PEOPLE).get("selected_users") or []
+    if not isinstance(picked, list) or len(picked) > MAX_PEOPLE or not all(is_id(user) for user in picked):
+        raise MalformedPayload("people")
+    ratings: dict[str, str] = {}
+    for block_id in values:
+        if isinstance(block_id, str) and block_id.startswith(form.RATING_PREFIX) and len(ratings) <= MAX_PEOPLE:
+            option = _object(field(block_id, actions.FORM_RATING), "selected_option", required=False)
+            if option.get("value") in form.RATINGS:
+                ratings[block_id] = option["value"]
+    met_on = field(form.DATE, actions.FORM_DATE).get("selected_date")
+    return FormSeen(
+        member=_member(payload),
+        view_id=_id(view.get("id"), "view"),
+        view_hash=_hash(view.get("hash")),
+        metadata=_text(view.get("private_metadata"), "private_metadata", 64),
+        filled=Filled(
+            picked=tuple(picked),
+            names=_typed(field(form.NAMES, actions.FORM_NAMES).get("value"), "names"),
+            ratings=ratings,
+            met_on=met_on if isinstance(met_on, str) and len(met_on) <= 10 else None,
+            note=_typed(field(form.NOTE, actions.FORM_NOTE).get("value"), "note"),
+        ),
+    )
+
+
+def _sent_at(value: Any) -> datetime | None:
+    """A message's ts as a time; None for one that is no time (or beyond what a date holds)."""
+    ts = _action_ts(value)
+    try:
+        return datetime.fromtimestamp(float(ts), UTC) if ts is not None else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _member(payload: dict[str, Any]) -> Member:
+    user, team = _object(payload, "user"), _object(payload, "team", required=False)
+    return Member(
+        user_id=_id(user.get("id"), "user"),
+        team_id=_id(team.get("id") or user.get("team_id"), "team"),
+        enterprise_id=_enterprise(payload.get("enterprise")),
+    )
+
+
+def _first_action(payload: dict[str, Any]) -> dict[str, Any]:
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        raise MalformedPayload("actions")
+    return actions[0]
+
+
+def _typed(value: Any, name: str) -> str:
+    """A text field's value: absent or null when left empty."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_FORM_TEXT:
+        raise MalformedPayload(name)
+    return value
+
+
+def _block_users(value: Any, depth: int) -> list[str]:
+    """The members rich text blocks mention, in order."""
+    if depth == 0:
+        return []
+    if isinstance(value, dict):
+        if value.get("type") == "user":
+            user_id = value.get("user_id")
+            return [user_id] if is_id(user_id) else []
+        return _block_users(value.get("elements"), depth - 1)
+    if isinstance(value, list):
+        found = [user for item in value[:_MENTIONS_READ] for user in _block_users(item, depth - 1)]
+        return found[:_MENTIONS_READ]
+    return []
+
+
+@cache
+def _mention() -> re.Pattern[str]:
+    return re.compile(r"<@([UW][A-Z0-9]{1,63})(?:\|[^>]*)?>")
 
 
 def event(body: bytes) -> UrlVerification | HomeOpened:

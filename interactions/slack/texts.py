@@ -16,6 +16,7 @@ from interactions.model import (
     MAX_DAYS,
     MAX_NAME_CODE_POINTS,
     MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
     MAX_PEOPLE,
     MIN_DAYS,
     NEGATIVE,
@@ -117,6 +118,10 @@ HELP = "\n".join(
         "Typed names ignore case: `random guy` and `Random Guy` are one person.",
         f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
         "",
+        "*Log without typing*: `/interactions log`, the *Log* button or the *Log an interaction* shortcut"
+        " (also on a message: its author and the people it mentions are picked) opens a form: pick or name"
+        " people, choose `+` or `-` for each, the day you met and a private note.",
+        "",
         "*See your logs*, newest first:",
         f"• `/interactions`: the last {DEFAULT_DAYS} days",
         f"• `/interactions 90`: the last 90 days (any whole number from {MIN_DAYS} to {MAX_DAYS})",
@@ -137,6 +142,11 @@ HELP = "\n".join(
 def mistake(error: grammar.Mistake) -> str:
     """What was not understood, in the member's terms, then how the command goes."""
     return f"{_mistake(error)}\n{USAGE}"
+
+
+def mistake_alone(error: grammar.Mistake) -> str:
+    """What was not understood, without how the command goes: under a field of the log form."""
+    return _mistake(error)
 
 
 def _mistake(error: grammar.Mistake) -> str:
@@ -315,3 +325,45 @@ def utc_minute(at: datetime) -> str:
 
 def utc_day(at: datetime) -> str:
     return f"{at:%Y-%m-%d}"
+
+
+# --- The log form ------------------------------------------------------------------------------------------
+FORM_TITLE = "Log an interaction"  # plain text, at most 24 characters
+FORM_SUBMIT = "Log"
+FORM_CLOSE = "Cancel"
+FORM_BUTTON = "Log"
+FORM_PEOPLE_LABEL = "Who did you meet?"
+FORM_PEOPLE_PLACEHOLDER = "Pick members"
+FORM_NAMES_LABEL = "People who are not members"
+FORM_NAMES_PLACEHOLDER = "Random Guy, Help Desk"
+FORM_NAMES_HINT = (
+    f"Names separated by commas, up to {MAX_NAME_LENGTH} characters each; a name in double quotes may hold "
+    "commas. Press Enter to rate them."
+)
+FORM_NOBODY_YET = "Pick or name someone, then choose + or − for each."
+FORM_DATE_LABEL = "When did you meet?"
+FORM_NOTE_LABEL = "Private note"
+FORM_NOTE_HINT = "Only you see it, on each person's entry of this log."
+FORM_LOGGING = "Logging…"
+FORM_NEEDS_BOT = (
+    "Sorry, the log form needs the app's bot token (`SLACK_BOT_TOKEN`), which this app is not set up with. "
+    "Log with `/interactions @person +` (or `-`) instead, and please tell the app's admin."
+)
+FORM_NOT_OPENED = "Sorry, I couldn't open the log form, please try again."
+FORM_NOT_QUEUED = "Sorry, I couldn't record that: nothing was saved. Please press Log again."
+FORM_MAYBE_QUEUED = (
+    "Sorry, I can't tell whether I recorded that: `/interactions` shows your logs, so check there before "
+    "logging it again."
+)
+FORM_NOT_RATED = "Choose + or − for each person."
+FORM_NOBODY = "Pick a member or type a name."
+FORM_NOTE_TOO_LONG = f"Notes are at most {MAX_NOTE_LENGTH} characters."
+FORM_DATES = {
+    "missing": "Pick the day you met.",
+    "future": "That day is still to come: pick today or a day before.",
+    "too long ago": "Pick a day within the last year.",
+}
+
+
+def met_on(day: date) -> str:
+    return f"Met on {day:%Y-%m-%d}."

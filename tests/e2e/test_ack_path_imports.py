@@ -75,6 +75,8 @@ PRESS_AND_DASHBOARD = (
     "interactions.slack.dashboard",
     "interactions.slack.texts",
 )
+# What only the log form needs: loaded by `/interactions log`, its shortcuts and its own payloads alone.
+LOG_FORM = ("interactions.log_form", "interactions.slack.log_form")
 
 
 @pytest.mark.parametrize("bot_token", ["", "xoxb-modals-enabled"])
@@ -91,6 +93,7 @@ def test_the_first_ack_of_a_cold_worker_loads_no_table_sdk_and_no_block_kit(
     assert not heavy(loaded)
     assert not [m for m in loaded if m.startswith("azure.identity")]  # no identity configured, none loaded
     assert not [m for m in loaded if m in PRESS_AND_DASHBOARD]
+    assert not [m for m in loaded if m in LOG_FORM]
     assert "regex" not in loaded  # names of at most 80 code points are counted without it
 
 
@@ -113,6 +116,7 @@ def test_the_first_ack_of_a_press_or_an_event_loads_no_table_sdk_and_no_block_ki
     ]:
         loaded = first_ack({**settings, setting.BOT_TOKEN: "xoxb-home-enabled"}, request)
         assert not heavy(loaded), request[0]
+        assert not [m for m in loaded if m in LOG_FORM], request[0]
 
 
 def test_the_keyless_first_ack_loads_the_identity_sdk_and_still_no_table_sdk(

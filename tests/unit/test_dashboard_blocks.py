@@ -196,7 +196,7 @@ def test_nothing_logged_says_so_and_keeps_the_controls(mode: Mode) -> None:
     assert_valid_view(dashboard_home(page))
     assert "No negative interactions logged in the last day." in mrkdwn(blocks)
     assert contexts(blocks) == []  # no summary of none, and one page only
-    assert set(buttons(blocks)) == {actions.CLEAR}
+    assert set(buttons(blocks)) == {actions.OPEN_LOG_FORM, actions.CLEAR}  # Log opens the form
     assert {e["action_id"] for e in of_type(blocks, "static_select")} == {actions.SPAN, actions.VIEW, actions.FILTER}
 
 

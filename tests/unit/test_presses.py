@@ -29,7 +29,11 @@ def controls(blocks: Sequence[Block] | None) -> Iterator[dict[str, Any]]:
     for block in blocks or []:
         for element in block.to_dict().get("elements", []):
             if element.get("type") == "button":
-                yield {"action_id": element["action_id"], "label": element["text"]["text"], "value": element["value"]}
+                yield {
+                    "action_id": element["action_id"],
+                    "label": element["text"]["text"],
+                    "value": element.get("value", ""),
+                }
             for option in element.get("options", []):
                 yield {"action_id": element["action_id"], "label": option["text"]["text"], "value": option["value"]}
 
