@@ -110,6 +110,13 @@ class View:
 
 
 @dataclass(frozen=True)
+class Card:
+    """One person's card: what the member logged of them, first and last met, and their own notes."""
+
+    person: Person
+
+
+@dataclass(frozen=True)
 class Clear:
     pass
 
@@ -124,4 +131,4 @@ class Export:
     """All of the member's entries, of all time, as a CSV file in their direct messages with the app."""
 
 
-Command = Log | View | Clear | Help | Export
+Command = Log | View | Card | Clear | Help | Export
