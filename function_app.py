@@ -55,6 +55,7 @@ def slack_interactions(req: func.HttpRequest) -> func.HttpResponse:
         settings,
         enqueue=partial(storage_queue.send, settings.storage, settings.queue),
         messages=partial(_slack, settings),
+        modals=partial(_slack, settings) if settings.bot_token else None,
     )
     return _http_response(reply)
 

@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import assert_never
 
-from interactions import dashboard, export, grammar, home, presses, reports
-from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Clear, Export, Help, Log, View
+from interactions import card, dashboard, export, grammar, home, presses, reports
+from interactions.model import CLEAR_MEMORY, PERCENT_WINDOW, Card, Clear, Export, Help, Log, View
 from interactions.ports import Answers, Store
 from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import MalformedMessage, Queued, QueuedCommand, QueuedHomeOpened, QueuedPress, read
 from interactions.slack import blocks, texts
 from interactions.slack.actions import UndoTarget
+from interactions.slack.card import card_message, card_modal
 from interactions.slack.dashboard import dashboard_message, dashboard_modal
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ def _command(queued: QueuedCommand, store: Store, slack: Answers, now: datetime)
             _log(queued, command, store, slack, now)
         case View():
             _view(queued, command, store, slack)
+        case Card():
+            _card(queued, command, store, slack)
         case Clear():
             store.clear(queued.owner, queued.received_at)
             slack.respond(queued.response_url, texts.CLEARED)
@@ -119,7 +122,7 @@ def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None
             text = texts.FAILED_CLEAR
         case Export():
             text = texts.FAILED_EXPORT
-        case View() | Help():
+        case View() | Card() | Help():
             text = texts.FAILED_VIEW
         case _:
             assert_never(command)
@@ -140,7 +143,7 @@ def _log(queued: QueuedCommand, command: Log, store: Store, slack: Answers, now:
     if now - queued.received_at > CLEAR_MEMORY:  # a clear since then may be forgotten: it must win
         slack.respond(queued.response_url, texts.TOO_OLD)
         return
-    store.add(queued.owner, queued.command_id, queued.received_at, command.entries)
+    store.add(queued.owner, queued.command_id, queued.received_at, command.entries, command.note)
     # A clear typed after this log may have run first (a batch runs messages at once), or this message
     # is a redelivery after a crash, or after the member pressed Undo: the clear or the Undo wins. Checked
     # after writing, so that a clear or Undo running now either sees these rows or is seen here.
@@ -170,6 +173,16 @@ def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) ->
     # No modal, or it was closed meanwhile: the same dashboard as a message, whose buttons page in place.
     text, shown = dashboard_message(page, note)
     slack.respond(queued.response_url, text, shown)
+
+
+def _card(queued: QueuedCommand, command: Card, store: Store, slack: Answers) -> None:
+    shown = card.read(store, queued.owner, command.person, None, queued.received_at)
+    if queued.view_id and slack.show_modal(
+        queued.view_id, card_modal(shown, view_tag(queued.owner, queued.view_id), queued.received_at)
+    ):
+        return
+    text, blocks_shown = card_message(shown, queued.received_at)  # no modal, or closed meanwhile
+    slack.respond(queued.response_url, text, blocks_shown)
 
 
 def _export(queued: QueuedCommand, store: Store, slack: Answers) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar, assert_never
 
 from interactions import grammar
-from interactions.model import Clear, Command, Export, Help, Log, View
+from interactions.model import Card, Clear, Command, Export, Help, Log, View
 from interactions.ports import Enqueue, Messages, Modals, OutcomeUnknown
 from interactions.pseudonym import owner_key, view_tag
 from interactions.queue_message import QueuedCommand, QueuedHomeOpened, QueuedPress
@@ -68,7 +68,7 @@ def receive(
     command, parsed = understood
 
     view_id = None
-    if modals is not None and command.trigger_id and isinstance(parsed, View):
+    if modals is not None and command.trigger_id and isinstance(parsed, View | Card):
         view_id = _open_loading_modal(modals(), command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -98,10 +98,13 @@ def receive_press(
     messages: Callable[[], Messages] | None = None,
     now: Callable[[], float] = time.time,
     replays: ReplayGuard = _REPLAYS,
+    modals: Callable[[], Modals] | None = None,
 ) -> Reply:
     """Answer one request to /api/slack/interactions: a press of a button or a choice in a menu of the app's.
     Slack shows nothing of the acknowledgement's body; the worker answers in the message, modal or Home tab
-    pressed. ``messages`` makes the client that says so in a message when the press could not be queued."""
+    pressed. ``messages`` makes the client that says so in a message when the press could not be queued;
+    ``modals`` (given when a bot token is set) the one that opens a person's card over a modal or the Home
+    tab."""
     from interactions.slack import actions
 
     received = now()
@@ -127,6 +130,12 @@ def receive_press(
     if pressed.surface == "modal" and (pressed.view_id is None or pressed.view_tag != view_tag(owner, pressed.view_id)):
         log.warning("Refused a press in a modal that is not the presser's.")
         return Reply(400, {"error": "not the presser's view"})
+    surface, view_id, view_hash = pressed.surface, pressed.view_id, pressed.view_hash
+    if pressed.action_id == actions.OPEN_CARD and surface != "message" and modals is not None and pressed.trigger_id:
+        # The card opens in a modal of its own, over the one pressed in or the Home tab, which stay as they were.
+        card_view = _open_card_modal(modals(), pressed.trigger_id, push=surface == "modal")
+        if card_view is not None:
+            surface, view_id, view_hash = "modal", card_view, None
     message = QueuedPress(
         press_id=uuid.uuid4().hex,
         user_id=pressed.user_id,
@@ -134,10 +143,10 @@ def receive_press(
         received_at=datetime.fromtimestamp(received, UTC),
         action_id=pressed.action_id,
         value=value,
-        surface=pressed.surface,
+        surface=surface,
         response_url=pressed.response_url,
-        view_id=pressed.view_id,
-        view_hash=pressed.view_hash,
+        view_id=view_id,
+        view_hash=view_hash,
         pressed_at=pressed.pressed_at,
     )
     try:
@@ -239,6 +248,10 @@ def _check_value(action_id: str, value: str) -> None:
 
     if action_id == actions.UNDO:
         actions.parse_undo(value)
+    elif action_id in (actions.OPEN_CARD, actions.FORGET_PERSON):
+        actions.parse_person(value)
+    elif action_id == actions.CARD_OLDER:
+        actions.parse_card_older(value)
     else:
         actions.parse_dashboard(value)
 
@@ -248,6 +261,12 @@ def _open_loading_modal(modals: Modals, trigger_id: str) -> str | None:
     from interactions.slack.blocks import loading_modal
 
     return modals.open_modal(trigger_id, loading_modal())
+
+
+def _open_card_modal(modals: Modals, trigger_id: str, push: bool) -> str | None:
+    from interactions.slack.blocks import loading_modal
+
+    return (modals.push_modal if push else modals.open_modal)(trigger_id, loading_modal())
 
 
 def _say_in_modal(modals: Modals, view_id: str, text: str) -> bool:
@@ -315,7 +334,7 @@ def _not_queued(command: Command, maybe_queued: bool) -> str:
     match command:
         case Log():
             return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD
-        case View():
+        case View() | Card():
             return texts.COULD_NOT_SHOW
         case Clear():
             return texts.COULD_NOT_CLEAR

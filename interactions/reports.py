@@ -112,3 +112,41 @@ def by_time(entries: Iterable[Entry], period: Period) -> list[BucketTotals]:
         start = bucket_start(entry.at.date(), period)
         buckets.setdefault(start, BucketTotals(start=start)).add(entry.rating)
     return sorted(buckets.values(), key=lambda b: b.start, reverse=True)
+
+
+@dataclass(frozen=True)
+class PersonFigures:
+    """What a member's logs of one person add up to."""
+
+    first_met: datetime | None
+    last_met: datetime | None
+    spans: tuple[tuple[int, Totals], ...]  # (30, ...), (90, ...), (365, ...)
+    all_time: Totals
+    months: tuple[BucketTotals, ...]  # the last 12 calendar months (UTC), oldest first, empty ones included
+
+
+PERSON_SPANS = (30, 90, 365)
+PERSON_MONTHS = 12
+
+
+def person_figures(history: Iterable[tuple[datetime, int]], now: datetime) -> PersonFigures:
+    """The figures of one person's history, read newest first: each entry's time and rating."""
+    month = now.date().replace(day=1)
+    starts = [month]
+    for _ in range(PERSON_MONTHS - 1):
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    months = {start: BucketTotals(start=start) for start in reversed(starts)}
+    spans = {days: Totals() for days in PERSON_SPANS}
+    all_time = Totals()
+    first_met = last_met = None
+    for at, rating in history:
+        last_met = last_met or at
+        first_met = at
+        all_time.add(rating)
+        for days, counted in spans.items():
+            if at >= now - timedelta(days=days):
+                counted.add(rating)
+        bucket = months.get(at.date().replace(day=1))
+        if bucket is not None:
+            bucket.add(rating)
+    return PersonFigures(first_met, last_met, tuple(spans.items()), all_time, tuple(months.values()))

@@ -25,9 +25,13 @@ FILTER = "dashboard_filter"
 OLDER = "dashboard_older"
 NEWER = "dashboard_newer"
 CLEAR = "dashboard_clear"
+OPEN_CARD = "open_card"
+CARD_OLDER = "card_older"
+FORGET_PERSON = "forget_person"
 MENUS = (SPAN, VIEW, FILTER)
 DASHBOARD_ACTIONS = (*MENUS, OLDER, NEWER)
-ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR)
+CARD_ACTIONS = (OPEN_CARD, CARD_OLDER, FORGET_PERSON)
+ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR, *CARD_ACTIONS)
 MAX_VALUE_CHARACTERS = 2000  # a button's value; a menu option's is 150
 # More entries than a member's span could hold (a hundred a day for ten years is 365,000): what a control's
 # totals and page may say, so that no value makes a text longer than Slack takes.
@@ -129,6 +133,19 @@ def person_value(person: Person) -> str:
 
 def parse_person(value: str) -> Person:
     return _person(_loads(value, {"u", "n"}))
+
+
+def card_older_value(person: Person, start: str) -> str:
+    """A card's next entries: the person's, from the entry keyed ``start`` on."""
+    return _dumps({**json.loads(person_value(person)), "s": start})
+
+
+def parse_card_older(value: str) -> tuple[Person, str]:
+    fields = _loads(value, {"u", "n", "s"})
+    start = _key(fields.pop("s", None))
+    if start is None:
+        raise BadValue("key")
+    return _person(fields), start
 
 
 def _person(fields: dict[str, Any]) -> Person:

@@ -7,6 +7,7 @@ typed name as a text element, which Slack shows exactly as typed, `*`, `_`, `~` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from interactions.reports import BucketTotals, Period, Totals
 from interactions.slack import actions, texts
 
 TEXT_CHARACTERS = 3000
+_NOTE_MENTION = re.compile(r"<@([UW][A-Z0-9]{1,63})>")  # as the grammar keeps a mention in a note
 BAR_WIDTH = 20
 
 
@@ -102,6 +104,17 @@ def person_element(person: Person) -> RichText:
     if person.mention:
         return {"type": "user", "user_id": person.name}
     return text_element(without_bidi(person.name))  # names stored before bidi controls were taken out
+
+
+def note_elements(note: str) -> list[RichText]:
+    """A member's note as written, never read as Slack formatting: a mention in it is one Slack names."""
+    elements: list[RichText] = []
+    for index, part in enumerate(_NOTE_MENTION.split(note)):
+        if index % 2:
+            elements.append({"type": "user", "user_id": part})
+        elif part:
+            elements.append(text_element(without_bidi(part)))
+    return elements
 
 
 def sign_element(rating: int) -> RichText:
