@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     MarkdownTextObject,
     RichTextBlock,
     RichTextSectionElement,
@@ -117,6 +118,11 @@ def note_elements(note: str) -> list[RichText]:
     return elements
 
 
+def noted(note: str | None) -> list[RichText]:
+    """What follows an entry in a row: its note, if it has one."""
+    return [text_element(texts.NOTE_SEPARATOR), *note_elements(note)] if note else []
+
+
 def sign_element(rating: int) -> RichText:
     return text_element(" " + texts.PLAIN_SIGNS[rating])
 
@@ -149,6 +155,14 @@ def bucket_rows(buckets: list[BucketTotals], period: Period, rating: int | None 
         label = texts.period_label(bucket.start, period.value)
         figures = counted(bucket, rating)
         yield f"`{label}` {bar} {' · '.join(figures)}"
+
+
+def danger_button(text: str, action_id: str, value: str, asked: tuple[str, str, str, str]) -> ButtonElement:
+    """A button that deletes, once the member confirms in Slack's dialog: ``asked`` is its title, its text,
+    and the labels of its two buttons."""
+    title, question, confirm, deny = asked
+    dialog = ConfirmObject(title=title, text=question, confirm=confirm, deny=deny, style="danger")
+    return ButtonElement(text=text, action_id=action_id, value=value, style="danger", confirm=dialog)
 
 
 def text_modal(text: str) -> View:

@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     MarkdownTextObject,
     RichTextBlock,
@@ -92,10 +91,7 @@ def _rich(elements: list[blocks.RichText]) -> Block:
 
 
 def _entry_row(at: datetime, rating: int, note: str | None) -> list[blocks.RichText]:
-    row = [blocks.time_element(at), blocks.sign_element(rating)]
-    if note:
-        row += [blocks.text_element(texts.NOTE_SEPARATOR), *blocks.note_elements(note)]
-    return row
+    return [blocks.time_element(at), blocks.sign_element(rating), *blocks.noted(note)]
 
 
 def _buttons(card: PersonCard) -> ActionsBlock:
@@ -106,15 +102,6 @@ def _buttons(card: PersonCard) -> ActionsBlock:
         buttons.append(ButtonElement(text=texts.CARD_OLDER, action_id=actions.CARD_OLDER, value=value))
     buttons.append(ButtonElement(text=texts.LOG_AGAIN, action_id=LOG_AGAIN_ACTION, value=person))
     if card.figures.all_time.count:
-        confirm = ConfirmObject(
-            title=texts.FORGET_CONFIRM_TITLE,
-            text=texts.FORGET_CONFIRM_TEXT,
-            confirm=texts.FORGET_CONFIRM,
-            deny=texts.FORGET_DENY,
-            style="danger",
-        )
-        forget = ButtonElement(
-            text=texts.FORGET_BUTTON, action_id=actions.FORGET_PERSON, value=person, style="danger", confirm=confirm
-        )
-        buttons.append(forget)
+        asked = (texts.FORGET_CONFIRM_TITLE, texts.FORGET_CONFIRM_TEXT, texts.FORGET_CONFIRM, texts.FORGET_DENY)
+        buttons.append(blocks.danger_button(texts.FORGET_BUTTON, actions.FORGET_PERSON, person, asked))
     return ActionsBlock(elements=buttons)

@@ -14,7 +14,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -121,19 +120,11 @@ def _paging(page: Page) -> ActionsBlock:
         buttons.append(
             ButtonElement(text=texts.OLDER, action_id=actions.OLDER, value=actions.dashboard_value(page.older))
         )
-    confirm = ConfirmObject(
-        title=texts.CLEAR_CONFIRM_TITLE,
-        text=texts.CLEAR_CONFIRM_TEXT,
-        confirm=texts.CLEAR_CONFIRM,
-        deny=texts.CLEAR_DENY,
-        style="danger",
-    )
-    clear = ButtonElement(
-        text=texts.CLEAR_BUTTON,
-        action_id=actions.CLEAR,
-        value=actions.dashboard_value(page.dashboard.first_page()),
-        style="danger",
-        confirm=confirm,
+    clear = blocks.danger_button(
+        texts.CLEAR_BUTTON,
+        actions.CLEAR,
+        actions.dashboard_value(page.dashboard.first_page()),
+        (texts.CLEAR_CONFIRM_TITLE, texts.CLEAR_CONFIRM_TEXT, texts.CLEAR_CONFIRM, texts.CLEAR_DENY),
     )
     return ActionsBlock(elements=[*buttons, clear])
 
@@ -152,17 +143,35 @@ def _rows(page: Page) -> list[Block]:
                     separator,
                     blocks.person_element(entry.person),
                     blocks.sign_element(entry.rating),
+                    *blocks.noted(entry.note),
                 ]
                 for entry in page.entries
             ]
             return [RichRows(items)]
         case Mode.PERSON:
-            return [RichRows([_person_row(person, rating) for person in page.people])]
+            rows = RichRows([_person_row(person, rating) for person in page.people], numbered_from=page.first)
+            return [rows, *_card_buttons(page)]
         case Mode.TIME:
             period = page.period or reports.period_for(page.dashboard.days)
             return blocks.text_blocks("\n".join(blocks.bucket_rows(page.buckets, period, rating)))
         case _:
             assert_never(page.dashboard.mode)
+
+
+CARD_BUTTONS_PER_BLOCK = 25  # Slack's most elements in an actions block
+
+
+def _card_buttons(page: Page) -> list[Block]:
+    """A button per row, by its number, that opens that person's card: a button's label is plain text, in which
+    Slack would not name a mentioned member."""
+    shown: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=texts.OPEN_CARD_LEAD)])]
+    buttons = [
+        ButtonElement(text=f"{page.first + index:,}", action_id=actions.OPEN_CARD, value=actions.person_value(p.person))
+        for index, p in enumerate(page.people)
+    ]
+    for first in range(0, len(buttons), CARD_BUTTONS_PER_BLOCK):
+        shown.append(ActionsBlock(elements=buttons[first : first + CARD_BUTTONS_PER_BLOCK]))
+    return shown
 
 
 def _person_row(person: PersonTotals, rating: int | None) -> list[blocks.RichText]:
@@ -179,13 +188,13 @@ class RichRows(Block):
     the page from storage (BENCHMARKS.md, "dashboard page"); the tests parse this block with slack_sdk's
     models to check that it is valid Block Kit."""
 
-    def __init__(self, items: list[list[blocks.RichText]]) -> None:
+    def __init__(self, items: list[list[blocks.RichText]], numbered_from: int | None = None) -> None:
         super().__init__(type="rich_text")
         sections = [{"type": "rich_text_section", "elements": item} for item in items]
-        self._json = {
-            "type": "rich_text",
-            "elements": [{"type": "rich_text_list", "style": "bullet", "elements": sections}],
-        }
+        listed: dict[str, Any] = {"type": "rich_text_list", "style": "bullet", "elements": sections}
+        if numbered_from is not None:  # numbered as the page's rows are, from its first
+            listed.update(style="ordered", offset=numbered_from - 1)
+        self._json = {"type": "rich_text", "elements": [listed]}
 
     def to_dict(self) -> dict[str, Any]:
         return self._json

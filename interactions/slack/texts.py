@@ -369,3 +369,6 @@ def card_span(days: int | None, count: int, positive: int, negative: int, percen
 def forgotten(count: int) -> str:
     plural = "s" if count != 1 else ""
     return f"Forgotten: {count:,} interaction{plural} with this person, and their notes, are deleted."
+
+
+OPEN_CARD_LEAD = "A person's card, by their number:"

@@ -14,7 +14,6 @@ from interactions.grammar import (
     NameTooLong,
     NeedsRating,
     NoteTooLong,
-    NoteWithoutLog,
     UsageError,
     parse,
     without_note,
