@@ -17,6 +17,8 @@ from interactions.dashboard import Dashboard, Page
 from interactions.model import NEGATIVE, POSITIVE, Mode, Person, Rated
 from interactions.process import process, report_failure
 from interactions.pseudonym import owner_key, view_tag
+from interactions.queue_message import QueuedCommand
+from interactions.receive import Reply
 from interactions.reports import PersonTotals, Totals, person_figures
 from interactions.slack import actions, texts
 from interactions.slack.card import LOG_AGAIN_ACTION, card_blocks, card_modal
@@ -24,7 +26,7 @@ from interactions.slack.dashboard import dashboard_blocks
 from testkit.slack_requests import block_actions_payload, interaction_body, signed_headers
 from tests.fakes import FakeQueue, FakeSlack, FakeStore
 from tests.unit.queued_commands import NOW, OWNER, URL, message, run
-from tests.unit.slash_commands import KEY, SECRET, SETTINGS
+from tests.unit.slash_commands import KEY, SECRET, SETTINGS, form, send
 from tests.unit.slash_commands import NOW as ACK_NOW
 from tests.unit.test_presses import PRESS_URL, control, controls, pressed
 
@@ -193,6 +195,20 @@ def test_the_command_without_a_modal_answers_with_the_card(store: FakeStore, sla
     said = run('"random guy"', store, slack)
     assert slack.last.where == URL
     assert "All time: 5 (4 `+`, 1 `−`)" in said
+
+
+@pytest.mark.parametrize("typed", ["@U0DON", '"Random Guy"'])
+def test_the_command_opens_the_loading_modal_first_in_the_ack(typed: str) -> None:
+    queue, slack = FakeQueue(), FakeSlack()
+    assert send(form(typed), queue, slack) == Reply(200)
+    assert [said.text for said in slack.opened] == [texts.LOADING]
+    assert QueuedCommand.from_json(queue.sent[0]).view_id == "V1"
+
+
+def test_the_command_that_cannot_be_queued_says_the_card_could_not_be_shown() -> None:
+    queue, slack = FakeQueue(failing=RuntimeError("down")), FakeSlack()
+    send(form("@U0DON"), queue, slack)
+    assert slack.last.text == texts.COULD_NOT_SHOW
 
 
 def test_the_card_in_a_modal_carries_the_owners_tag(store: FakeStore) -> None:
