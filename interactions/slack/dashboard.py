@@ -18,8 +18,10 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     MarkdownTextObject,
     Option,
+    PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    TextObject,
 )
 from slack_sdk.models.views import View
 
@@ -149,8 +151,7 @@ def _rows(page: Page) -> list[Block]:
             ]
             return [RichRows(items)]
         case Mode.PERSON:
-            rows = RichRows([_person_row(person, rating) for person in page.people], numbered_from=page.first)
-            return [rows, *_card_buttons(page)]
+            return [_person_row(person, rating) for person in page.people]
         case Mode.TIME:
             period = page.period or reports.period_for(page.dashboard.days)
             return blocks.text_blocks("\n".join(blocks.bucket_rows(page.buckets, period, rating)))
@@ -158,28 +159,21 @@ def _rows(page: Page) -> list[Block]:
             assert_never(page.dashboard.mode)
 
 
-CARD_BUTTONS_PER_BLOCK = 25  # Slack's most elements in an actions block
-
-
-def _card_buttons(page: Page) -> list[Block]:
-    """A button per row, by its number, that opens that person's card: a button's label is plain text, in which
-    Slack would not name a mentioned member."""
-    shown: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=texts.OPEN_CARD_LEAD)])]
-    buttons = [
-        ButtonElement(text=f"{page.first + index:,}", action_id=actions.OPEN_CARD, value=actions.person_value(p.person))
-        for index, p in enumerate(page.people)
-    ]
-    for first in range(0, len(buttons), CARD_BUTTONS_PER_BLOCK):
-        shown.append(ActionsBlock(elements=buttons[first : first + CARD_BUTTONS_PER_BLOCK]))
-    return shown
-
-
-def _person_row(person: PersonTotals, rating: int | None) -> list[blocks.RichText]:
+def _person_row(person: PersonTotals, rating: int | None) -> SectionBlock:
+    """A person, their figures and the day last met, with a button that opens their card: a section each, as a
+    button is one per block. A mention in mrkdwn, which Slack names, and nothing typed with it; a typed name in
+    plain text, which Slack shows exactly as typed."""
     figures = texts.ROW_SEPARATOR.join(blocks.counted(person, rating, texts.plain_counts))
-    row = [blocks.person_element(person.person), blocks.text_element(texts.ROW_SEPARATOR + figures)]
-    if person.last_at is not None:
-        row += [blocks.text_element(texts.ROW_SEPARATOR + texts.LAST_MET), blocks.day_element(person.last_at)]
-    return row
+    card = ButtonElement(text=texts.OPEN_CARD, action_id=actions.OPEN_CARD, value=actions.person_value(person.person))
+    last = person.last_at
+    if person.person.mention:
+        day = f"{texts.ROW_SEPARATOR}{texts.LAST_MET}{texts.slack_day(last)}" if last is not None else ""
+        shown: TextObject = MarkdownTextObject(text=f"<@{person.person.name}>{texts.ROW_SEPARATOR}{figures}{day}")
+    else:
+        day = f"{texts.ROW_SEPARATOR}{texts.LAST_MET}{texts.utc_day(last)}" if last is not None else ""
+        name = blocks.person_element(person.person)["text"]
+        shown = PlainTextObject(text=f"{name}{texts.ROW_SEPARATOR}{figures}{day}", emoji=False)
+    return SectionBlock(text=shown, accessory=card)
 
 
 class RichRows(Block):
@@ -188,13 +182,13 @@ class RichRows(Block):
     the page from storage (BENCHMARKS.md, "dashboard page"); the tests parse this block with slack_sdk's
     models to check that it is valid Block Kit."""
 
-    def __init__(self, items: list[list[blocks.RichText]], numbered_from: int | None = None) -> None:
+    def __init__(self, items: list[list[blocks.RichText]]) -> None:
         super().__init__(type="rich_text")
         sections = [{"type": "rich_text_section", "elements": item} for item in items]
-        listed: dict[str, Any] = {"type": "rich_text_list", "style": "bullet", "elements": sections}
-        if numbered_from is not None:  # numbered as the page's rows are, from its first
-            listed.update(style="ordered", offset=numbered_from - 1)
-        self._json = {"type": "rich_text", "elements": [listed]}
+        self._json = {
+            "type": "rich_text",
+            "elements": [{"type": "rich_text_list", "style": "bullet", "elements": sections}],
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return self._json

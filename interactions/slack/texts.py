@@ -371,4 +371,9 @@ def forgotten(count: int) -> str:
     return f"Forgotten: {count:,} interaction{plural} with this person, and their notes, are deleted."
 
 
-OPEN_CARD_LEAD = "A person's card, by their number:"
+OPEN_CARD = "Card"  # a person row's button
+
+
+def slack_day(at: datetime) -> str:
+    """A day in mrkdwn, which Slack shows in the reader's zone; the fallback is UTC's."""
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}}|{utc_day(at)}>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -280,15 +281,26 @@ def test_open_card_on_the_home_tab_without_a_modal_shows_it_there(store: FakeSto
 # --- The person view's buttons ---------------------------------------------------------------------------
 
 
-def test_each_row_of_the_person_view_has_a_numbered_button_that_opens_its_card() -> None:
-    people = [PersonTotals(positive=1, person=Person(f"P{i}", mention=False), last_at=NOW) for i in range(30)]
-    page = Page(Dashboard(mode=Mode.PERSON, page=1), Totals(30, 0), 80, 51, people=people)
-    shown = dashboard_blocks(page)
-    buttons = [c for c in controls(shown) if c["action_id"] == actions.OPEN_CARD]
-    assert [b["label"] for b in buttons] == [str(51 + i) for i in range(30)]
+def test_each_row_of_a_full_person_view_has_a_button_that_opens_its_card_within_a_message() -> None:
+    people = [PersonTotals(positive=1, person=Person(f"P{i}", mention=False), last_at=NOW) for i in range(40)]
+    page = Page(Dashboard(mode=Mode.PERSON, page=1), Totals(30, 0), 120, 41, people=people)
+    page = replace(page, older=Dashboard(mode=Mode.PERSON, page=2), newer=Dashboard(mode=Mode.PERSON))
+    shown = dashboard_blocks(page, "a note")
+    assert_fits_a_message(shown)
+    buttons = [o for o in walk(as_json(shown)) if o.get("action_id") == actions.OPEN_CARD]
     assert [actions.parse_person(b["value"]) for b in buttons] == [p.person for p in people]
-    (rows,) = [o for o in walk(as_json(shown)) if o.get("type") == "rich_text_list"]
-    assert (rows["style"], rows["offset"]) == ("ordered", 50)  # numbered as the buttons are
+    assert {b["text"]["text"] for b in buttons} == {texts.OPEN_CARD}
+
+
+def test_the_person_view_pages_40_people_at_a_time(store: FakeStore, slack: FakeSlack) -> None:
+    for index in range(45):
+        store.add(OWNER, f"c{index}", NOW - timedelta(minutes=index + 1), [Rated(Person(f"P{index}", False), 1)])
+    run("person", store, slack, view_id="V3")
+    assert sum(1 for c in controls(slack.last.blocks) if c["action_id"] == actions.OPEN_CARD) == 40
+    process(
+        pressed(actions.OLDER, control(slack.last.blocks, actions.OLDER), surface="modal", view_id="V3"), store, slack
+    )
+    assert sum(1 for c in controls(slack.last.blocks) if c["action_id"] == actions.OPEN_CARD) == 5
 
 
 # --- Notes -----------------------------------------------------------------------------------------------
