@@ -124,9 +124,9 @@ HELP = "\n".join(
         f"• `/interactions 90`: the last 90 days (any whole number from {MIN_DAYS} to {MAX_DAYS})",
         *(f"• `/interactions 90 {view.word}`: {view.shows}" for view in MODES.values() if view.word is not None),
         "• `/interactions +` or `/interactions -`: only positive or only negative ones",
+        f"• Options combine, in any order: `/interactions 90 {_VIEW_WORDS[0]} +`",
         '• `/interactions @don` or `/interactions "Random Guy"`: one person\'s card: first and last met, their'
         " totals over 30, 90 and 365 days and of all time, month by month, and your latest logs with their notes",
-        f"• Options combine, in any order: `/interactions 90 {_VIEW_WORDS[0]} +`",
         "",
         "*Export*: `/interactions export` sends you all of your logs, of all time, as a CSV file for a"
         " spreadsheet, in your messages with the app. Only you can see it.",
