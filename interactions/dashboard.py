@@ -18,6 +18,8 @@ from interactions.ports import PagedStore
 from interactions.reports import BucketTotals, Period, PersonTotals, Totals
 
 PAGE_SIZE = 50  # rows on a page: entries, people or periods
+# People: a block each, as each has its own button, and a message holds 50 blocks with the dashboard's own.
+PEOPLE_PAGE_SIZE = 40
 SPANS = (7, 30, 90, 365, 3650)  # the span menu's choices, with the member's own number when it is another
 
 
@@ -66,31 +68,34 @@ def read(store: PagedStore, owner: str, dashboard: Dashboard, now: datetime) -> 
             return _list_page(store, owner, dashboard, since)
         case Mode.PERSON:
             people = reports.by_person(store.entries(owner, since, dashboard.rating))
-            page = _numbered(dashboard, len(people))
-            shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-            return _numbered_page(dashboard, page, len(people), reports.combined(people), people=shown)
+            page = _numbered(dashboard, len(people), PEOPLE_PAGE_SIZE)
+            shown = people[page * PEOPLE_PAGE_SIZE : (page + 1) * PEOPLE_PAGE_SIZE]
+            totals = reports.combined(people)
+            return _numbered_page(dashboard, page, len(people), totals, PEOPLE_PAGE_SIZE, people=shown)
         case Mode.TIME:
             period = reports.period_for(dashboard.days)
             buckets = reports.by_time(store.entries(owner, since, dashboard.rating), period)
             page = _numbered(dashboard, len(buckets))
             shown_buckets = buckets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
             totals = reports.combined(buckets)
-            return _numbered_page(dashboard, page, len(buckets), totals, buckets=shown_buckets, period=period)
+            return _numbered_page(
+                dashboard, page, len(buckets), totals, PAGE_SIZE, buckets=shown_buckets, period=period
+            )
         case _:
             assert_never(dashboard.mode)
 
 
-def _numbered(dashboard: Dashboard, count: int) -> int:
+def _numbered(dashboard: Dashboard, count: int, size: int = PAGE_SIZE) -> int:
     """The page asked for, or the last one when the rows have since shrunk below it."""
-    last = max(0, (count - 1) // PAGE_SIZE)
+    last = max(0, (count - 1) // size)
     return min(max(dashboard.page, 0), last)
 
 
-def _numbered_page(dashboard: Dashboard, page: int, count: int, totals: Totals, **rows: object) -> Page:
+def _numbered_page(dashboard: Dashboard, page: int, count: int, totals: Totals, size: int, **rows: object) -> Page:
     shown = replace(dashboard.first_page(), page=page)
-    older = replace(shown, page=page + 1) if (page + 1) * PAGE_SIZE < count else None
+    older = replace(shown, page=page + 1) if (page + 1) * size < count else None
     newer = replace(shown, page=page - 1) if page > 0 else None
-    return Page(shown, totals, count, page * PAGE_SIZE + 1, older=older, newer=newer, **rows)  # type: ignore[arg-type]
+    return Page(shown, totals, count, page * size + 1, older=older, newer=newer, **rows)  # type: ignore[arg-type]
 
 
 def _list_page(store: PagedStore, owner: str, dashboard: Dashboard, since: datetime) -> Page:

@@ -20,10 +20,12 @@ from interactions.model import (
     MAX_DAYS,
     MAX_NAME_CODE_POINTS,
     MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
     MAX_PEOPLE,
     MIN_DAYS,
     NEGATIVE,
     POSITIVE,
+    Card,
     Clear,
     Command,
     Export,
@@ -65,6 +67,15 @@ _EXCERPT_GRAPHEMES = 20  # how much of what was typed a mistake shows
 # longer, and its excerpt keeps the character and the first marks, so that a mistake stays a short message.
 _EXCERPT_GRAPHEME_CODE_POINTS = 16
 _HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+# What starts a log's private note: a word of two hyphens, which no command read without a note holds (it is two
+# ratings in a row), so that a note changes the meaning of nothing typed before notes were.
+_NOTE_MARK = r"(?<!\S)--(?!\S)"
+# In a note, Slack's markup as a member reads it: a mention stays one, Slack naming the member; a channel, a
+# group or a link is its label.
+_NOTE_MENTION = r"<@([UW][A-Z0-9]{1,63})(?:\|[^>]*)?>"
+_NOTE_MARKUP = r"<([#!@]?)([^>|]*)(?:\|([^>]*))?>"
+# A note is at most MAX_NOTE_LENGTH characters; each of them may hold a few code points (emoji, accents).
+MAX_NOTE_CODE_POINTS = 4 * MAX_NOTE_LENGTH
 
 
 # What can be wrong with a command, for the Slack layer to put in words.
@@ -114,6 +125,7 @@ class RatingWithoutPerson:
 class NeedsRating:
     person: Person  # a mention, or the words typed without a rating after them (their first characters, ``cut``)
     cut: bool = False
+    alone: bool = False  # the words were the whole command: a quoted name alone shows that name's card
 
 
 @dataclass(frozen=True)
@@ -149,10 +161,20 @@ class NameTooDense:
     start: str  # as NameTooLong's
 
 
+@dataclass(frozen=True)
+class NoteTooLong:
+    length: int  # characters, as a person sees them
+
+
+@dataclass(frozen=True)
+class NoteWithoutLog:
+    """A note after something that is not a log: only a log keeps one."""
+
+
 Mistake = (
     KeywordNotAlone | NotAPerson | TwoDayCounts | DaysNotWhole | DaysOutOfRange | TwoModes | TwoRatings
     | RatingWithoutPerson | NeedsRating | OneRatingPerPerson | InvisibleName | SelfRating | TooManyPeople
-    | NameTooLong | NameTooDense
+    | NameTooLong | NameTooDense | NoteTooLong | NoteWithoutLog
 )  # fmt: skip
 
 
@@ -165,7 +187,58 @@ class UsageError(ValueError):
 
 
 def parse(text: str, caller: str) -> Command:
-    """Parse the text of a slash command typed by the Slack user ``caller``."""
+    """Parse the text of a slash command typed by the Slack user ``caller``: a log may end with ``-- note``."""
+    try:
+        return without_note(text, caller)
+    except UsageError as error:
+        noted = _noted(text, caller)
+        if noted is None:
+            raise error from None
+        return noted
+
+
+def _noted(text: str, caller: str) -> Command | None:
+    """A log and its note, for a text that is no command without one: the log is what comes before the first
+    ``--`` it is read from, the note all that follows. None when no ``--`` is in the text."""
+    first: UsageError | None = None
+    for mark in _pattern(_NOTE_MARK).finditer(text):
+        try:
+            command = without_note(text[: mark.start()], caller)
+        except UsageError as error:
+            first = first or error
+            continue
+        if not isinstance(command, Log):
+            first = first or UsageError(NoteWithoutLog())
+            continue
+        return Log(command.entries, _note(text[mark.end() :]))
+    if first is not None:
+        raise first
+    return None
+
+
+def _note(typed: str) -> str | None:
+    """A note as it is kept: Slack's markup read as the member sees it, on one line, without bidi controls."""
+    typed = _pattern(_NOTE_MENTION).sub(lambda mention: f"<@{mention.group(1)}>", unicodedata.normalize("NFC", typed))
+    kept = _pattern(_NOTE_MARKUP).sub(_note_markup, typed)
+    note = without_bidi(" ".join(_unescape(kept).split()))
+    if not "".join(c for c in note if unicodedata.category(c) != _INVISIBLE).strip():
+        return None
+    if _more_graphemes_than(note, MAX_NOTE_LENGTH) or len(note) > MAX_NOTE_CODE_POINTS:
+        raise UsageError(NoteTooLong(sum(1 for _ in _grapheme().finditer(note))))
+    return note
+
+
+def _note_markup(markup: re.Match[str]) -> str:
+    sigil, target, label = markup.group(1), markup.group(2), markup.group(3)
+    if sigil == "@":
+        return markup.group(0)  # a mention, kept for Slack to name the member
+    if label:
+        return label if sigil != "#" or label.startswith("#") else f"#{label}"
+    return f"@{target}" if sigil == "!" else target
+
+
+def without_note(text: str, caller: str) -> Command:
+    """What a text means read as commands were before notes: a note's ``--`` is in none of them."""
     tokens = _tokens(text)
     if not tokens:
         return View()
@@ -333,7 +406,7 @@ def _view(words: list[str]) -> View:
     return View(days=days or DEFAULT_DAYS, mode=mode or Mode.LIST, rating=rating, could_be_log=could_be_log)
 
 
-def _log(tokens: list[Token], caller: str) -> Log:
+def _log(tokens: list[Token], caller: str) -> Log | Card:
     entries: list[Rated] = []
     name_words: list[str] = []
     pending: Person | None = None
@@ -363,9 +436,11 @@ def _log(tokens: list[Token], caller: str) -> Log:
         else:
             name_words.append(token.raw if isinstance(token, Quoted) else token)
     if pending is not None:
+        if len(tokens) == 1:  # one person named, mentioned or in quotes, and nothing else
+            return Card(pending)
         raise UsageError(NeedsRating(pending))
     if name_words:
-        raise UsageError(_needs_rating(name_words))
+        raise UsageError(_needs_rating(name_words, alone=not entries and len(name_words) == len(tokens)))
     if len(entries) > MAX_PEOPLE:
         raise UsageError(TooManyPeople(len(entries)))
     return Log(tuple(entries))
@@ -433,9 +508,9 @@ def more_characters_than(text: str, limit: int) -> bool:
     return _more_graphemes_than(text, limit)
 
 
-def _needs_rating(name_words: list[str]) -> NeedsRating:
+def _needs_rating(name_words: list[str], alone: bool = False) -> NeedsRating:
     name, cut = _shown(_name(" ".join(name_words)))
-    return NeedsRating(Person(name, mention=False), cut)
+    return NeedsRating(Person(name, mention=False), cut, alone)
 
 
 def _name(typed: str) -> str:

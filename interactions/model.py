@@ -110,6 +110,13 @@ class View:
 
 
 @dataclass(frozen=True)
+class Card:
+    """One person's card: what the member logged of them, first and last met, and their own notes."""
+
+    person: Person
+
+
+@dataclass(frozen=True)
 class Clear:
     pass
 
@@ -130,4 +137,4 @@ class LogForm:
     acknowledged."""
 
 
-Command = Log | View | Clear | Help | Export | LogForm
+Command = Log | View | Card | Clear | Help | Export | LogForm

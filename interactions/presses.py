@@ -12,12 +12,13 @@ import logging
 
 from slack_sdk.models.blocks import Block
 
-from interactions import dashboard, reports
+from interactions import card, dashboard, reports
 from interactions.model import PERCENT_WINDOW
 from interactions.ports import Answers, Store
 from interactions.pseudonym import log_tag, view_tag
 from interactions.queue_message import QueuedPress
 from interactions.slack import actions, blocks, texts
+from interactions.slack.card import card_home, card_message, card_modal
 from interactions.slack.dashboard import dashboard_home, dashboard_message, dashboard_modal
 from interactions.slack.log_form import said_view
 from interactions.slack.replays import SIGNATURE_WINDOW_SECONDS
@@ -35,6 +36,16 @@ def press(pressed: QueuedPress, store: Store, slack: Answers) -> None:
             _show(pressed, state, store, slack, texts.CLEARED)
         elif pressed.action_id in actions.DASHBOARD_ACTIONS:
             _show(pressed, actions.parse_dashboard(pressed.value), store, slack)
+        elif pressed.action_id == actions.OPEN_CARD:
+            person = actions.parse_person(pressed.value)
+            shown = card.read(store, pressed.owner, person, None, pressed.received_at)
+            _show_card(pressed, shown, slack, replace=False)  # a message's dashboard stays, the card comes below
+        elif pressed.action_id == actions.CARD_OLDER:
+            person, start = actions.parse_card_older(pressed.value)
+            _show_card(pressed, card.read(store, pressed.owner, person, start, pressed.received_at), slack)
+        elif pressed.action_id == actions.FORGET_PERSON:
+            count, shown = card.forget(store, pressed.owner, actions.parse_person(pressed.value), pressed.received_at)
+            _show_card(pressed, shown, slack, texts.forgotten(count))
         else:
             log.error("Dropped a press of a control this app does not have.")
     except actions.BadValue as error:  # checked before queuing: only a message not written by the app
@@ -46,9 +57,11 @@ def report_failure(failed: QueuedPress, slack: Answers) -> None:
     which is closed and opened again with `/interactions`). A Home tab keeps what it showed."""
     log.error("A press failed every retry: %s.", failed.action_id)
     # A clear may have deleted some logs before it failed: "nothing was changed" would not be true.
-    text = {actions.UNDO: texts.FAILED_UNDO, actions.CLEAR: texts.FAILED_CLEAR}.get(
-        failed.action_id, texts.FAILED_PRESS
-    )
+    text = {
+        actions.UNDO: texts.FAILED_UNDO,
+        actions.CLEAR: texts.FAILED_CLEAR,
+        actions.FORGET_PERSON: texts.FAILED_FORGET,
+    }.get(failed.action_id, texts.FAILED_PRESS)
     if failed.surface == "message" and failed.response_url:
         slack.respond(failed.response_url, text)
     elif failed.surface == "modal" and failed.view_id:
@@ -131,6 +144,27 @@ def _show(
     if (note is not None or newest) and show(None):
         return
     log.info("A view was not updated: closed, or showing a newer press.")
+
+
+def _show_card(
+    pressed: QueuedPress, shown: card.PersonCard, slack: Answers, note: str | None = None, replace: bool = True
+) -> None:
+    """A card where it was asked for: in the message pressed (or below it), a modal, or the Home tab. A modal or
+    the Home tab is updated only if it still shows what was pressed, unless ``note`` says what a press did."""
+    now = pressed.received_at
+    if pressed.surface == "message":
+        if pressed.response_url is not None:
+            text, shown_blocks = card_message(shown, now, note)
+            slack.respond(pressed.response_url, text, shown_blocks, replace_original=replace)
+        return
+    view_id = pressed.view_id
+    for view_hash in (pressed.view_hash, None) if note is not None else (pressed.view_hash,):
+        if pressed.surface == "modal" and view_id is not None:
+            if slack.show_modal(view_id, card_modal(shown, view_tag(pressed.owner, view_id), now, note), view_hash):
+                return
+        elif pressed.surface == "home" and slack.publish_home(pressed.user_id, card_home(shown, now, note), view_hash):
+            return
+    log.info("A card was not shown: its view was closed, or shows a newer press.")
 
 
 def _made(pressed: QueuedPress) -> str | None:

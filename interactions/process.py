@@ -18,10 +18,11 @@ from typing import assert_never
 
 from slack_sdk.models.views import View as SlackView
 
-from interactions import dashboard, export, grammar, home, log_form, presses, reports
+from interactions import card, dashboard, export, grammar, home, log_form, presses, reports
 from interactions.model import (
     CLEAR_MEMORY,
     PERCENT_WINDOW,
+    Card,
     Clear,
     Export,
     Help,
@@ -44,6 +45,7 @@ from interactions.queue_message import (
 )
 from interactions.slack import blocks, texts
 from interactions.slack.actions import UndoTarget
+from interactions.slack.card import card_message, card_modal
 from interactions.slack.dashboard import dashboard_message, dashboard_modal
 from interactions.slack.log_form import logged_view, said_view
 
@@ -119,6 +121,8 @@ def _command(queued: QueuedCommand, store: Store, slack: Answers, now: datetime)
             _log(queued, command, store, slack, now)
         case View():
             _view(queued, command, store, slack)
+        case Card():
+            _card(queued, command, store, slack)
         case Clear():
             store.clear(queued.owner, queued.received_at)
             slack.respond(queued.response_url, texts.CLEARED)
@@ -146,7 +150,7 @@ def _command_failed(queued: QueuedCommand, store: Store, slack: Answers) -> None
             text = texts.FAILED_CLEAR
         case Export():
             text = texts.FAILED_EXPORT
-        case View() | Help() | LogForm():
+        case View() | Card() | Help() | LogForm():
             text = texts.FAILED_VIEW
         case _:
             assert_never(command)
@@ -259,6 +263,16 @@ def _view(queued: QueuedCommand, command: View, store: Store, slack: Answers) ->
     # No modal, or it was closed meanwhile: the same dashboard as a message, whose buttons page in place.
     text, shown = dashboard_message(page, note)
     slack.respond(queued.response_url, text, shown)
+
+
+def _card(queued: QueuedCommand, command: Card, store: Store, slack: Answers) -> None:
+    shown = card.read(store, queued.owner, command.person, None, queued.received_at)
+    if queued.view_id and slack.show_modal(
+        queued.view_id, card_modal(shown, view_tag(queued.owner, queued.view_id), queued.received_at)
+    ):
+        return
+    text, blocks_shown = card_message(shown, queued.received_at)  # no modal, or closed meanwhile
+    slack.respond(queued.response_url, text, blocks_shown)
 
 
 def _export(queued: QueuedCommand, store: Store, slack: Answers) -> None:

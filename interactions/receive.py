@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Literal, TypeVar, assert_never
 
 from interactions import grammar
-from interactions.model import Clear, Command, Export, Help, Log, LogForm, Person, View
+from interactions.model import Card, Clear, Command, Export, Help, Log, LogForm, Person, View
 from interactions.ports import Enqueue, Messages, Modals, OutcomeUnknown
 from interactions.pseudonym import owner_key, view_tag
 from interactions.queue_message import QueuedCommand, QueuedFormLog, QueuedHomeOpened, QueuedPress, rated_json
@@ -71,7 +71,7 @@ def receive(
         return _log_form_command(command, settings, modals, received)
 
     view_id = None
-    if modals is not None and command.trigger_id and isinstance(parsed, View):
+    if modals is not None and command.trigger_id and isinstance(parsed, View | Card):
         view_id = _open_loading_modal(modals(), command.trigger_id)
     message = QueuedCommand(
         command_id=uuid.uuid4().hex,
@@ -107,7 +107,7 @@ def receive_press(
     a shortcut of the app's, or its log form submitted. Slack shows nothing of a press's acknowledgement; the
     worker answers in the message, modal or Home tab pressed. ``messages`` makes the client that says so in a
     message when the press could not be queued; ``modals`` (given when a bot token is set) the one that opens
-    and redraws the log form."""
+    and redraws the log form, and opens a person's card over a modal or the Home tab."""
     received = now()
     got = _payload(body, headers, settings, received, replays, slack_request.interaction, "press")
     if isinstance(got, Reply):
@@ -144,7 +144,8 @@ def _press(asked: _Asked) -> Reply:
     """A press of one of the app's buttons or menus, queued for the worker."""
     from interactions.slack import actions
 
-    settings, enqueue, messages, received = asked.settings, asked.enqueue, asked.messages, asked.received
+    settings, enqueue, messages, modals = asked.settings, asked.enqueue, asked.messages, asked.modals
+    received = asked.received
     pressed = slack_request.pressed(asked.got.payload)
     if pressed.action_id not in actions.ACTIONS:
         return Reply(200)  # a control of another version of the app's views: nothing to do
@@ -161,6 +162,12 @@ def _press(asked: _Asked) -> Reply:
     owner = owner_key(settings.pseudonym_key, pressed.team_id, pressed.user_id, pressed.enterprise_id)
     if pressed.surface == "modal" and not _pressers_modal(owner, pressed.view_id, pressed.view_tag):
         return Reply(400, {"error": "not the presser's view"})
+    surface, view_id, view_hash = pressed.surface, pressed.view_id, pressed.view_hash
+    if pressed.action_id == actions.OPEN_CARD and surface != "message" and modals is not None and pressed.trigger_id:
+        # The card opens in a modal of its own, over the one pressed in or the Home tab, which stay as they were.
+        card_view = _open_card_modal(modals(), pressed.trigger_id, push=surface == "modal")
+        if card_view is not None:
+            surface, view_id, view_hash = "modal", card_view, None
     message = QueuedPress(
         press_id=uuid.uuid4().hex,
         user_id=pressed.user_id,
@@ -168,10 +175,10 @@ def _press(asked: _Asked) -> Reply:
         received_at=datetime.fromtimestamp(received, UTC),
         action_id=pressed.action_id,
         value=value,
-        surface=pressed.surface,
+        surface=surface,
         response_url=pressed.response_url,
-        view_id=pressed.view_id,
-        view_hash=pressed.view_hash,
+        view_id=view_id,
+        view_hash=view_hash,
         pressed_at=pressed.pressed_at,
     )
     try:
@@ -289,6 +296,10 @@ def _check_value(action_id: str, value: str) -> None:
 
     if action_id == actions.UNDO:
         actions.parse_undo(value)
+    elif action_id in (actions.OPEN_CARD, actions.FORGET_PERSON):
+        actions.parse_person(value)
+    elif action_id == actions.CARD_OLDER:
+        actions.parse_card_older(value)
     else:
         actions.parse_dashboard(value)
 
@@ -298,6 +309,12 @@ def _open_loading_modal(modals: Modals, trigger_id: str) -> str | None:
     from interactions.slack.blocks import loading_modal
 
     return modals.open_modal(trigger_id, loading_modal())
+
+
+def _open_card_modal(modals: Modals, trigger_id: str, push: bool) -> str | None:
+    from interactions.slack.blocks import loading_modal
+
+    return (modals.push_modal if push else modals.open_modal)(trigger_id, loading_modal())
 
 
 def _say_in_modal(modals: Modals, view_id: str, text: str) -> bool:
@@ -365,7 +382,7 @@ def _not_queued(command: Command, maybe_queued: bool) -> str:
     match command:
         case Log():
             return texts.MAYBE_RECORDED if maybe_queued else texts.COULD_NOT_RECORD
-        case View():
+        case View() | Card():
             return texts.COULD_NOT_SHOW
         case Clear():
             return texts.COULD_NOT_CLEAR

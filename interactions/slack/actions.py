@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,15 +38,22 @@ FORM_NOTE = "log_form_note"
 LOG_FORM = "log_form"
 LOG_SHORTCUT = "log_interaction"
 MESSAGE_SHORTCUT = "log_from_message"
+OPEN_CARD = "open_card"
+CARD_OLDER = "card_older"
+FORGET_PERSON = "forget_person"
 MENUS = (SPAN, VIEW, FILTER)
 DASHBOARD_ACTIONS = (*MENUS, OLDER, NEWER)
-ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR)
+CARD_ACTIONS = (OPEN_CARD, CARD_OLDER, FORGET_PERSON)
+ACTIONS = (UNDO, *DASHBOARD_ACTIONS, CLEAR, *CARD_ACTIONS)
 MAX_VALUE_CHARACTERS = 2000  # a button's value; a menu option's is 150
 # More entries than a member's span could hold (a hundred a day for ten years is 365,000): what a control's
 # totals and page may say, so that no value makes a text longer than Slack takes.
 MAX_COUNT = 10_000_000
 _TAG = re.compile(f"[0-9a-f]{{{LOG_TAG_LENGTH}}}")
 _USER_ID = re.compile("[UW][A-Z0-9]{1,63}")
+# What no name the grammar keeps holds: control characters, halves of surrogate pairs, line breaks. Format
+# characters are kept: the zero-width joiner makes emoji sequences.
+_NOT_IN_NAMES = {"Cc", "Cs", "Zl", "Zp"}
 _KEY_CHARACTERS = 64  # a store key: 13 digits, a 32-digit command id, an index, and room to spare
 
 
@@ -136,7 +144,14 @@ def parse_undo(value: str) -> UndoTarget:
 
 def person_value(person: Person) -> str:
     """One person, as a control that shows or logs them carries them: a member's user id or a typed name."""
-    return _dumps({"u": person.name} if person.mention else {"n": person.name})
+    return _named_value(person, {})
+
+
+def _named_value(person: Person, fields: dict[str, Any]) -> str:
+    # A name as it is, not escaped to ASCII: the longest name's emoji would take 12 characters each, and more
+    # than a value holds.
+    named = {"u": person.name} if person.mention else {"n": person.name}
+    return json.dumps({**named, **fields}, separators=(",", ":"), ensure_ascii=False)
 
 
 def parse_person(value: str) -> Person:
@@ -148,6 +163,19 @@ def parse_log_form_value(value: str) -> Person | None:
     return parse_person(value) if value else None
 
 
+def card_older_value(person: Person, start: str) -> str:
+    """A card's next entries: the person's, from the entry keyed ``start`` on."""
+    return _named_value(person, {"s": start})
+
+
+def parse_card_older(value: str) -> tuple[Person, str]:
+    fields = _loads(value, {"u", "n", "s"})
+    start = _key(fields.pop("s", None))
+    if start is None:
+        raise BadValue("key")
+    return _person(fields), start
+
+
 def _person(fields: dict[str, Any]) -> Person:
     user_id, name = fields.get("u"), fields.get("n")
     if isinstance(user_id, str) and name is None and _USER_ID.fullmatch(user_id):
@@ -157,7 +185,7 @@ def _person(fields: dict[str, Any]) -> Person:
         and user_id is None
         and 0 < len(name) <= MAX_NAME_CODE_POINTS
         and name.strip()
-        and name.isprintable()
+        and not any(unicodedata.category(c) in _NOT_IN_NAMES for c in name)
     ):
         return Person(name, mention=False)
     raise BadValue("person")

@@ -7,6 +7,7 @@ typed name as a text element, which Slack shows exactly as typed, `*`, `_`, `~` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     MarkdownTextObject,
     RichTextBlock,
     RichTextSectionElement,
@@ -27,6 +29,7 @@ from interactions.reports import BucketTotals, Period, Totals
 from interactions.slack import actions, texts
 
 TEXT_CHARACTERS = 3000
+_NOTE_MENTION = re.compile(r"<@([UW][A-Z0-9]{1,63})>")  # as the grammar keeps a mention in a note
 BAR_WIDTH = 20
 
 
@@ -104,6 +107,22 @@ def person_element(person: Person) -> RichText:
     return text_element(without_bidi(person.name))  # names stored before bidi controls were taken out
 
 
+def note_elements(note: str) -> list[RichText]:
+    """A member's note as written, never read as Slack formatting: a mention in it is one Slack names."""
+    elements: list[RichText] = []
+    for index, part in enumerate(_NOTE_MENTION.split(note)):
+        if index % 2:
+            elements.append({"type": "user", "user_id": part})
+        elif part:
+            elements.append(text_element(without_bidi(part)))
+    return elements
+
+
+def noted(note: str | None) -> list[RichText]:
+    """What follows an entry in a row: its note, if it has one."""
+    return [text_element(texts.NOTE_SEPARATOR), *note_elements(note)] if note else []
+
+
 def sign_element(rating: int) -> RichText:
     return text_element(" " + texts.PLAIN_SIGNS[rating])
 
@@ -136,6 +155,14 @@ def bucket_rows(buckets: list[BucketTotals], period: Period, rating: int | None 
         label = texts.period_label(bucket.start, period.value)
         figures = counted(bucket, rating)
         yield f"`{label}` {bar} {' · '.join(figures)}"
+
+
+def danger_button(text: str, action_id: str, value: str, asked: tuple[str, str, str, str]) -> ButtonElement:
+    """A button that deletes, once the member confirms in Slack's dialog: ``asked`` is its title, its text,
+    and the labels of its two buttons."""
+    title, question, confirm, deny = asked
+    dialog = ConfirmObject(title=title, text=question, confirm=confirm, deny=deny, style="danger")
+    return ButtonElement(text=text, action_id=action_id, value=value, style="danger", confirm=dialog)
 
 
 def text_modal(text: str) -> View:

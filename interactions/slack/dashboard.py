@@ -14,13 +14,14 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     Option,
+    PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    TextObject,
 )
 from slack_sdk.models.views import View
 
@@ -124,19 +125,11 @@ def _paging(page: Page) -> ActionsBlock:
         buttons.append(
             ButtonElement(text=texts.OLDER, action_id=actions.OLDER, value=actions.dashboard_value(page.older))
         )
-    confirm = ConfirmObject(
-        title=texts.CLEAR_CONFIRM_TITLE,
-        text=texts.CLEAR_CONFIRM_TEXT,
-        confirm=texts.CLEAR_CONFIRM,
-        deny=texts.CLEAR_DENY,
-        style="danger",
-    )
-    clear = ButtonElement(
-        text=texts.CLEAR_BUTTON,
-        action_id=actions.CLEAR,
-        value=actions.dashboard_value(page.dashboard.first_page()),
-        style="danger",
-        confirm=confirm,
+    clear = blocks.danger_button(
+        texts.CLEAR_BUTTON,
+        actions.CLEAR,
+        actions.dashboard_value(page.dashboard.first_page()),
+        (texts.CLEAR_CONFIRM_TITLE, texts.CLEAR_CONFIRM_TEXT, texts.CLEAR_CONFIRM, texts.CLEAR_DENY),
     )
     return ActionsBlock(elements=[*buttons, clear])
 
@@ -155,12 +148,13 @@ def _rows(page: Page) -> list[Block]:
                     separator,
                     blocks.person_element(entry.person),
                     blocks.sign_element(entry.rating),
+                    *blocks.noted(entry.note),
                 ]
                 for entry in page.entries
             ]
             return [RichRows(items)]
         case Mode.PERSON:
-            return [RichRows([_person_row(person, rating) for person in page.people])]
+            return [_person_row(person, rating) for person in page.people]
         case Mode.TIME:
             period = page.period or reports.period_for(page.dashboard.days)
             return blocks.text_blocks("\n".join(blocks.bucket_rows(page.buckets, period, rating)))
@@ -168,12 +162,21 @@ def _rows(page: Page) -> list[Block]:
             assert_never(page.dashboard.mode)
 
 
-def _person_row(person: PersonTotals, rating: int | None) -> list[blocks.RichText]:
+def _person_row(person: PersonTotals, rating: int | None) -> SectionBlock:
+    """A person, their figures and the day last met, with a button that opens their card: a section each, as a
+    button is one per block. A mention in mrkdwn, which Slack names, and nothing typed with it; a typed name in
+    plain text, which Slack shows exactly as typed."""
     figures = texts.ROW_SEPARATOR.join(blocks.counted(person, rating, texts.plain_counts))
-    row = [blocks.person_element(person.person), blocks.text_element(texts.ROW_SEPARATOR + figures)]
-    if person.last_at is not None:
-        row += [blocks.text_element(texts.ROW_SEPARATOR + texts.LAST_MET), blocks.day_element(person.last_at)]
-    return row
+    card = ButtonElement(text=texts.OPEN_CARD, action_id=actions.OPEN_CARD, value=actions.person_value(person.person))
+    last = person.last_at
+    if person.person.mention:
+        day = f"{texts.ROW_SEPARATOR}{texts.LAST_MET}{texts.slack_day(last)}" if last is not None else ""
+        shown: TextObject = MarkdownTextObject(text=f"<@{person.person.name}>{texts.ROW_SEPARATOR}{figures}{day}")
+    else:
+        day = f"{texts.ROW_SEPARATOR}{texts.LAST_MET}{texts.utc_day(last)}" if last is not None else ""
+        name = blocks.person_element(person.person)["text"]
+        shown = PlainTextObject(text=f"{name}{texts.ROW_SEPARATOR}{figures}{day}", emoji=False)
+    return SectionBlock(text=shown, accessory=card)
 
 
 class RichRows(Block):

@@ -188,6 +188,7 @@ class Press:
     pressed_at: str | None = None
     # In a modal or the Home tab, the option each menu shows as chosen when the press was made, by action_id.
     chosen: dict[str, str] = field(default_factory=dict)
+    trigger_id: str | None = None  # opens or pushes a modal, for 3 seconds
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ def pressed(payload: dict[str, Any]) -> Press:
         view_tag=_tag(view.get("private_metadata")) if surface == "modal" else None,
         pressed_at=_action_ts(action.get("action_ts")),
         chosen=_chosen(view.get("state")) if surface != "message" else {},
+        trigger_id=_trigger(payload.get("trigger_id")),
     )
 
 
@@ -532,6 +534,10 @@ def _chosen(state: Any) -> dict[str, str]:
             if isinstance(value, str) and len(value) <= 2000 and len(action_id) <= 255 and len(chosen) < _MENUS:
                 chosen[action_id] = value
     return chosen
+
+
+def _trigger(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= 255 and value.isprintable() else None
 
 
 def _tag(value: Any) -> str | None:

@@ -115,6 +115,8 @@ HELP = "\n".join(
         '• `/interactions "Help Desk" +`: a name in double quotes is always a name, even one that is a'
         f" command word or a number ({_coded(['help', 'clear', 'export', *_VIEW_WORDS])},"
         " `42`)",
+        "• `/interactions @don + @Maelle - -- lunch about the budget`: a private note after `--`, kept with"
+        f" each of them, up to {MAX_NOTE_LENGTH} characters; shown only to you",
         "Typed names ignore case: `random guy` and `Random Guy` are one person.",
         f"The answer counts your logs of the last {PERCENT_WINDOW_DAYS} days: the share of them rated `+`.",
         "",
@@ -128,6 +130,8 @@ HELP = "\n".join(
         *(f"• `/interactions 90 {view.word}`: {view.shows}" for view in MODES.values() if view.word is not None),
         "• `/interactions +` or `/interactions -`: only positive or only negative ones",
         f"• Options combine, in any order: `/interactions 90 {_VIEW_WORDS[0]} +`",
+        '• `/interactions @don` or `/interactions "Random Guy"`: one person\'s card: first and last met, their'
+        " totals over 30, 90 and 365 days and of all time, month by month, and your latest logs with their notes",
         "",
         "*Export*: `/interactions export` sends you all of your logs, of all time, as a CSV file for a"
         " spreadsheet, in your messages with the app. Only you can see it.",
@@ -170,8 +174,11 @@ def _mistake(error: grammar.Mistake) -> str:
             return choose_one(["+", "-"])
         case grammar.RatingWithoutPerson(sign):
             return f"`{sign}` must follow the person it rates, as in `@don {sign}`."
-        case grammar.NeedsRating(person, cut):
+        case grammar.NeedsRating(person, cut, alone):
             shown = who(person) if person.mention else _typed(person.name, cut)
+            if alone and not cut:
+                card = quoted(f'"{person.name}"')
+                return f"{shown} needs a rating, `+` or `-`, right after it. To see their card, type {card}."
             return f"{shown} needs a rating, `+` or `-`, right after it."
         case grammar.OneRatingPerPerson(person):
             return f"One rating per person: {who(person) if person.mention else quoted(person.name)} has one already."
@@ -190,6 +197,10 @@ def _mistake(error: grammar.Mistake) -> str:
                 f"\u200d\U0001f467\u200d\U0001f466 is 7), and a name holds at most {MAX_NAME_CODE_POINTS} pieces. "
                 "Please shorten it."
             )
+        case grammar.NoteTooLong(length):
+            return f"A note is at most {MAX_NOTE_LENGTH} characters; that one has {length:,}. Nothing was saved."
+        case grammar.NoteWithoutLog():
+            return "A note, after `--`, goes with a log: `/interactions @don + -- lunch about the budget`."
 
 
 def _typed(typed: str, cut: bool) -> str:
@@ -367,3 +378,54 @@ FORM_DATES = {
 
 def met_on(day: date) -> str:
     return f"Met on {day:%Y-%m-%d}."
+
+
+# --- One person's card -------------------------------------------------------------------------------------
+CARD_LEAD = "Your interactions with "  # rich text: followed by the person
+FIRST_MET = "First met "  # rich text, before the day Slack shows
+CARD_LAST_MET = " · last met "
+NOTHING_WITH = "No interactions logged with "  # rich text: followed by the person
+CARD_MONTHS = "*Month by month*"
+CARD_LATEST = "*Latest*"
+CARD_OLDER = "Older"
+LOG_AGAIN = "Log again"
+FORGET_BUTTON = "Forget this person"
+FORGET_CONFIRM_TITLE = "Forget this person?"
+FORGET_CONFIRM_TEXT = (
+    "This deletes every interaction you logged with them, and its notes, and nothing else. It can't be undone."
+)
+FORGET_CONFIRM = "Forget"
+FORGET_DENY = "Cancel"
+NOTE_SEPARATOR = " — "  # rich text, between an entry and its note
+FAILED_FORGET = (
+    "Sorry, something went wrong on our side while forgetting that person: some of their logs may remain. "
+    "Please press Forget this person again."
+)
+
+
+def ago(days: int) -> str:
+    """How long ago a day was, after the day itself: " (today)", " (23 days ago)"."""
+    if days <= 0:
+        return " (today)"
+    return " (yesterday)" if days == 1 else f" ({days:,} days ago)"
+
+
+def card_span(days: int | None, count: int, positive: int, negative: int, percent: int) -> str:
+    """A card's line of totals: over the last ``days``, or of all time when None."""
+    span = f"Last {days} days" if days is not None else "All time"
+    if not count:
+        return f"{span}: none"
+    return f"{span}: {counts(count, positive, negative)} · {percent_positive(percent)}"
+
+
+def forgotten(count: int) -> str:
+    plural = "s" if count != 1 else ""
+    return f"Forgotten: {count:,} interaction{plural} with this person, and their notes, are deleted."
+
+
+OPEN_CARD = "Card"  # a person row's button
+
+
+def slack_day(at: datetime) -> str:
+    """A day in mrkdwn, which Slack shows in the reader's zone; the fallback is UTC's."""
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}}|{utc_day(at)}>"

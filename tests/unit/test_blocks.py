@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from slack_sdk.models.blocks import Block, SectionBlock, TextObject
 
-from interactions.model import NEGATIVE, Entry, Person, Rated
+from interactions.model import MAX_NAME_CODE_POINTS, NEGATIVE, Entry, Person, Rated
 from interactions.reports import BucketTotals, Period, Totals
 from interactions.slack import actions
 from interactions.slack import texts as said
@@ -187,3 +187,12 @@ def test_a_control_naming_nobody_or_a_made_up_person_is_refused() -> None:
         except actions.BadValue:
             continue
         raise AssertionError(f"{value} was taken")
+
+
+def test_a_control_carries_the_longest_name_within_a_buttons_value() -> None:
+    longest = Person("\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466" * 45 + "abcde", mention=False)
+    assert len(longest.name) == MAX_NAME_CODE_POINTS
+    for value in (actions.person_value(longest), actions.card_older_value(longest, "1" * 13 + "-" + "a" * 32 + "-00")):
+        assert len(value) <= actions.MAX_VALUE_CHARACTERS
+    assert actions.parse_person(actions.person_value(longest)) == longest
+    assert actions.parse_card_older(actions.card_older_value(longest, "k1")) == (longest, "k1")

@@ -13,7 +13,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from interactions.dashboard import PAGE_SIZE, SPANS, Dashboard, Page
+from interactions.dashboard import PAGE_SIZE, PEOPLE_PAGE_SIZE, SPANS, Dashboard, Page
 from interactions.model import NEGATIVE, POSITIVE, Entry, Mode, Person
 from interactions.reports import BucketTotals, Period, PersonTotals, Totals
 from interactions.slack import actions, texts
@@ -63,7 +63,7 @@ def buckets_page(buckets: list[BucketTotals], period: Period = Period.WEEK, **pa
 
 
 def full_page(mode: Mode) -> Page:
-    """50 rows of the longest names, with Older and Newer: the most a page holds."""
+    """A page of rows of the longest names, with Older and Newer: the most a page holds."""
     older, newer = Dashboard(mode=mode, page=2), Dashboard(mode=mode, page=0)
     if mode is Mode.LIST:
         rows = [entry(Person(long_name(i), mention=False), POSITIVE if i % 3 else NEGATIVE, i) for i in range(50)]
@@ -72,9 +72,9 @@ def full_page(mode: Mode) -> Page:
     if mode is Mode.PERSON:
         people = [
             PersonTotals(positive=900, negative=99, person=Person(long_name(i), mention=False), last_at=NOW)
-            for i in range(50)
+            for i in range(PEOPLE_PAGE_SIZE)
         ]
-        return people_page(people, Dashboard(mode=mode, page=1), count=120, first=51, older=older, newer=newer)
+        return people_page(people, Dashboard(mode=mode, page=1), count=120, first=41, older=older, newer=newer)
     buckets = [
         BucketTotals(positive=9000, negative=999, start=date(2024, 3, 11) - timedelta(weeks=i)) for i in range(50)
     ]
@@ -211,11 +211,29 @@ def test_list_rows_show_names_as_typed_in_rich_text_never_in_mrkdwn() -> None:
     assert not any(name in text for name in MARKUP_NAMES for text in mrkdwn(blocks))
 
 
-def test_person_rows_show_names_as_typed_in_rich_text_never_in_mrkdwn() -> None:
+def person_rows(blocks: list[Block]) -> list[dict[str, Any]]:
+    """The rows of a person view: a section each, with the button that opens that person's card."""
+    return [block for block in as_json(blocks) if block.get("accessory", {}).get("action_id") == actions.OPEN_CARD]
+
+
+def test_person_rows_show_names_as_typed_in_plain_text_never_in_mrkdwn() -> None:
     people = [PersonTotals(positive=1, person=Person(name, mention=False), last_at=NOW) for name in MARKUP_NAMES]
     blocks = dashboard_blocks(people_page(people))
-    assert [item[0] for item in list_items(blocks)] == [{"type": "text", "text": name} for name in MARKUP_NAMES]
+    rows = person_rows(blocks)
+    assert [row["text"]["type"] for row in rows] == ["plain_text"] * len(MARKUP_NAMES)
+    assert [row["text"]["text"].split(" · ")[0] for row in rows] == MARKUP_NAMES
+    assert not any(row["text"].get("emoji") for row in rows)  # ":smile:" typed stays as typed
     assert not any(name in text for name in MARKUP_NAMES for text in mrkdwn(blocks))
+
+
+def test_each_person_row_opens_that_persons_card() -> None:
+    people = [PersonTotals(positive=1, person=p, last_at=NOW) for p in (Person("U0DON", mention=True), ANN)]
+    rows = person_rows(dashboard_blocks(people_page(people)))
+    assert [actions.parse_person(row["accessory"]["value"]) for row in rows] == [p.person for p in people]
+    assert rows[0]["text"] == {
+        "type": "mrkdwn",
+        "text": "<@U0DON> · 1 (1 +, 0 −) · 100% positive · last <!date^1710504000^{date_short_pretty}|2024-03-15>",
+    }
 
 
 def test_a_mention_is_a_user_element_that_slack_names() -> None:
@@ -240,19 +258,19 @@ def test_a_list_row_is_the_time_in_the_readers_zone_the_person_and_the_sign() ->
     assert [e.get("text") for e in second[1:]] == [" · ", None, " −"]
 
 
+ANN = Person("Ann", mention=False)
+
+
 def test_person_rows_give_the_figures_and_the_last_day_met() -> None:
-    ann = PersonTotals(positive=2, negative=1, person=Person("Ann", mention=False), last_at=NOW)
-    (row,) = list_items(dashboard_blocks(people_page([ann])))
-    assert [e.get("text") for e in row[:3]] == ["Ann", " · 3 (2 +, 1 −) · 67% positive", " · last "]
-    assert row[3]["type"] == "date"
-    assert row[3]["format"] == "{date_short_pretty}"
-    assert row[3]["fallback"] == "2024-03-15"
+    ann = PersonTotals(positive=2, negative=1, person=ANN, last_at=NOW)
+    (row,) = person_rows(dashboard_blocks(people_page([ann])))
+    assert row["text"]["text"] == "Ann · 3 (2 +, 1 −) · 67% positive · last 2024-03-15"
 
 
 def test_person_rows_under_a_filter_only_count() -> None:
     ann = PersonTotals(negative=4, person=Person("Ann", mention=False), last_at=NOW)
-    (row,) = list_items(dashboard_blocks(people_page([ann], Dashboard(mode=Mode.PERSON, rating=NEGATIVE))))
-    assert row[1]["text"] == " · 4"
+    (row,) = person_rows(dashboard_blocks(people_page([ann], Dashboard(mode=Mode.PERSON, rating=NEGATIVE))))
+    assert row["text"]["text"] == "Ann · 4 · last 2024-03-15"
 
 
 def test_the_time_view_shows_periods_and_no_names() -> None:
@@ -342,7 +360,7 @@ def test_older_and_newer_only_when_there_is_such_a_page(has_older: bool, has_new
 
 def test_position_counts_with_thousands() -> None:
     assert "Entries 51–100 of 10,000" in contexts(dashboard_blocks(full_page(Mode.LIST)))
-    assert "People 51–100 of 120" in contexts(dashboard_blocks(full_page(Mode.PERSON)))
+    assert "People 41–80 of 120" in contexts(dashboard_blocks(full_page(Mode.PERSON)))
     assert "Periods 51–100 of 200" in contexts(dashboard_blocks(full_page(Mode.TIME)))
 
 

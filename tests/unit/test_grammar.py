@@ -8,12 +8,23 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interactions.grammar import DaysNotWhole, NameTooDense, NameTooLong, NeedsRating, UsageError, parse
+from interactions.grammar import (
+    DaysNotWhole,
+    NameTooDense,
+    NameTooLong,
+    NeedsRating,
+    NoteTooLong,
+    UsageError,
+    parse,
+    without_note,
+)
 from interactions.model import (
     BIDI_CONTROLS,
     MAX_NAME_CODE_POINTS,
     MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
     MAX_PEOPLE,
+    Card,
     Clear,
     Export,
     Help,
@@ -332,7 +343,6 @@ MISTAKES = [
     ("Joseph person", "`Joseph person`"),
     ("Joseph", "`Joseph`"),
     ("Ann\u202e Lee", "`Ann Lee` needs a rating"),  # without its bidi controls
-    ("<@U1>", "<@U1>"),
     ("<@U1> Bob +", "<@U1>"),
     ("Bob <@U1> +", "`Bob`"),
     ("<@U1> <@U2> +", "<@U1>"),
@@ -469,7 +479,7 @@ def test_any_text_is_a_command_or_a_usage_error(text: str) -> None:
     except UsageError as error:
         assert mistake(error.mistake).strip()
     else:
-        assert isinstance(command, Log | View | Clear | Help)
+        assert isinstance(command, Log | View | Card | Clear | Help | Export)
         if isinstance(command, Log):
             assert 1 <= len(command.entries) <= MAX_PEOPLE
             names = [rated.person.name for rated in command.entries if not rated.person.mention]
@@ -478,3 +488,117 @@ def test_any_text_is_a_command_or_a_usage_error(text: str) -> None:
             assert not any(c in BIDI_CONTROLS for name in names for c in name)
             assert all(rated.rating in (1, -1) for rated in command.entries)
             assert all(rated.person != mention(CALLER) for rated in command.entries)
+
+
+# --- One person's card ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("<@U0DON>", mention("U0DON")),
+        (" <@U0DON|don> ", mention("U0DON")),
+        ('"Random Guy"', named("Random Guy")),
+        ("\u201cHelp   Desk\u201d", named("Help Desk")),
+        ('"42"', named("42")),
+    ],
+)
+def test_one_person_alone_is_their_card(text: str, person: Person) -> None:
+    assert parse(text, CALLER) == Card(person)
+
+
+def test_a_name_alone_without_quotes_still_needs_a_rating_and_says_how_to_see_the_card() -> None:
+    said = parse_error("Random Guy")
+    assert "`Random Guy` needs a rating" in said
+    assert '`"Random Guy"`' in said
+    assert '`"Bob"`' not in parse_error("<@U1> + Bob")  # within a log, a rating is what was missing
+
+
+def test_a_card_of_yourself_is_refused() -> None:
+    assert "yourself" in parse_error(f"<@{CALLER}>")
+
+
+# --- A log's private note --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<@U0DON> + -- lunch about the budget", Log((Rated(mention("U0DON"), 1),), "lunch about the budget")),
+        (
+            "<@U0DON> + Random Guy - -- met at  the\nfair",
+            Log((Rated(mention("U0DON"), 1), Rated(named("Random Guy"), -1)), "met at the fair"),
+        ),
+        # the note is all that follows the first `--` after a log, `--`, ratings and names included
+        ("Ann + -- Bob + -- Cy -", Log((Rated(named("Ann"), 1),), "Bob + -- Cy -")),
+        # inside quotes, `--` is part of a name
+        ('"Ann -- Lee" + -- tea', Log((Rated(named("Ann -- Lee"), 1),), "tea")),
+        # Slack's markup as the member reads it: a mention stays one, a link or a channel is its label
+        (
+            "<@U0DON> + -- with <@U0MAELLE|maelle> in <#C1|general>: <https://x.example|the deck> &amp; &lt;3",
+            Log((Rated(mention("U0DON"), 1),), "with <@U0MAELLE> in #general: the deck & <3"),
+        ),
+        ("Ann + -- \u202eevil\u202c", Log((Rated(named("Ann"), 1),), "evil")),  # without bidi controls
+        ("Ann + --", logged((named("Ann"), 1))),  # nothing to note: no note
+        ("Ann + -- \u200b", logged((named("Ann"), 1))),
+    ],
+)
+def test_a_note_follows_the_log_after_two_hyphens(text: str, expected: Log) -> None:
+    assert parse(text, CALLER) == expected
+
+
+def test_a_note_of_500_characters_is_kept_and_longer_is_refused() -> None:
+    assert parse(f"Ann + -- {FAMILY * MAX_NOTE_LENGTH}", CALLER) == Log((Rated(named("Ann"), 1),), FAMILY * 500)
+    with pytest.raises(UsageError) as caught:
+        parse(f"Ann + -- {'n' * (MAX_NOTE_LENGTH + 1)}", CALLER)
+    assert caught.value.mistake == NoteTooLong(MAX_NOTE_LENGTH + 1)
+    assert "at most 500 characters; that one has 501" in parse_error(f"Ann + -- {'n' * 501}")
+
+
+@pytest.mark.parametrize(
+    ("text", "named_in_message"),
+    [
+        ("<@U0DON> -- lunch", "goes with a log"),  # a card takes no note
+        ("90 person -- lunch", "goes with a log"),
+        ("Ann -- lunch", "`Ann` needs a rating"),  # what is wrong with the log the note follows
+    ],
+)
+def test_a_note_without_a_log_is_refused(text: str, named_in_message: str) -> None:
+    assert named_in_message in parse_error(text)
+
+
+def test_help_shows_the_card_and_the_note() -> None:
+    assert "`/interactions @don`" in HELP
+    assert "`/interactions @don + @Maelle - -- lunch about the budget`" in HELP
+    assert parse("<@U0DON> + <@U0MAELLE> - -- lunch about the budget", CALLER) == Log(
+        (Rated(mention("U0DON"), 1), Rated(mention("U0MAELLE"), -1)), "lunch about the budget"
+    )
+
+
+NOTED = st.one_of(WORDS, st.sampled_from(["--", '"--"', "-- x", '"a -- b"', "\u2014", "Ann", '"Ann"']))
+
+
+@given(st.one_of(st.lists(NOTED, max_size=20).map(" ".join), st.lists(NOTED, max_size=12).map("".join)))
+def test_what_parses_without_a_note_parses_the_same_with_notes(text: str) -> None:
+    try:
+        before = without_note(text, CALLER)
+    except UsageError:
+        try:
+            command = parse(text, CALLER)
+        except UsageError:
+            return
+        # a command only a note makes: a log, read from the words before a `--` of the text
+        assert isinstance(command, Log)
+        assert "--" in text
+    else:
+        assert parse(text, CALLER) == before
+        assert not isinstance(before, Log) or before.note is None
+
+
+@given(st.lists(WORDS, max_size=30).map(" ".join))
+def test_no_text_typed_before_notes_holds_the_note_mark(text: str) -> None:
+    # Two hyphens as a word are two ratings in a row, which no command reads: the mark takes nothing from one.
+    with pytest.raises(UsageError):
+        without_note(f"{text} --", CALLER)
+    with pytest.raises(UsageError):
+        without_note(f"-- {text}", CALLER)

@@ -27,7 +27,8 @@ PRESS_URL = "https://hooks.slack.com/actions/T0/1/press"
 def controls(blocks: Sequence[Block] | None) -> Iterator[dict[str, Any]]:
     """Every button and menu option in ``blocks``, as {"action_id", "label", "value"}."""
     for block in blocks or []:
-        for element in block.to_dict().get("elements", []):
+        shown = block.to_dict()
+        for element in [*shown.get("elements", []), *([shown["accessory"]] if "accessory" in shown else [])]:
             if element.get("type") == "button":
                 yield {
                     "action_id": element["action_id"],

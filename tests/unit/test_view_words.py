@@ -39,7 +39,7 @@ def test_each_usage_hint_names_every_view_word_and_is_the_usage_the_app_answers_
 def test_readme_lists_every_view_word_and_only_commands_the_app_takes() -> None:
     commands = readme_commands()
     # Each command as the app reads it: a word that no longer names a view is a log without a rating, refused.
-    parsed = [grammar.parse(command.removeprefix("/interactions"), "U0ME") for command, _ in commands]
+    parsed = [grammar.parse(_mentioned(command.removeprefix("/interactions")), "U0ME") for command, _ in commands]
     asked = {
         word.casefold()
         for (command, _), read in zip(commands, parsed, strict=True)
@@ -50,6 +50,11 @@ def test_readme_lists_every_view_word_and_only_commands_the_app_takes() -> None:
     named = {word for _, said in commands for word in re.findall(r"`([^`]+)`", said)}
     assert named - set(VIEW_WORDS) <= set(grammar.RATING_SIGNS)
     assert set(VIEW_WORDS) <= asked | named
+
+
+def _mentioned(command: str) -> str:
+    """A command as Slack sends it: ``@don`` picked from Slack's list arrives as a mention."""
+    return re.sub(r"(?<!\S)@(\w+)", lambda name: f"<@U0{name.group(1).upper()}>", command)
 
 
 @pytest.mark.parametrize(
