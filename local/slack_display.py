@@ -327,10 +327,19 @@ def render(shown: dict[str, Any], now: datetime | None = None) -> str:
 
 
 def control_label(control: Control) -> str:
-    """A control as the numbered list shows it: its label, whether it is the menu's current choice, and
-    whether Slack asks to confirm before the press goes through."""
-    label = control.label + (" (current)" if control.current else "")
+    """A control as the numbered list shows it: its label, whether it is the menu's current choice, what an
+    input is filled in with, and whether Slack asks to confirm before the press goes through."""
+    label = control.label + (" (current)" if control.current else "") + _FILLED_WITH.get(control.type, "")
     return label + (" (asks to confirm)" if control.confirm else "")
+
+
+# What a member fills each kind of input in with, as `make press N VALUE...` takes it.
+_FILLED_WITH = {
+    "multi_users_select": " (user ids)",
+    "users_select": " (a user id)",
+    "datepicker": " (YYYY-MM-DD)",
+    "plain_text_input": " (text)",
+}
 
 
 def confirm_lines(confirm: dict[str, Any], cancel: bool = False) -> list[str]:
