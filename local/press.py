@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.block_kit import STATEFUL, Control, controls
+from local.block_kit import CHOICES, FILLED, Control, controls
 from local.slack_display import confirm_lines
 from local.slack_standin import action_response_url
 from local.try_command import POLL_SECONDS, SETTLE_SECONDS, Act, TryError, read_standin, typed_after
@@ -138,6 +138,15 @@ def current(slack_url: str, user: str, offer: dict[str, Any]) -> dict[str, Any]:
     return dict(item)
 
 
+def _filled_in(offer: dict[str, Any], item: dict[str, Any]) -> bool:
+    """Whether ``offer`` is part of a form, to fill in or choose in (an input, radio buttons, or anything in an
+    input block), rather than a control pressed (a button, or a menu in a message's or view's actions)."""
+    if offer.get("type") in FILLED or offer.get("type") in CHOICES:
+        return True
+    blocks = item.get("payload", {}).get("blocks") or []
+    return any(b.get("block_id") == offer.get("block_id") and b.get("type") == "input" for b in blocks)
+
+
 def _same(control: Control, offer: dict[str, Any]) -> bool:
     return (control.block_id, control.action_id, control.value, control.option) == (
         offer.get("block_id"),
@@ -224,7 +233,7 @@ def pressed(args: argparse.Namespace, number: int, more: list[str]) -> Act | Non
     offer = chosen(kept, number)
     team = str(kept.get("team") or args.team)
     item = current(args.slack_url, args.user, offer)
-    if offer.get("surface") == "modal" and offer.get("type") in STATEFUL:
+    if offer.get("surface") == "modal" and _filled_in(offer, item):
         from local import form  # which builds on the presses here
 
         return form.fill(args, team, offer, item, more)

@@ -303,6 +303,8 @@ class SlackStandIn:
         """Post a submission of ``view_id`` to the app, then play its answer as Slack does. The post is made
         without holding the stand-in, so that what the app's worker does meanwhile goes through in the order it
         arrives, as with Slack."""
+        if urlsplit(app_url).scheme not in ("http", "https"):
+            raise ValueError("a submission is posted to the app's Interactivity Request URL, over HTTP")
         with self._lock:
             if not self._on_top(view_id):
                 return Submitted("gone")
@@ -569,7 +571,10 @@ class SlackStandIn:
             return 400, {"ok": False, "error": "invalid_arguments"}
         with self._lock:
             self.requests += 1
-        submitted = self.deliver_submission(view_id, url, {str(k): str(v) for k, v in headers.items()}, body)
+        try:
+            submitted = self.deliver_submission(view_id, url, {str(k): str(v) for k, v in headers.items()}, body)
+        except ValueError:
+            return 400, {"ok": False, "error": "invalid_arguments"}
         return (404 if submitted.outcome == "gone" else 200), {"ok": submitted.outcome != "gone", **asdict(submitted)}
 
     def _read(self, parts: list[str]) -> tuple[int, Any]:

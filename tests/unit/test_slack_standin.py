@@ -512,4 +512,5 @@ def test_a_submission_handed_over_http_is_posted_as_it_was_signed(
     assert (status, answer["outcome"], answer["status"]) == (200, "closed", 200)
     assert app.got[0]["view"]["id"] == view_id and slack.stack(ME) == []
     assert post(slack, f"submit/{view_id}", asked)[0] == 404  # closed: not sent again
+    assert post(slack, f"submit/{open_form(slack)}", {**asked, "url": "file:///etc/hostname"})[0] == 400
     assert len(app.got) == 1
