@@ -57,6 +57,7 @@ from local.block_kit import (
 from local.json_http import send_json
 from local.slack_display import Shown
 from local.slack_files import Files, SharedFile
+from testkit.slack_requests import interaction_body, signed_headers, view_submission_payload
 
 __all__ = [
     "HASH_CONFLICT",
@@ -242,9 +243,9 @@ class SlackStandIn:
 
     def reset(self) -> None:
         with self._lock:
-            kept: tuple[dict[str, Any] | list[Any], ...] = (self._shown, self._modals, self._modal_users, self._stacks)
-            for each in (*kept, self._homes, self._publishes, self._calls):
-                each.clear()
+            for kept in (self._shown, self._modals, self._modal_users, self._homes, self._publishes, self._calls):
+                kept.clear()
+            self._stacks.clear()
             self._failures.clear()
             self._user_failures.clear()
             self._files.reset()
@@ -289,8 +290,6 @@ class SlackStandIn:
         """As when the member presses the submit button of an open view: its ``view_submission``, signed,
         posted to the app at ``app_url``; the app's answer played. For a test, a bench or a proof that knows the
         signing secret; other processes post the signed request to ``/submit/<view id>``."""
-        from testkit.slack_requests import interaction_body, signed_headers, view_submission_payload
-
         with self._lock:
             view = self._modals.get(view_id)
             if view is None:
