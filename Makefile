@@ -26,7 +26,7 @@ PLAN ?=
 # The pinned Azure CLI that check-deploy parses the dry run's commands with; re-made when its pin changes.
 AZ_VENV := .cache/azure-cli
 
-.PHONY: setup run try press expire test check bench prove clean deploy check-deploy destroy
+.PHONY: setup run try press shortcut expire test check bench prove clean deploy check-deploy destroy
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -52,7 +52,7 @@ ifneq ($(TRY_WORDS),)
 ifneq ($(TEXT),)
 $(error make try: give the text once, either after try or as TEXT='...', as in: make try @U0DON + Random Guy -)
 endif
-ifneq ($(filter setup run try press expire test check bench prove clean deploy check-deploy destroy,$(TRY_WORDS)),)
+ifneq ($(filter setup run try press shortcut expire test check bench prove clean deploy check-deploy destroy,$(TRY_WORDS)),)
 $(error make try: a word of the text is also a make target; quote the text instead: make try TEXT='$(TRY_WORDS)')
 endif
 .DEFAULT: ; @:
@@ -66,13 +66,26 @@ try: $(VENV)/.installed
 	$(PY) -m local.act try --user "$(SLACK_USER)" $(TRY_TEXT) $(ARGS) -- "$$TEXT"
 
 # `make press 3`: press the control `make try` printed as [3] (`make press 3 cancel`: answer Cancel when it asks to
-# confirm); `make press again`: the last press once more; `make press home`: open the app's Home tab.
+# confirm); `make press again`: the last press once more; `make press home`: open the app's Home tab. In a modal:
+# `make press pick U0DON`, `make press names "Random Guy"`, `make press rate 1 -`, `make press submit` (local/form.py).
+# make drops a lone `-` from the words: --make-pid lets press read them again, quoted text whole.
 PRESS_WORDS := $(if $(filter press,$(firstword $(MAKECMDGOALS))),$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)))
 ifneq ($(PRESS_WORDS),)
 .DEFAULT: ; @:
+MAKEFLAGS += --silent
 endif
 press: $(VENV)/.installed
-	@$(PY) -m local.act press --user "$(SLACK_USER)" $(ARGS) $(PRESS_WORDS)
+	@$(PY) -m local.act press --user "$(SLACK_USER)" --make-pid $$PPID $(ARGS) $(PRESS_WORDS)
+
+# `make shortcut`: the global shortcut "Log an interaction"; `make shortcut message [TEXT]`: the message shortcut,
+# on a sample message or on one of this text (@U0DON typed is a mention); ARGS='--from-app' or '--author U0SAM'.
+SHORTCUT_WORDS := $(if $(filter shortcut,$(firstword $(MAKECMDGOALS))),$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)))
+ifneq ($(SHORTCUT_WORDS),)
+.DEFAULT: ; @:
+MAKEFLAGS += --silent
+endif
+shortcut: $(VENV)/.installed
+	@$(PY) -m local.act shortcut --user "$(SLACK_USER)" --make-pid $$PPID $(ARGS) $(SHORTCUT_WORDS)
 
 # The retention sweep, once, now: the local host does not run the daily timer (README.md, Privacy).
 expire: $(VENV)/.installed

@@ -1,15 +1,18 @@
-"""``make try`` and ``make press``, one entry point: do in Slack what a user does (type a slash command, press a
-button or a menu option, open the Home tab), against the app that ``make run`` serves, and print what Slack
-then shows that user, with each of its controls numbered for the next ``make press``.
+"""``make try``, ``make press`` and ``make shortcut``, one entry point: do in Slack what a user does (type a
+slash command, press a button or a menu option, open the Home tab, fill a modal in and submit it, use a
+shortcut), against the app that ``make run`` serves, and print what Slack then shows that user, with each of
+its controls numbered for the next ``make press``.
 
     python -m local.act try [options] -- "TEXT"            (make try TEXT)
     python -m local.act press [options] N [cancel]          (make press N)
     python -m local.act press [options] home | again        (make press home, make press again)
+    python -m local.act press [options] submit | pick ...   (make press submit: local.form)
+    python -m local.act shortcut [options] [global | message [TEXT]]   (make shortcut)
 
-Both sign their request with SLACK_SIGNING_SECRET from the settings the host reads, wait for what the app
-shows the user on the Slack stand-in, print it as a person reads it, say where a file the app sent can be
-read, and keep the controls shown for ``make press``. What each one sends is in ``local.try_command`` and
-``local.press``.
+Each signs its request with SLACK_SIGNING_SECRET from the settings the host reads, waits for what the app
+shows the user on the Slack stand-in, prints it as a person reads it, says where a file the app sent can be
+read, and keeps the controls shown for ``make press``. What each one sends is in ``local.try_command``,
+``local.press``, ``local.form`` and ``local.shortcut``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from local import press, try_command
+from local import press, shortcut, try_command
 from local.press import Seen, wait_for_change
 from local.slack_display import render
 from local.try_command import (
@@ -48,8 +51,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for an answer (default: 15)")
     common.add_argument("--controls-dir", type=Path, default=CONTROLS_DIR, help="where `make press` finds the controls")
     parse = argparse.ArgumentParser(prog="python -m local.act", description=__doc__.split("\n\n")[0])
-    actions = parse.add_subparsers(dest="action", required=True, metavar="try|press")
-    for module, name in ((try_command, "try"), (press, "press")):
+    actions = parse.add_subparsers(dest="action", required=True, metavar="try|press|shortcut")
+    for module, name in ((try_command, "try"), (press, "press"), (shortcut, "shortcut")):
         action = actions.add_parser(name, parents=[common], help=module.DESCRIPTION, description=module.DESCRIPTION)
         module.add_arguments(action)
         action.set_defaults(prepare=module.prepare)
@@ -68,16 +71,17 @@ def act(args: argparse.Namespace) -> int:
     print(done.said, flush=True)
     for line in done.notes:
         print(line)
-    headers = signed_headers(signing_secret(), done.body, content_type=done.content_type)
-    ack = post(done.url, done.body, headers)
-    if ack.status != 200:
-        print(ack.describe())
-        return 1
-    if ack.body.strip():
-        if done.answered_in_ack:  # an answer in the ack (help, a mistake) means nothing was queued
+    if done.body:  # else Slack alone changed what the user sees (a value typed in a modal, say)
+        headers = signed_headers(signing_secret(), done.body, content_type=done.content_type)
+        ack = post(done.url, done.body, headers)
+        if ack.status != 200:
             print(ack.describe())
-            return 0
-        print(f"The app answered: {ack.body.decode('utf-8', 'replace').strip()}")
+            return 1
+        if ack.body.strip():
+            if done.answered_in_ack:  # an answer in the ack (help, a mistake) means nothing was queued
+                print(ack.describe())
+                return 0
+            print(f"The app answered: {ack.body.decode('utf-8', 'replace').strip()}")
     changed = wait_for_change(args.slack_url, args.user, before, args.timeout)
     if not changed:
         print(f"Nothing was shown within {args.timeout:g} s: is the queue worker running (see the host's log)?")

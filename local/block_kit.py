@@ -18,6 +18,20 @@ MESSAGE_BLOCKS = 50
 MODAL_BLOCKS = 100  # and the Home tab's
 TEXT_CHARACTERS = 3000
 MENUS = ("static_select", "overflow")  # controls whose options each count as one control
+CHOICES = ("radio_buttons",)  # inputs whose options each count as one control, as a menu's do
+# Inputs a member fills in (one control each), with where the value sits in Slack's state and in the element
+# when the app sets one first.
+FILLED = {
+    "plain_text_input": ("value", "initial_value"),
+    "multi_users_select": ("selected_users", "initial_users"),
+    "users_select": ("selected_user", "initial_user"),
+    "datepicker": ("selected_date", "initial_date"),
+}
+STATEFUL = {
+    **FILLED,
+    "static_select": ("selected_option", "initial_option"),
+    "radio_buttons": ("selected_option", "initial_option"),
+}
 
 # Each field of a text object or element that Slack limits, with its limit in characters.
 _BUTTON = {"action_id": 255, "value": 2000, "url": 3000}
@@ -32,11 +46,11 @@ _VIEW_FIELDS = {"private_metadata": 3000, "callback_id": 255, "external_id": 255
 class Control:
     """Something a person can press: a button, or one option of a menu (choosing it is the press)."""
 
-    label: str  # a button's text; a menu's placeholder and the option's text ("Span: 90 days")
+    label: str  # a button's text; a menu's placeholder and the option's text ("Span: 90 days"); an input's label
     action_id: str
     block_id: str
-    type: str  # the element's type: "button", "static_select", "overflow"
-    value: str | None  # a button's value, or the option's
+    type: str  # the element's type: "button", "static_select", "overflow", "radio_buttons", or an input's
+    value: str | None  # a button's value, or the option's; None for an input filled in
     element: Json = field(repr=False)
     option: Json | None = None  # the option a press chooses, for a menu
     current: bool = False  # the option the menu shows as chosen already
@@ -115,32 +129,80 @@ def readable_text(blocks: Iterable[Json]) -> list[str]:
     return parts
 
 
-def controls(blocks: Iterable[Json]) -> list[Control]:
-    """Each button, and each option of each menu, in the order Slack shows them."""
+def controls(blocks: Iterable[Json], state: Json | None = None) -> list[Control]:
+    """Each button, each option of each menu or radio buttons, and each input to fill in, in the order Slack
+    shows them. ``state``: the view's values as the member chose them (Slack's ``state.values``), for which
+    option is the current one; without it, the one the app set first."""
     found: list[Control] = []
     for block in blocks:
-        elements = _dicts(block.get("elements")) if block.get("type") == "actions" else []
-        accessory = block.get("accessory")
-        if isinstance(accessory, dict):
-            elements = [*elements, accessory]
         block_id = str(block.get("block_id", ""))
-        for element in elements:
-            found.extend(_controls_of(element, block_id))
+        for element in elements_of(block):
+            chosen = ((state or {}).get(block_id) or {}).get(str(element.get("action_id", "")))
+            found.extend(_controls_of(element, block_id, text_of(block.get("label")), chosen))
     return found
 
 
-def _controls_of(element: Json, block_id: str) -> Iterator[Control]:
+def elements_of(block: Json) -> list[Json]:
+    """The interactive elements of a block: an actions block's, a section's accessory, an input's element."""
+    elements = _dicts(block.get("elements")) if block.get("type") == "actions" else []
+    for name in ("accessory", "element") if block.get("type") != "actions" else ():
+        if isinstance(block.get(name), dict):
+            elements = [*elements, block[name]]
+    return elements
+
+
+def _controls_of(element: Json, block_id: str, label: str, chosen: Json | None) -> Iterator[Control]:
     kind, action_id = str(element.get("type", "")), str(element.get("action_id", ""))
     if kind == "button":
         value = element.get("value")
         yield Control(text_of(element.get("text")), action_id, block_id, kind, value, element)
-    elif kind in MENUS:
-        placeholder = text_of(element.get("placeholder"))
-        initial = element.get("initial_option")
+    elif kind in MENUS or kind in CHOICES:
+        placeholder = text_of(element.get("placeholder")) or label
+        current = chosen.get("selected_option") if chosen is not None else element.get("initial_option")
         for option in menu_options(element):
             label = f"{placeholder}: {text_of(option.get('text'))}" if placeholder else text_of(option.get("text"))
             value = option.get("value")
-            yield Control(label, action_id, block_id, kind, value, element, option, option == initial)
+            yield Control(label, action_id, block_id, kind, value, element, option, _same_option(option, current))
+    elif kind in FILLED:
+        yield Control(label or text_of(element.get("placeholder")) or kind, action_id, block_id, kind, None, element)
+
+
+def _same_option(option: Json, current: Any) -> bool:
+    return isinstance(current, dict) and option.get("value") == current.get("value")
+
+
+# --- State: what a member chose in a view ----------------------------------------------------------------------
+
+
+def state_entry(element: Json, value: Any) -> Json:
+    """One element's entry in Slack's ``state.values``: its type, and ``value`` under the name Slack gives it
+    for that type (a text's ``value``, ``selected_users``, ``selected_date``, ``selected_option``...)."""
+    kind = str(element.get("type", ""))
+    return {"type": kind, STATEFUL[kind][0]: value}
+
+
+def initial_state(blocks: Iterable[Json], kept: Json | None = None) -> Json:
+    """The ``state.values`` of a view as Slack shows it: each stateful element with what the member chose
+    (``kept``, from before an update, in input blocks whose block and action ids are still there, as Slack
+    keeps them), else with what the app set first."""
+    values: Json = {}
+    for block in blocks:
+        block_id = str(block.get("block_id", ""))
+        for element in elements_of(block):
+            kind, action_id = str(element.get("type", "")), str(element.get("action_id", ""))
+            if kind not in STATEFUL or not action_id:
+                continue
+            before = ((kept or {}).get(block_id) or {}).get(action_id) if block.get("type") == "input" else None
+            if isinstance(before, dict) and before.get("type") == kind:
+                values.setdefault(block_id, {})[action_id] = before
+            else:
+                values.setdefault(block_id, {})[action_id] = state_entry(element, element.get(STATEFUL[kind][1]))
+    return values
+
+
+def input_block_ids(blocks: Iterable[Json]) -> set[str]:
+    """The ids of a view's input blocks: the only ones a submission's errors may name."""
+    return {str(block.get("block_id")) for block in blocks if block.get("type") == "input"}
 
 
 def menu_options(element: Json) -> list[Json]:
@@ -178,6 +240,8 @@ def problems(payload: Json, max_blocks: int) -> list[str]:
         found.append("a block_id used twice")
     for block in _dicts(blocks):
         found += _block_problems(block)
+    if payload.get("type") == "modal" and input_block_ids(_dicts(blocks)) and not text_of(payload.get("submit")):
+        found.append("input blocks in a modal without a submit button")
     if payload.get("type") in ("modal", "home"):
         found += [f"{name} too long" for name, most in _VIEW_TEXTS.items() if len(text_of(payload.get(name))) > most]
         found += [f"{name} too long" for name, most in _VIEW_FIELDS.items() if len(str(payload.get(name, ""))) > most]
@@ -204,6 +268,9 @@ def _block_problems(block: Json) -> list[str]:
         action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
         found += ["an action_id used twice in a block"] if len(action_ids) != len(set(action_ids)) else []
         found += [p for e in elements for p in _element_problems(e)]
+    elif kind == "input":
+        found += _text_problems(block.get("label"), 2000, "input label")
+        found += [] if isinstance(block.get("element"), dict) else ["an input block without its element"]
     if isinstance(block.get("accessory"), dict):
         found += _element_problems(block["accessory"])
     return found

@@ -5,6 +5,9 @@ Slack user would, or open the app's Home tab: what ``make press`` sends (``local
     make press N cancel                 # the control [N] asks to confirm, answered Cancel: nothing is sent
     make press again                    # the last press once more, as a second click before Slack showed it
     make press home                     # open the app's Home tab
+    make press N VALUE...               # fill input [N] of a modal in: user ids, a date, or text
+    make press pick U0DON U0MAELLE      # in the modal shown: the people picked (then names, note, date,
+    make press rate 1 +                 # rate N +|-), and the modal's buttons: submit, cancel (``local.form``)
     python -m local.act press [--user U0LOCALUSER] [--team T0LOCALTEAM] [--app-url URL] [--events-url URL]
                               [--slack-url URL] [--timeout SECONDS] [--controls-dir PATH] N | home | again
 
@@ -26,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.block_kit import Control, controls
+from local.block_kit import CHOICES, FILLED, Control, controls
 from local.slack_display import confirm_lines
 from local.slack_standin import action_response_url
-from local.try_command import POLL_SECONDS, SETTLE_SECONDS, Act, TryError, read_standin
+from local.try_command import POLL_SECONDS, SETTLE_SECONDS, Act, TryError, read_standin, typed_after
 from testkit.slack_requests import JSON_TYPE, block_actions_payload, event_body, interaction_body
 from testkit.waiting import WaitTimedOut, wait_until
 
@@ -135,6 +138,15 @@ def current(slack_url: str, user: str, offer: dict[str, Any]) -> dict[str, Any]:
     return dict(item)
 
 
+def _filled_in(offer: dict[str, Any], item: dict[str, Any]) -> bool:
+    """Whether ``offer`` is part of a form, to fill in or choose in (an input, radio buttons, or anything in an
+    input block), rather than a control pressed (a button, or a menu in a message's or view's actions)."""
+    if offer.get("type") in FILLED or offer.get("type") in CHOICES:
+        return True
+    blocks = item.get("payload", {}).get("blocks") or []
+    return any(b.get("block_id") == offer.get("block_id") and b.get("type") == "input" for b in blocks)
+
+
 def _same(control: Control, offer: dict[str, Any]) -> bool:
     return (control.block_id, control.action_id, control.value, control.option) == (
         offer.get("block_id"),
@@ -144,8 +156,11 @@ def _same(control: Control, offer: dict[str, Any]) -> bool:
     )
 
 
-def payload_for(offer: dict[str, Any], item: dict[str, Any], user: str, team: str, slack_url: str) -> dict[str, Any]:
-    """The block_actions payload of a press of ``offer``, in ``item`` as the stand-in holds it now."""
+def payload_for(
+    offer: dict[str, Any], item: dict[str, Any], user: str, team: str, slack_url: str, filled: Any = None
+) -> dict[str, Any]:
+    """The block_actions payload of a press of ``offer`` (or of an input filled with ``filled``), in ``item``
+    as the stand-in holds it now."""
     surface = str(offer.get("surface"))
     common: dict[str, Any] = {
         "user": user,
@@ -153,42 +168,78 @@ def payload_for(offer: dict[str, Any], item: dict[str, Any], user: str, team: st
         "block_id": str(offer.get("block_id")),
         "element": offer.get("element") or {},
         "option": offer.get("option"),
+        "filled": filled,
     }
     if surface == "message":
         url = action_response_url(slack_url, user, int(item.get("index", -1)))
         blocks = item.get("payload", {}).get("blocks") or []
         return block_actions_payload(**common, surface="message", response_url=url, message_blocks=blocks)
+    return block_actions_payload(**common, surface="home" if surface == "home" else "modal", view=view_of(item))
+
+
+def view_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A modal or Home tab, as the stand-in holds it, the way Slack puts it in a payload (``Shown.as_view``)."""
     view = {**item.get("payload", {}), "id": item.get("view_id"), "hash": item.get("hash")}
-    return block_actions_payload(**common, surface="home" if surface == "home" else "modal", view=view)
+    view["state"] = {"values": item.get("state") or {}}
+    if item.get("kind") == "modal":
+        view.update(root_view_id=item.get("root_view_id") or item.get("view_id"))
+        view.update(previous_view_id=item.get("previous_view_id"))
+    return view
 
 
 def add_arguments(parse: argparse.ArgumentParser) -> None:
-    parse.add_argument("what", nargs="*", help="N (then `cancel` to answer Cancel), `home` or `again`")
+    parse.add_argument(
+        "what",
+        nargs="*",
+        help="N (then `cancel` to answer Cancel, or the values to fill input N with), `home`, `again`, or in a "
+        "modal: `pick USER...`, `names TEXT`, `note TEXT`, `date YYYY-MM-DD`, `rate N +|-`, `submit`, `cancel`",
+    )
+    parse.add_argument(
+        "--make-pid",
+        type=int,
+        metavar="PID",
+        help="the words are what follows `press` on this make's command line (`make press rate 1 -`)",
+    )
     parse.add_argument("--home", action="store_true", help="open the app's Home tab")
     parse.add_argument("--app-url", default=DEFAULT_INTERACTIONS_URL, help="the Interactivity Request URL")
     parse.add_argument("--events-url", default=DEFAULT_EVENTS_URL, help="the Events API Request URL")
 
 
 def prepare(args: argparse.Namespace, before: Seen) -> Act | None:
-    """The press (or the Home tab opened) as Slack posts it; None when nothing reaches the app."""
+    """The press (or the Home tab opened, an input filled, a modal submitted or closed) as Slack posts it;
+    None when nothing reaches the app."""
     what = [str(word) for word in args.what]
+    if args.make_pid is not None:
+        what = typed_after(args.make_pid, "press", what)
     if args.home or what == ["home"]:
         return open_home(args, before)
     if what == ["again"]:
         return again(args)
-    if not what or not what[0].isdigit() or what[1:] not in ([], ["cancel"]):
+    from local import form  # which builds on the presses here
+
+    if what and what[0] in form.FORM_WORDS:
+        return form.act(args, what[0], what[1:])
+    if not what or not what[0].isdigit():
         raise TryError(
             "Which control? `make press N`, N a number `make try` printed, as in [1] (`make press N cancel` answers "
-            "Cancel when it asks to confirm); `make press home`; or `make press again`."
+            "Cancel when it asks to confirm, `make press N VALUE...` fills input N in); `make press home`; "
+            "`make press again`; in a modal, `make press pick|names|note|date|rate|submit|cancel ...`."
         )
-    return pressed(args, int(what[0]), cancel=what[1:] == ["cancel"])
+    return pressed(args, int(what[0]), what[1:])
 
 
-def pressed(args: argparse.Namespace, number: int, cancel: bool) -> Act | None:
+def pressed(args: argparse.Namespace, number: int, more: list[str]) -> Act | None:
     kept = offered(args.controls_dir, args.user)
     offer = chosen(kept, number)
     team = str(kept.get("team") or args.team)
     item = current(args.slack_url, args.user, offer)
+    if offer.get("surface") == "modal" and _filled_in(offer, item):
+        from local import form  # which builds on the presses here
+
+        return form.fill(args, team, offer, item, more)
+    if more not in ([], ["cancel"]):
+        raise TryError(f"[{number}] is pressed, not filled in: `make press {number}` (or `{number} cancel`).")
+    cancel = more == ["cancel"]
     confirm = (offer.get("element") or {}).get("confirm")
     dialog = confirm_lines(confirm, cancel) if isinstance(confirm, dict) else []
     if cancel:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from local.block_kit import Control, controls, readable_text, rich_text_lines
+from local.block_kit import STATEFUL, Control, controls, menu_options, readable_text, rich_text_lines
 from testkit.slack_requests import Surface
 
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -31,7 +31,11 @@ class Shown:
     view_id: str | None = None
     index: int = -1  # its place in what the user was shown (a Home tab has none)
     hash: str | None = None  # a modal's or Home tab's, new on each change
-    deleted: bool = False  # a message its app removed (delete_original); it keeps its place
+    deleted: bool = False  # a message its app removed (delete_original), or a modal closed; it keeps its place
+    state: dict[str, Any] = field(default_factory=dict)  # a view's values as the member chose them, as Slack sends
+    errors: dict[str, str] = field(default_factory=dict)  # by block id: what the app said is wrong in the input
+    root_view_id: str | None = None  # a modal's: the first view of its stack
+    previous_view_id: str | None = None  # a pushed view's: the one under it
 
     def text(self) -> str:
         """Everything the user can read in it, as one string (Slack markup left as is; in rich text, a
@@ -47,11 +51,17 @@ class Shown:
 
     def controls(self) -> list[Control]:
         """Each button and each menu option in it, in the order Slack shows them."""
-        return [] if self.deleted else controls(self.payload.get("blocks") or [])
+        return [] if self.deleted else controls(self.payload.get("blocks") or [], self.state)
 
     def as_view(self) -> dict[str, Any]:
-        """A modal or Home tab as Slack puts it in an action's payload: what the app sent, its id and hash."""
-        return {**self.payload, "id": self.view_id, "hash": self.hash}
+        """A modal or Home tab as Slack puts it in an action's payload: what the app sent, its id and hash, the
+        member's values, and a modal's place in its stack."""
+        view = {**self.payload, "id": self.view_id, "hash": self.hash, "state": {"values": self.state}}
+        return (
+            view
+            if self.kind != "modal"
+            else {**view, "root_view_id": self.root_view_id or self.view_id, "previous_view_id": self.previous_view_id}
+        )
 
 
 def plain(mrkdwn: str) -> str:
@@ -213,27 +223,65 @@ def _inline(now: datetime) -> Callable[[dict[str, Any]], str]:
     return read
 
 
-def _element(element: dict[str, Any], now: datetime) -> str:
-    """A button or menu as it shows: ``[Undo]``, ``[Span: 30 days ▾]``."""
-    if element.get("type") == "button":
+def _element(element: dict[str, Any], now: datetime, chosen_state: dict[str, Any] | None = None) -> str:
+    """A button, menu or input as it shows, with what the member chose (``chosen_state``, its entry in the
+    view's state) or else what the app set first: ``[Undo]``, ``[Span: 30 days ▾]``, ``(•) +  ( ) −``,
+    ``[People: @U0DON, @U0MAELLE ▾]``, ``[📅 2026-12-01]``, ``[✎ met for coffee]``."""
+    kind = element.get("type")
+    if kind == "button":
         return f"[{_text(element.get('text'), now)}]"
-    chosen = element.get("initial_option")
+    name, first = STATEFUL.get(str(kind), ("", ""))
+    value = chosen_state.get(name) if chosen_state is not None else element.get(first)
+    placeholder = _text(element.get("placeholder"), now)
+    if kind == "radio_buttons":
+        chosen = value.get("value") if isinstance(value, dict) else None
+        options = menu_options(element)
+        return "  ".join(f"({'•' if o.get('value') == chosen else ' '}) {_text(o.get('text'), now)}" for o in options)
+    if kind in ("multi_users_select", "users_select"):
+        users = value if isinstance(value, list) else [value] if value else []
+        picked = ", ".join(f"@{user}" for user in users)
+        return f"[{placeholder}: {picked} ▾]" if picked and placeholder else f"[{picked or placeholder or kind} ▾]"
+    if kind == "datepicker":
+        return f"[📅 {value or placeholder or 'pick a date'}]"
+    if kind == "plain_text_input":
+        return f"[✎ {value}]" if value else f"[✎ ({placeholder or 'empty'})]"
+    chosen = value if chosen_state is not None else element.get("initial_option")
     label = _text(chosen.get("text"), now) if isinstance(chosen, dict) else _text(element.get("placeholder"), now)
     placeholder = _text(element.get("placeholder"), now)
     shown = f"{placeholder}: {label}" if isinstance(chosen, dict) and placeholder else label
     return f"[{shown or element.get('type', 'menu')} ▾]"
 
 
-def block_lines(blocks: Iterable[dict[str, Any]], now: datetime | None = None) -> list[str]:
+def block_lines(
+    blocks: Iterable[dict[str, Any]],
+    now: datetime | None = None,
+    state: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> list[str]:
+    """Blocks as a person reads them; in a view, each input with the member's values (``state``, Slack's
+    ``state.values``) and the error the app named against it (``errors``, by block id)."""
     now = now or datetime.now(UTC)
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
+        chosen = (state or {}).get(str(block.get("block_id"))) if state is not None else None
+
+        def shown(element: dict[str, Any], chosen: dict[str, Any] | None = chosen) -> str:
+            entry = (chosen or {}).get(str(element.get("action_id")))
+            return _element(element, now, entry if isinstance(entry, dict) else None)
+
         if kind == "section":
             lines.extend(_text(block.get("text"), now).splitlines())
             lines.extend(_text(f, now) for f in block.get("fields", []))
             if isinstance(block.get("accessory"), dict) and "action_id" in block["accessory"]:
-                lines.append(_element(block["accessory"], now))
+                lines.append(shown(block["accessory"]))
+        elif kind == "input":
+            optional = " (optional)" if block.get("optional") else ""
+            lines.append(f"{_text(block.get('label'), now)}{optional}")
+            if isinstance(block.get("element"), dict):
+                lines.append(f"  {shown(block['element'])}")
+            if block.get("hint"):
+                lines.append(f"  {_text(block.get('hint'), now)}")
         elif kind == "header":
             title = _text(block.get("text"), now)
             lines.extend([title, "=" * len(title)])
@@ -247,11 +295,14 @@ def block_lines(blocks: Iterable[dict[str, Any]], now: datetime | None = None) -
         elif kind == "divider":
             lines.append("-" * 40)
         elif kind == "actions":
-            lines.append("  ".join(_element(e, now) for e in block.get("elements", [])))
+            lines.append("  ".join(shown(e) for e in block.get("elements", [])))
         elif kind == "image":
             lines.append(f"[image: {block.get('alt_text', '')}]")
         else:
             lines.append(f"[{kind} block]")
+        error = (errors or {}).get(str(block.get("block_id")))
+        if error:
+            lines.append(f"  ⚠ {error}")
     return lines
 
 
@@ -261,8 +312,13 @@ def render(shown: dict[str, Any], now: datetime | None = None) -> str:
     kind = shown.get("kind")
     if kind in ("modal", "home"):
         title = "Home tab" if kind == "home" else f"Modal: {_text(payload.get('title'), now) or 'Modal'}"
-        body = ["(still loading)"] if payload.get("loading") else block_lines(payload.get("blocks", []), now)
-        return "\n".join([f"┌─ {title}", *(f"│ {line}" for line in body), "└─"])
+        if shown.get("deleted"):
+            return f"┌─ {title} (closed)\n└─"
+        state, errors = shown.get("state"), shown.get("errors")
+        blocks = payload.get("blocks", [])
+        body = ["(still loading)"] if payload.get("loading") else block_lines(blocks, now, state, errors)
+        buttons = [f"[{_text(payload.get(name), now)}]" for name in ("close", "submit") if payload.get(name)]
+        return "\n".join([f"┌─ {title}", *(f"│ {line}" for line in body), f"└─ {'  '.join(buttons)}".rstrip()])
     if shown.get("deleted"):
         return "Only visible to you: (the app removed this message)"
     blocks = payload.get("blocks")
@@ -271,10 +327,19 @@ def render(shown: dict[str, Any], now: datetime | None = None) -> str:
 
 
 def control_label(control: Control) -> str:
-    """A control as the numbered list shows it: its label, whether it is the menu's current choice, and
-    whether Slack asks to confirm before the press goes through."""
-    label = control.label + (" (current)" if control.current else "")
+    """A control as the numbered list shows it: its label, whether it is the menu's current choice, what an
+    input is filled in with, and whether Slack asks to confirm before the press goes through."""
+    label = control.label + (" (current)" if control.current else "") + _FILLED_WITH.get(control.type, "")
     return label + (" (asks to confirm)" if control.confirm else "")
+
+
+# What a member fills each kind of input in with, as `make press N VALUE...` takes it.
+_FILLED_WITH = {
+    "multi_users_select": " (user ids)",
+    "users_select": " (a user id)",
+    "datepicker": " (YYYY-MM-DD)",
+    "plain_text_input": " (text)",
+}
 
 
 def confirm_lines(confirm: dict[str, Any], cancel: bool = False) -> list[str]:

@@ -1,6 +1,6 @@
 """A local HTTP server that plays Slack: it takes answers posted to ``response_url``, the Web API's
-``views.open`` / ``views.update`` / ``views.publish``, and files shared in a user's direct conversation with
-the app (``local.slack_files``), and keeps what each user was shown and sent.
+``views.open`` / ``views.push`` / ``views.update`` / ``views.publish``, and files shared in a user's direct
+conversation with the app (``local.slack_files``), and keeps what each user was shown and sent.
 
 Response URLs it hands out look like ``http://HOST:PORT/hooks/<user id>/<anything>``; trigger ids look
 like ``<user id>.<anything>``, so each modal is known to belong to a user. Every request is also kept as a
@@ -12,9 +12,21 @@ index of ``shown(user)``: an answer to it with ``replace_original`` replaces tha
 Modals and Home tabs have a ``hash``, new on each change; an update or publish given another hash than the
 current one is refused with ``hash_conflict``, as Slack refuses it.
 
+A modal is a stack of at most three views: ``views.open`` starts one, ``views.push`` (a trigger id of the
+member whose modal is open) adds a view on top, and closing the top view shows the one under it. Each view
+keeps the values the member chose in its inputs (``state``, as Slack sends it): what the app set first, then
+what the member picked, typed or chose (``choose``); an update keeps them where the block and action ids stay.
+Submitting a view (``deliver_submission``) posts the ``view_submission`` to the app, as Slack does, and plays
+the app's answer: ``errors`` shown against their input blocks, ``update`` replacing the view, ``push`` adding
+one, ``clear`` closing the modal, and an empty answer closing the view submitted.
+
 Other processes read it over HTTP: ``GET /shown/<user>``, ``/home/<user>``, ``/view/<view id>``,
-``/version/<user>`` (a number that grows with each change to what that user sees) and ``/files/<user>``;
-``/files/<user>/<file id>`` is one file's content as it was uploaded, for a person to read.
+``/stack/<user>`` (their open modal's views, the one shown last), ``/version/<user>`` (a number that grows
+with each change to what that user sees) and ``/files/<user>``; ``/files/<user>/<file id>`` is one file's
+content as it was uploaded, for a person to read. They act as the member over HTTP too:
+``POST /choose/<view id>`` (JSON ``block_id``, ``action_id``, ``entry``: the state Slack keeps for that
+element), ``/close/<view id>`` (the member closes the view on top), and ``/submit/<view id>`` (JSON ``url``,
+``headers``, ``body``: the signed ``view_submission`` to post to the app).
 """
 
 from __future__ import annotations
@@ -23,6 +35,8 @@ import itertools
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -31,15 +45,35 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from local.block_kit import MESSAGE_BLOCKS, MODAL_BLOCKS, problems, with_block_ids
+from local.block_kit import (
+    MESSAGE_BLOCKS,
+    MODAL_BLOCKS,
+    controls,
+    initial_state,
+    input_block_ids,
+    problems,
+    with_block_ids,
+)
 from local.json_http import send_json
 from local.slack_display import Shown
 from local.slack_files import Files, SharedFile
+from testkit.slack_requests import interaction_body, signed_headers, view_submission_payload
 
-__all__ = ["HASH_CONFLICT", "Call", "Failure", "SharedFile", "Shown", "SlackStandIn", "action_response_url"]
+__all__ = [
+    "HASH_CONFLICT",
+    "Call",
+    "Failure",
+    "SharedFile",
+    "Shown",
+    "SlackStandIn",
+    "Submitted",
+    "action_response_url",
+]
 
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 HASH_CONFLICT = 409  # the status a refused hash is recorded with; Slack answers HTTP 200 with ok false
+STACK_DEPTH = 3  # views in one modal, Slack's limit
+SUBMIT_TIMEOUT_SECONDS = 3  # Slack waits this long for the app's answer to a submission
 
 
 @dataclass
@@ -53,12 +87,25 @@ class Call:
     """One request the stand-in answered: to a response_url ("hook"), or to the Web API's views methods."""
 
     at: float  # time.monotonic() on arrival
-    method: str  # "hook", a Web API method, or "upload" (the bytes of a file)
+    method: str  # "hook", a Web API method, "upload" (the bytes of a file), or "view_submission" (to the app)
     user: str  # "" for views.update, which names only the view, and for an upload
     ref: str  # the response_url's last segment, the trigger id's part after the user, or the view id
     status: int
-    text: str = ""  # a hook's text
+    text: str = ""  # a hook's text; a submission's outcome
     view_id: str | None = None  # the view opened, updated or published
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What came of a submission: the app's HTTP status and answer, and what the member saw because of it:
+    "errors", "updated", "pushed", "closed" (the view submitted), "cleared" (the whole modal), "refused" (an
+    answer Slack does not take: the modal stays, with Slack's own complaint), "failed" (no answer in time, or
+    not a 200), or "gone" (the view was no longer open: nothing was sent)."""
+
+    outcome: str
+    status: int = 0
+    answer: dict[str, Any] = field(default_factory=dict)
+    view_id: str | None = None  # the view shown after it, if any: updated, pushed, or under the one closed
 
 
 def action_response_url(base_url: str, user: str, index: int) -> str:
@@ -79,6 +126,7 @@ class SlackStandIn:
         self._shown: dict[str, list[Shown]] = defaultdict(list)
         self._modals: dict[str, Shown] = {}
         self._modal_users: dict[str, str] = {}
+        self._stacks: dict[str, list[str]] = {}  # by user: their open modal's views, the one shown last
         self._homes: dict[str, Shown] = {}
         self._publishes: dict[str, int] = defaultdict(int)
         self._versions: dict[str, int] = defaultdict(int)
@@ -145,7 +193,8 @@ class SlackStandIn:
             return self._homes.get(user)
 
     def modal(self, view_id: str) -> Shown | None:
-        """A modal as it stands now (its payload has ``loading`` until the app fills it)."""
+        """A modal as it stands now (opened with nothing to press or fill in, its payload has ``loading`` until
+        the app fills it)."""
         with self._lock:
             return self._modals.get(view_id)
 
@@ -196,6 +245,7 @@ class SlackStandIn:
         with self._lock:
             for kept in (self._shown, self._modals, self._modal_users, self._homes, self._publishes, self._calls):
                 kept.clear()
+            self._stacks.clear()
             self._failures.clear()
             self._user_failures.clear()
             self._files.reset()
@@ -203,7 +253,73 @@ class SlackStandIn:
     def close_modals(self) -> None:
         """As when the user closes every modal: updating one then fails with not_found."""
         with self._lock:
+            for user in list(self._stacks):
+                self._close(user, everything=True)
             self._modals.clear()
+
+    def stack(self, user: str) -> list[Shown]:
+        """``user``'s open modal, its views from the first to the one shown; empty when none is open."""
+        with self._lock:
+            return [self._modals[view_id] for view_id in self._stacks.get(user, [])]
+
+    def choose(self, view_id: str, block_id: str, action_id: str, entry: dict[str, Any]) -> Shown:
+        """As when the member picks, types or chooses in an input of an open view: its state takes ``entry``
+        (the element's ``state.values`` entry, as Slack sends it). Refused (KeyError) for a view not open or an
+        element it does not have, or (ValueError) an entry of another type than the element's."""
+        with self._lock:
+            view = self._modals[view_id]
+            current = view.state[block_id][action_id]
+            if not isinstance(entry, dict) or entry.get("type") != current.get("type"):
+                raise ValueError(f"{block_id}/{action_id} is a {current.get('type')}")
+            view.state[block_id][action_id] = dict(entry)
+            view.errors.pop(block_id, None)  # Slack hides an input's error once it is changed
+            self._changed(self._modal_users.get(view_id, ""))
+            return view
+
+    def close(self, view_id: str) -> Shown | None:
+        """As when the member closes the view shown (its Close button, or Escape): the view under it shows, or,
+        with ``clear_on_close``, or when it was the first, the modal closes. The view now shown, if any."""
+        with self._lock:
+            user = self._modal_users.get(view_id, "")
+            if not self._on_top(view_id):
+                raise KeyError(view_id)
+            everything = bool(self._modals[view_id].payload.get("clear_on_close"))
+            return self._close(user, everything)
+
+    def submit(self, view_id: str, *, team: str, app_url: str, signing_secret: str) -> Submitted:
+        """As when the member presses the submit button of an open view: its ``view_submission``, signed,
+        posted to the app at ``app_url``; the app's answer played. For a test, a bench or a proof that knows the
+        signing secret; other processes post the signed request to ``/submit/<view id>``."""
+        with self._lock:
+            view = self._modals.get(view_id)
+            if view is None:
+                return Submitted("gone")
+            user = self._modal_users.get(view_id, "")
+            body = interaction_body(view_submission_payload(user=user, team=team, view=view.as_view()))
+        return self.deliver_submission(view_id, app_url, signed_headers(signing_secret, body), body)
+
+    def deliver_submission(self, view_id: str, app_url: str, headers: dict[str, str], body: bytes) -> Submitted:
+        """Post a submission of ``view_id`` to the app, then play its answer as Slack does. The post is made
+        without holding the stand-in, so that what the app's worker does meanwhile goes through in the order it
+        arrives, as with Slack."""
+        if urlsplit(app_url).scheme not in ("http", "https"):
+            raise ValueError("a submission is posted to the app's Interactivity Request URL, over HTTP")
+        with self._lock:
+            if not self._on_top(view_id):
+                return Submitted("gone")
+        request = urllib.request.Request(app_url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=SUBMIT_TIMEOUT_SECONDS) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        except OSError:
+            status, raw = 0, b""
+        with self._lock:
+            submitted = self._answer_submission(view_id, status, raw)
+            user = self._modal_users.get(view_id, "")
+            self._calls.append(Call(time.monotonic(), "view_submission", user, view_id, status, submitted.outcome))
+            return submitted
 
     # --- Requests --------------------------------------------------------------------------------------------
 
@@ -218,6 +334,10 @@ class SlackStandIn:
                 return self._open(arrived, body)
             if path == "/api/views.update":
                 return self._update(arrived, body)
+            if path == "/api/views.push":
+                return self._push(arrived, body)
+            if parts[0] in ("choose", "close") and len(parts) == 2:
+                return self._member_acts(parts[0], parts[1], body)
             if path == "/api/views.publish":
                 return self._publish(arrived, body)
             method = path.removeprefix("/api/")
@@ -267,15 +387,127 @@ class SlackStandIn:
         return 200, {}, {}
 
     def _open(self, arrived: float, body: dict[str, Any]) -> Answer:
-        view_id = f"V{next(self._view_ids):08d}"
         user, _, ref = str(body.get("trigger_id", "")).partition(".")
-        shown = Shown("modal", {**_kept(_view(body)), "loading": True}, view_id, len(self._shown[user]), _new_hash())
+        view = _kept(_view(body))
+        # Opened with nothing to press or fill in, it is a placeholder the app fills next: "loading" until then.
+        shown = self._shown_modal(user, view if controls(view.get("blocks") or []) else {**view, "loading": True}, None)
+        self._stacks[user] = [str(shown.view_id)]  # one modal open at a time: a new one is on its own
+        self._calls.append(Call(arrived, "views.open", user, ref, 200, view_id=shown.view_id))
+        self._changed(user)
+        return 200, {"ok": True, "view": _answered(shown)}, {}
+
+    def _push(self, arrived: float, body: dict[str, Any]) -> Answer:
+        user, _, ref = str(body.get("trigger_id", "")).partition(".")
+        stack, view = self._stacks.get(user, []), _view(body)
+
+        def refused(status: int, error: str) -> Answer:
+            self._calls.append(Call(arrived, "views.push", user, ref, status))
+            return 200, {"ok": False, "error": error}, {}
+
+        if not stack:  # a trigger from outside a modal: there is nothing to push on
+            return refused(404, "not_found")
+        if len(stack) >= STACK_DEPTH:
+            return refused(400, "push_limit_reached")
+        if view.get("type") != "modal" or problems(view, MODAL_BLOCKS):
+            return refused(400, "invalid_arguments")
+        shown = self._shown_modal(user, _kept(view), stack)
+        stack.append(str(shown.view_id))
+        self._calls.append(Call(arrived, "views.push", user, ref, 200, view_id=shown.view_id))
+        self._changed(user)
+        return 200, {"ok": True, "view": _answered(shown)}, {}
+
+    def _shown_modal(self, user: str, payload: dict[str, Any], stack: list[str] | None) -> Shown:
+        view_id = f"V{next(self._view_ids):08d}"
+        shown = Shown("modal", payload, view_id, len(self._shown[user]), _new_hash())
+        shown.state = initial_state(payload.get("blocks") or [])
+        shown.root_view_id = stack[0] if stack else view_id
+        shown.previous_view_id = stack[-1] if stack else None
         self._modals[view_id] = shown
         self._modal_users[view_id] = user
         self._shown[user].append(shown)
-        self._calls.append(Call(arrived, "views.open", user, ref, 200, view_id=view_id))
+        return shown
+
+    def _on_top(self, view_id: str) -> bool:
+        """Whether ``view_id`` is the view its member sees now: the last of their open modal's."""
+        return view_id in self._stacks.get(self._modal_users.get(view_id, ""), [])[-1:]
+
+    def _close(self, user: str, everything: bool = False) -> Shown | None:
+        """Close the view on top of ``user``'s modal, or all of it: closed views can no longer be updated."""
+        stack = self._stacks.get(user, [])
+        for view_id in stack[:] if everything else stack[-1:]:
+            closed = self._modals.pop(view_id, None)
+            if closed is not None:
+                closed.deleted = True
+            stack.remove(view_id)
+        if not stack:
+            self._stacks.pop(user, None)
         self._changed(user)
-        return 200, {"ok": True, "view": _answered(shown)}, {}
+        return self._modals.get(stack[-1]) if stack else None
+
+    def _member_acts(self, act: str, view_id: str, body: dict[str, Any]) -> Answer:
+        try:
+            if act == "close":
+                shown = self.close(view_id)
+            else:
+                entry = body.get("entry")
+                if not isinstance(entry, dict):
+                    raise ValueError("entry: the element's state, as Slack sends it")
+                shown = self.choose(view_id, str(body.get("block_id")), str(body.get("action_id")), entry)
+        except KeyError:
+            return 404, {"ok": False, "error": "not_found"}, {}
+        except ValueError as error:
+            return 400, {"ok": False, "error": "invalid_arguments", "detail": str(error)}, {}
+        return 200, {"ok": True, "view": asdict(shown) if shown is not None else None}, {}
+
+    def _answer_submission(self, view_id: str, status: int, raw: bytes) -> Submitted:
+        """Play the app's answer to a submission of ``view_id``, as Slack does (the lock held)."""
+        view, user = self._modals.get(view_id), self._modal_users.get(view_id, "")
+        if view is None or not self._on_top(view_id):  # closed, or another view shown, while the app answered
+            return Submitted("gone", status)
+        if status != 200:
+            return Submitted("failed", status)
+        try:
+            answer = dict(json.loads(raw)) if raw.strip() else {}
+        except (ValueError, TypeError):
+            return Submitted("refused", status)
+        action = answer.get("response_action")
+        if not answer:
+            shown = self._close(user)
+            return Submitted("closed", status, answer, shown.view_id if shown else None)
+        if action == "clear":
+            self._close(user, everything=True)
+            return Submitted("cleared", status, answer)
+        if action == "errors":
+            errors = answer.get("errors")
+            named = input_block_ids(view.payload.get("blocks") or [])
+            if not isinstance(errors, dict) or not errors or not set(errors) <= named:
+                return Submitted("refused", status, answer)  # Slack names only its input blocks' errors
+            view.errors = {str(block): str(text) for block, text in errors.items()}
+            self._changed(user)
+            return Submitted("errors", status, answer, view_id)
+        new = answer.get("view")
+        if action not in ("update", "push") or not isinstance(new, dict) or new.get("type") != "modal":
+            return Submitted("refused", status, answer)
+        if problems(new, MODAL_BLOCKS):
+            return Submitted("refused", status, answer)
+        if action == "update":
+            self._replace(view, _kept(new))
+            self._changed(user)
+            return Submitted("updated", status, answer, view_id)
+        stack = self._stacks.get(user, [])
+        if len(stack) >= STACK_DEPTH:
+            return Submitted("refused", status, answer)
+        pushed = self._shown_modal(user, _kept(new), stack)
+        stack.append(str(pushed.view_id))
+        self._changed(user)
+        return Submitted("pushed", status, answer, pushed.view_id)
+
+    @staticmethod
+    def _replace(view: Shown, payload: dict[str, Any]) -> None:
+        """A view's content replaced, the member's values kept where the inputs stay, as Slack keeps them."""
+        view.payload, view.hash = payload, _new_hash()
+        view.state = initial_state(payload.get("blocks") or [], view.state)
+        view.errors = {}
 
     def _update(self, arrived: float, body: dict[str, Any]) -> Answer:
         view_id = str(body.get("view_id"))
@@ -292,7 +524,7 @@ class SlackStandIn:
         view = _view(body)
         if problems(view, MODAL_BLOCKS):
             return refused(400, "invalid_arguments")
-        modal.payload, modal.hash = _kept(view), _new_hash()
+        self._replace(modal, _kept(view))
         self._calls.append(Call(arrived, "views.update", "", view_id, 200, view_id=view_id))
         self._changed(self._modal_users.get(view_id, ""))
         return 200, {"ok": True, "view": _answered(modal)}, {}
@@ -330,6 +562,20 @@ class SlackStandIn:
             self._calls.append(Call(time.monotonic(), "upload", "", file_id, status))
             return status
 
+    def _submitted(self, view_id: str, data: bytes) -> tuple[int, dict[str, Any]]:
+        try:
+            asked = dict(json.loads(data))
+            url, headers, body = str(asked["url"]), dict(asked["headers"]), str(asked["body"]).encode()
+        except (ValueError, TypeError, KeyError):
+            return 400, {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            self.requests += 1
+        try:
+            submitted = self.deliver_submission(view_id, url, {str(k): str(v) for k, v in headers.items()}, body)
+        except ValueError:
+            return 400, {"ok": False, "error": "invalid_arguments"}
+        return (404 if submitted.outcome == "gone" else 200), {"ok": submitted.outcome != "gone", **asdict(submitted)}
+
     def _read(self, parts: list[str]) -> tuple[int, Any]:
         """What a GET asks for: see the module's docstring."""
         if len(parts) != 2:
@@ -341,6 +587,8 @@ class SlackStandIn:
             return 200, [{**asdict(f), "content": f.content.decode("utf-8", "replace")} for f in self.files(key)]
         if what == "version":
             return 200, {"version": self.version(key)}
+        if what == "stack":  # their open modal's views, the one shown last
+            return 200, [asdict(view) for view in self.stack(key)]
         found = self.home(key) if what == "home" else self.view(key) if what == "view" else None
         return (200, asdict(found)) if found is not None else (404, {"ok": False, "error": "not_found"})
 
@@ -354,6 +602,9 @@ class SlackStandIn:
                 if path.startswith("/upload/"):  # a file's bytes, as they are: not a form
                     status = standin._upload(path, data)
                     send_json(self, status, {"ok": status == 200})
+                    return
+                if path.startswith("/submit/"):  # posts to the app: the stand-in is not held meanwhile
+                    send_json(self, *standin._submitted(path.removeprefix("/submit/"), data))
                     return
                 body = _decode(data.decode("utf-8"), self.headers.get("Content-Type", ""))
                 status, answer, headers = standin._record(path, body)

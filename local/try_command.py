@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from interactions.settings import SIGNING_SECRET
-from local.block_kit import controls
+from local.block_kit import FILLED, Control, controls, text_of
 from local.slack_display import as_read, block_lines, control_label, plain, render
 from testkit.slack_requests import command_form
 
@@ -47,12 +47,14 @@ __all__ = [  # with the display's functions, which were here first
     "as_read",
     "block_lines",
     "offer_controls",
+    "offer_of",
     "plain",
     "post",
     "prepare",
     "read_standin",
     "render",
     "signing_secret",
+    "typed_after",
     "typed_after_try",
 ]
 
@@ -132,28 +134,68 @@ def offer_controls(items: Sequence[dict[str, Any]], user: str, team: str, folder
     for item in items:
         if item.get("deleted"):
             continue
-        for control in controls(item.get("payload", {}).get("blocks") or []):
-            saved.append(
-                {
-                    "number": len(saved) + 1,
-                    "label": control_label(control),
-                    "surface": item.get("kind"),
-                    "index": item.get("index"),
-                    "view_id": item.get("view_id"),
-                    **{key: value for key, value in asdict(control).items() if key != "label"},
-                }
-            )
+        for control in controls(item.get("payload", {}).get("blocks") or [], item.get("state")):
+            saved.append(offer_of(control, item, len(saved) + 1))
     if saved:
-        print("To press one: make press N")
+        print("To press one: make press N" + (", to fill one in: make press N VALUE..." if _fills(saved) else ""))
         for offered in saved:
             print(f"  [{offered['number']}] {offered['label']}")
         for offered in saved:
             if isinstance((offered.get("element") or {}).get("confirm"), dict):
                 print(f"To answer Cancel when [{offered['number']}] asks: make press {offered['number']} cancel")
+    for line in form_hints(items, saved):
+        print(line)
     if again:
         print("To press the same again, as a second click before Slack shows the change: make press again")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{user}.json").write_text(json.dumps({"user": user, "team": team, "controls": saved}, indent=1))
+
+
+def offer_of(control: Control, item: dict[str, Any], number: int | None = None) -> dict[str, Any]:
+    """What pressing ``control`` of ``item`` takes, as ``make press`` keeps it: which surface holds it, and the
+    element as the app sent it."""
+    return {
+        "number": number,
+        "label": control_label(control),
+        "surface": item.get("kind"),
+        "index": item.get("index"),
+        "view_id": item.get("view_id"),
+        **{key: value for key, value in asdict(control).items() if key != "label"},
+    }
+
+
+def _fills(saved: Sequence[dict[str, Any]]) -> bool:
+    return any(offered.get("type") in FILLED for offered in saved)
+
+
+def form_hints(items: Sequence[dict[str, Any]], saved: Sequence[dict[str, Any]]) -> list[str]:
+    """How to fill in and submit the modal just shown, if one is open with a submit button: the words
+    ``make press`` takes for its inputs, as this form has them."""
+    shown = [item for item in items if item.get("kind") == "modal" and not item.get("deleted")]
+    payload = shown[-1].get("payload", {}) if shown else {}
+    if not payload.get("submit") or payload.get("loading"):
+        return []
+    kinds = {str(offered.get("type")) for offered in saved}
+    words = [
+        example
+        for kind, example in (
+            ("multi_users_select", "pick U0DON U0MAELLE"),
+            ("datepicker", "date 2026-12-01"),
+            ("radio_buttons", "rate 1 +"),
+        )
+        if kind in kinds
+    ]
+    texts = [offered for offered in saved if offered.get("type") == "plain_text_input"]
+    words += [f'{word} "..."' for word in ("names", "note") if any(word in _ids(offered) for offered in texts)]
+    submit, close = (
+        text_of(payload.get(name)) or default for name, default in (("submit", "Submit"), ("close", "Cancel"))
+    )
+    hints = [f"To fill it in: make press {' | '.join(words)}"] if words else []
+    return [*hints, f"To press [{submit}]: make press submit; [{close}]: make press cancel"]
+
+
+def _ids(offered: dict[str, Any]) -> str:
+    return f"{offered.get('block_id', '')} {offered.get('action_id', '')}".lower()
 
 
 # --- Command line ----------------------------------------------------------------------------------------
@@ -199,16 +241,24 @@ def typed_after_try(make_pid: int, goals: str) -> str:
     """The text of ``make try @U0DON + Random Guy -``. make drops a lone ``-``, a rating, from the goals it
     keeps, so the words are read again from make's own command line; where that cannot be read, or does not
     agree with the goals, the goals as make kept them."""
+    typed = typed_after(make_pid, "try", goals.split())
+    return " ".join(word for argument in typed for word in argument.split())
+
+
+def typed_after(make_pid: int, goal: str, goals: Sequence[str]) -> list[str]:
+    """The arguments typed after ``goal`` on make's command line (``make press names "Random Guy"``: one
+    argument with its space), a lone ``-`` included; where that cannot be read, or does not agree with the
+    goals make kept (``goals``, split at spaces, without ``-``), the goals."""
     arguments = _command_line(make_pid)
-    if "try" not in arguments:
-        return goals
-    words: list[str] = []
-    for argument in arguments[arguments.index("try") + 1 :]:
-        if argument == "-":
-            words.append(argument)
-        elif not argument.startswith("-") and "=" not in argument:  # options and VAR=value are make's own
-            words.extend(argument.split())
-    return " ".join(words) if [word for word in words if word != "-"] == goals.split() else goals
+    if goal not in arguments:
+        return list(goals)
+    typed = [
+        argument
+        for argument in arguments[arguments.index(goal) + 1 :]
+        if argument == "-" or not (argument.startswith("-") or "=" in argument)  # make's options and VAR=value
+    ]
+    words = [word for argument in typed if argument != "-" for word in argument.split()]
+    return typed if words == [word for goal_word in goals for word in goal_word.split()] else list(goals)
 
 
 def _command_line(pid: int) -> list[str]:

@@ -1,5 +1,7 @@
 """Requests as Slack sends them: the slash command form, its text escaped as Slack escapes it; a press of a
-button or menu (``block_actions``) as the Interactivity Request URL gets it; the Events API's
+button or menu, or a change to an input that dispatches it (``block_actions``), a modal submitted
+(``view_submission``), a global shortcut (``shortcut``) and a message shortcut (``message_action``), as the
+Interactivity Request URL gets them; the Events API's
 ``app_home_opened`` and ``url_verification``; and the v0 signature over the body's bytes as they are (Slack's
 documented scheme, computed here independently of the slack_sdk verifier the app uses, so that the two check
 each other)."""
@@ -25,6 +27,22 @@ def slack_text(typed: str) -> str:
     """The text as Slack sends it with escaping on: & < > as entities, then @U123 as a mention."""
     escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _TYPED_MENTION.sub(r"<@\1>", escaped)
+
+
+def typed_message(typed: str) -> tuple[str, list[dict[str, Any]]]:
+    """A message as Slack keeps it once posted: its ``text`` (mentions as ``<@U123>``, escaped as Slack
+    escapes it) and the rich text block Slack's composer makes of it, each ``@U123`` a user element."""
+    elements: list[dict[str, Any]] = []
+    last = 0
+    for mention in _TYPED_MENTION.finditer(typed):
+        if mention.start() > last:
+            elements.append({"type": "text", "text": typed[last : mention.start()]})
+        elements.append({"type": "user", "user_id": mention.group(1)})
+        last = mention.end()
+    if last < len(typed):
+        elements.append({"type": "text", "text": typed[last:]})
+    section = {"type": "rich_text_section", "elements": elements}
+    return slack_text(typed), [{"type": "rich_text", "block_id": uuid.uuid4().hex[:5], "elements": [section]}]
 
 
 def signed_headers(
@@ -72,6 +90,15 @@ def command_form(
 
 JSON_TYPE = "application/json"  # the content type of an event; sign it with signed_headers(..., content_type=)
 Surface = Literal["message", "modal", "home"]
+# Where Slack puts what a member chose in each kind of element, in ``state.values`` and in a block action.
+STATE_NAMES = {
+    "plain_text_input": "value",
+    "multi_users_select": "selected_users",
+    "users_select": "selected_user",
+    "datepicker": "selected_date",
+    "radio_buttons": "selected_option",
+    "static_select": "selected_option",
+}
 
 
 def block_actions_payload(
@@ -81,6 +108,7 @@ def block_actions_payload(
     block_id: str,
     element: dict[str, Any],
     option: dict[str, Any] | None = None,
+    filled: Any = None,
     surface: Surface = "message",
     view: dict[str, Any] | None = None,
     response_url: str | None = None,
@@ -89,8 +117,10 @@ def block_actions_payload(
     message_blocks: list[dict[str, Any]] | None = None,
     channel: str = "C0LOCALCHANNEL",
 ) -> dict[str, Any]:
-    """What Slack sends when ``user`` presses ``element`` (a button, as the app sent it) or chooses ``option``
-    of it (a menu), in the block ``block_id``: in an ephemeral message, whose press answers through
+    """What Slack sends when ``user`` presses ``element`` (a button, as the app sent it), chooses ``option``
+    of it (a menu, radio buttons), or fills it with ``filled`` (an input whose block dispatches its changes:
+    the users picked, the text entered, the date chosen), in the block ``block_id``: in an ephemeral message,
+    whose press answers through
     ``response_url``, or in a modal or Home tab, ``view`` (as the app sent it, with the ``id`` and ``hash``
     Slack gave it). ``message_blocks``: the message's, for the state of its menus, which Slack sends with a
     press in a message (but not the message itself, for an ephemeral one). The trigger id is in the
@@ -107,6 +137,8 @@ def block_actions_payload(
         if element.get("style"):
             action["style"] = element["style"]
         action = {key: value for key, value in action.items() if value is not None}
+    elif element.get("type") in STATE_NAMES and STATE_NAMES[str(element.get("type"))] != "selected_option":
+        action[STATE_NAMES[str(element["type"])]] = filled
     else:
         if option is None:
             raise ValueError("a menu's press chooses one of its options: give option")
@@ -144,7 +176,21 @@ def block_actions_payload(
     if view is None or not view.get("id") or not view.get("hash"):
         raise ValueError("a press in a modal or Home tab comes with the view, its id and hash included")
     payload["container"] = {"type": "view", "view_id": view["id"]}
-    payload["view"] = {
+    values = {key: dict(entries) for key, entries in ((view.get("state") or {}).get("values") or {}).items()}
+    for menu_block, menus in _menu_states(view.get("blocks") or [], block_id, element, option).items():
+        for action_id, entry in menus.items():
+            values.setdefault(menu_block, {}).setdefault(action_id, entry)
+    if element.get("type") in STATE_NAMES:  # what was just chosen, as the state Slack sends with it
+        name = STATE_NAMES[str(element["type"])]
+        chosen = option if name == "selected_option" else filled
+        values.setdefault(block_id, {})[str(element.get("action_id"))] = {"type": element["type"], name: chosen}
+    payload["view"] = {**_view_fields(team, surface, view), "state": {"values": values}}
+    return payload
+
+
+def _view_fields(team: str, surface: Surface, view: dict[str, Any]) -> dict[str, Any]:
+    """A view as Slack puts it in a payload: what the app sent, with the fields Slack adds."""
+    return {
         "team_id": team,
         "type": "home" if surface == "home" else "modal",
         "private_metadata": "",
@@ -154,9 +200,90 @@ def block_actions_payload(
         "root_view_id": view["id"],
         "previous_view_id": None,
         **view,
-        "state": {"values": _menu_states(view.get("blocks") or [], block_id, element, option)},
     }
-    return payload
+
+
+def _member(user: str, team: str, trigger: bool = True) -> dict[str, Any]:
+    """The fields every interaction payload opens with: who acted, in which workspace, and a trigger id in the
+    stand-in's scheme, so that a modal opened with it is known to be ``user``'s."""
+    fields: dict[str, Any] = {
+        "user": {"id": user, "username": "local-user", "name": "local-user", "team_id": team},
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "team": {"id": team, "domain": "local"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+    return {**fields, "trigger_id": f"{user}.{uuid.uuid4().hex}"} if trigger else fields
+
+
+def view_submission_payload(*, user: str, team: str, view: dict[str, Any]) -> dict[str, Any]:
+    """What Slack sends when ``user`` submits the modal ``view``: the view as the app sent it, with its ``id``,
+    ``hash``, ``root_view_id`` and ``previous_view_id``, and ``state.values`` as the member left them (the
+    stand-in's ``Shown.as_view()`` gives all of it)."""
+    if not view.get("id") or not view.get("hash"):
+        raise ValueError("a submission comes with the view, its id and hash included")
+    state = {"values": (view.get("state") or {}).get("values") or {}}
+    return {
+        "type": "view_submission",
+        **_member(user, team),
+        "view": {**_view_fields(team, "modal", view), "state": state},
+        "response_urls": [],
+    }
+
+
+def view_closed_payload(*, user: str, team: str, view: dict[str, Any], cleared: bool = False) -> dict[str, Any]:
+    """What Slack sends when ``user`` closes a modal view whose ``notify_on_close`` is set (``cleared``: the
+    whole modal at once)."""
+    state = {"values": (view.get("state") or {}).get("values") or {}}
+    payload = {"type": "view_closed", **_member(user, team, trigger=False)}
+    return {**payload, "view": {**_view_fields(team, "modal", view), "state": state}, "is_cleared": cleared}
+
+
+def shortcut_payload(*, user: str, team: str, callback_id: str) -> dict[str, Any]:
+    """A global shortcut, as Slack sends it when ``user`` picks it from the shortcuts menu: no channel, no
+    message, a trigger id to open a modal with."""
+    return {
+        "type": "shortcut",
+        "callback_id": callback_id,
+        **_member(user, team),
+        "action_ts": f"{time.time():.6f}",
+    }
+
+
+def message_action_payload(
+    *,
+    user: str,
+    team: str,
+    callback_id: str,
+    text: str,
+    author: str | None,
+    ts: str,
+    blocks: list[dict[str, Any]] | None = None,
+    channel: str = "C0LOCALCHANNEL",
+    response_url: str,
+) -> dict[str, Any]:
+    """A message shortcut, as Slack sends it when ``user`` picks it from a message's menu: the message (its
+    ``text`` as Slack keeps it, ``<@U123>`` mentions included, its rich text ``blocks``, its ``ts``, and its
+    ``author``, absent for a message an app posted, which has a ``bot_id`` instead), the channel it is in,
+    and a response_url."""
+    message: dict[str, Any] = {"type": "message", "text": text, "ts": ts}
+    if author is None:
+        message.update({"subtype": "bot_message", "bot_id": "B0LOCALBOT"})
+    else:
+        message["user"] = author
+    if blocks is not None:
+        message["blocks"] = blocks
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        **_member(user, team),
+        "action_ts": f"{time.time():.6f}",
+        "message_ts": ts,
+        "message": message,
+        "channel": {"id": channel, "name": "local"},
+        "response_url": response_url,
+    }
 
 
 def _menu_states(

@@ -59,9 +59,12 @@ class FakeApp:
                 else:
                     payload = json.loads(body)
                 app.got.append(payload)
+                answer = app.answer(payload)
                 self.send_response(200)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
                 threading.Thread(target=app.act, args=(payload,)).start()  # after the ack, as the worker does
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -72,6 +75,10 @@ class FakeApp:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/slack/{path}"
+
+    def answer(self, payload: dict[str, Any]) -> bytes:
+        """What the ack says: nothing, for a press or an event."""
+        return b""
 
     def act(self, payload: dict[str, Any]) -> None:
         web = WebClient(token="xoxb-test", base_url=self.slack.api_url)

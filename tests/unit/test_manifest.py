@@ -1,5 +1,6 @@
 """manifest.yml, which a workspace admin pastes into Slack: every request URL is one the app serves, the Home
-tab and its event are on, and the app asks for no scope it does not use."""
+tab and its event are on, both shortcuts reach the app by the callback ids it answers, and the app asks for no
+scope it does not use."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from local import shortcut
 from local.host.config import HostConfig
 from testkit.functions import http_routes
 
@@ -40,3 +42,11 @@ def test_the_home_tab_and_its_event_are_on_and_buttons_reach_the_app() -> None:
 def test_only_the_scopes_the_app_uses() -> None:
     assert MANIFEST["oauth_config"]["scopes"]["bot"] == ["commands", "im:write", "files:write"]
     assert all(command["should_escape"] is True for command in MANIFEST["features"]["slash_commands"])
+
+
+def test_both_shortcuts_are_declared_with_the_callback_ids_the_app_answers() -> None:
+    declared = {item["type"]: item for item in MANIFEST["features"]["shortcuts"]}
+    assert len(declared) == len(MANIFEST["features"]["shortcuts"]) == 2
+    assert declared["global"]["callback_id"] == "log_interaction" == shortcut.GLOBAL_SHORTCUT
+    assert declared["message"]["callback_id"] == "log_from_message" == shortcut.MESSAGE_SHORTCUT
+    assert all(item["name"] == "Log an interaction" and item["description"] for item in declared.values())

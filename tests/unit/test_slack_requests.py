@@ -1,5 +1,6 @@
-"""Presses and events are built as Slack documents them (api.slack.com/reference/interaction-payloads/
-block-actions-payload, /events/app_home_opened, /events/url_verification), and signed as Slack signs them."""
+"""Presses, inputs that dispatch their changes, submissions, shortcuts and events are built as Slack documents
+them (api.slack.com/reference/interaction-payloads/block-actions-payload, /views, /shortcuts,
+/events/app_home_opened, /events/url_verification), and signed as Slack signs them."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from testkit.slack_requests import (
     block_actions_payload,
     event_body,
     interaction_body,
+    message_action_payload,
+    shortcut_payload,
     signed_headers,
+    typed_message,
     url_verification_body,
+    view_submission_payload,
 )
 
 SECRET = "test-signing-secret"
@@ -132,3 +137,71 @@ def test_url_verification_carries_the_challenge() -> None:
         "challenge": "c-123",
         "type": "url_verification",
     }
+
+
+PEOPLE = {"type": "multi_users_select", "action_id": "people"}
+NOTE = {"type": "plain_text_input", "action_id": "note"}
+FORM = {
+    **VIEW,
+    "blocks": [
+        {"type": "input", "block_id": "who", "dispatch_action": True, "label": UNDO["text"], "element": PEOPLE},
+        {"type": "input", "block_id": "why", "dispatch_action": True, "label": UNDO["text"], "element": NOTE},
+    ],
+    "state": {"values": {"why": {"note": {"type": "plain_text_input", "value": "typed before"}}}},
+}
+
+
+def test_an_input_that_dispatches_its_change_sends_it_with_the_views_whole_state() -> None:
+    picked = block_actions_payload(
+        user="U0ME", team="T0TEAM", block_id="who", element=PEOPLE, filled=["U0DON"], surface="modal", view=FORM
+    )
+    entered = block_actions_payload(
+        user="U0ME", team="T0TEAM", block_id="why", element=NOTE, filled="met", surface="modal", view=FORM
+    )
+
+    (action,) = picked["actions"]
+    assert (action["type"], action["block_id"], action["selected_users"]) == ("multi_users_select", "who", ["U0DON"])
+    assert picked["view"]["state"]["values"] == {
+        "who": {"people": {"type": "multi_users_select", "selected_users": ["U0DON"]}},
+        "why": {"note": {"type": "plain_text_input", "value": "typed before"}},
+    }
+    assert entered["actions"][0]["value"] == "met"
+    assert entered["view"]["state"]["values"]["why"]["note"]["value"] == "met"
+    assert (picked["view"]["id"], picked["view"]["hash"]) == ("V1", "h1")
+
+
+def test_a_submission_carries_the_view_its_state_and_no_response_url() -> None:
+    payload = view_submission_payload(user="U0ME", team="T0TEAM", view={**FORM, "callback_id": "log_form"})
+
+    assert payload["type"] == "view_submission" and payload["trigger_id"].startswith("U0ME.")
+    assert payload["user"]["id"] == "U0ME" and payload["team"]["id"] == "T0TEAM"
+    assert (payload["view"]["id"], payload["view"]["hash"], payload["view"]["callback_id"]) == ("V1", "h1", "log_form")
+    assert payload["view"]["state"] == FORM["state"] and payload["response_urls"] == []
+    with pytest.raises(ValueError, match="id and hash"):
+        view_submission_payload(user="U0ME", team="T0TEAM", view={"type": "modal", "blocks": []})
+
+
+def test_a_global_shortcut_has_no_channel_and_a_message_shortcut_has_the_message() -> None:
+    shortcut = shortcut_payload(user="U0ME", team="T0TEAM", callback_id="log_interaction")
+    text, blocks = typed_message("Lunch with @U0DON & co")
+    message = message_action_payload(
+        user="U0ME",
+        team="T0TEAM",
+        callback_id="log_from_message",
+        text=text,
+        author="U0MAELLE",
+        ts="1764547200.000100",
+        blocks=blocks,
+        response_url="http://slack/hooks/U0ME/x",
+    )
+    from_app = message_action_payload(
+        user="U0ME", team="T0TEAM", callback_id="c", text="x", author=None, ts="1.0", response_url="http://slack/x"
+    )
+
+    assert (shortcut["type"], shortcut["callback_id"]) == ("shortcut", "log_interaction")
+    assert "channel" not in shortcut and "message" not in shortcut and shortcut["trigger_id"].startswith("U0ME.")
+    assert (message["type"], message["message_ts"]) == ("message_action", "1764547200.000100")
+    assert message["message"]["text"] == "Lunch with <@U0DON> &amp; co" and message["message"]["user"] == "U0MAELLE"
+    (section,) = message["message"]["blocks"][0]["elements"]
+    assert [e.get("user_id") or e["text"] for e in section["elements"]] == ["Lunch with ", "U0DON", " & co"]
+    assert "user" not in from_app["message"] and from_app["message"]["bot_id"]

@@ -1,21 +1,32 @@
 """The Slack stand-in plays Slack where the app's interactivity depends on it: view hashes, each user's Home
-tab, a press's response_url replacing or removing its message, and Slack's limits, rich text included."""
+tab, a press's response_url replacing or removing its message, Slack's limits, rich text included, and a
+modal's stack of views, the values a member chose in its inputs and the app's answer to its submission."""
 
 from __future__ import annotations
 
 import json
+import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import asdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from local.block_kit import Control
-from local.slack_standin import HASH_CONFLICT, Shown, SlackStandIn
+from local.slack_display import render
+from local.slack_standin import HASH_CONFLICT, Shown, SlackStandIn, Submitted
+from testkit.slack_requests import interaction_body, signed_headers, view_submission_payload
+from tests.conftest import SIGNING_SECRET
 from tests.sample_blocks import SPAN, UNDO
+from tests.sample_form import log_form, said
 
 ME, OTHER = "U0ME", "U0OTHER"
 NAMES: dict[str, Any] = {
@@ -261,3 +272,245 @@ def test_blocks_kept_without_a_block_id_are_given_one(slack: SlackStandIn) -> No
     ids = [block["block_id"] for block in shown.payload["blocks"]]
     assert all(ids) and len(set(ids)) == 2
     assert shown.controls()[0].block_id == ids[1]
+
+
+# --- A modal's stack of views, its inputs and their submission ------------------------------------------------
+
+
+class AppAnswers:
+    """The app's Interactivity Request URL, answering each submission with the next of ``answers`` (a status
+    and a body); keeps each payload whose signature checks out."""
+
+    def __init__(self, *answers: tuple[int, bytes]) -> None:
+        self.answers = list(answers)
+        self.got: list[dict[str, Any]] = []
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                assert SignatureVerifier(SIGNING_SECRET).is_valid_request(body, dict(self.headers))
+                app.got.append(json.loads(parse_qs(body.decode())["payload"][0]))
+                status, answer = app.answers.pop(0)
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/slack/interactions"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def answers() -> Iterator[list[AppAnswers]]:
+    started: list[AppAnswers] = []
+    yield started
+    for app in started:
+        app.stop()
+
+
+def app_answering(started: list[AppAnswers], *answers: dict[str, Any] | tuple[int, bytes]) -> AppAnswers:
+    raw = [
+        answer if isinstance(answer, tuple) else (200, json.dumps(answer).encode() if answer else b"")
+        for answer in answers
+    ]
+    app = AppAnswers(*raw)
+    started.append(app)
+    return app
+
+
+def open_form(slack: SlackStandIn, picked: list[str] | None = None) -> str:
+    view = log_form(picked if picked is not None else ["U0DON"], "2026-12-05")
+    return str(web(slack).views_open(trigger_id=slack.trigger_id(ME), view=view)["view"]["id"])
+
+
+def post(slack: SlackStandIn, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{slack.url}/{path}", json.dumps(body).encode(), {"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def submitted(slack: SlackStandIn, view_id: str, app: AppAnswers) -> Submitted:
+    return slack.submit(view_id, team="T0TEAM", app_url=app.url, signing_secret=SIGNING_SECRET)
+
+
+def test_a_view_pushed_goes_on_top_of_the_modal_and_closing_it_shows_the_one_under(slack: SlackStandIn) -> None:
+    first = open_form(slack)
+    pushed = web(slack).views_push(trigger_id=slack.trigger_id(ME), view=said("a card"))["view"]
+    updated = web(slack).views_update(view_id=pushed["id"], view=said("the card, filled"), hash=pushed["hash"])
+
+    assert [view.view_id for view in slack.stack(ME)] == [first, pushed["id"]]
+    assert text_of(slack.modal(pushed["id"])) == "the card, filled"
+    with pytest.raises(SlackApiError) as stale:
+        web(slack).views_update(view_id=pushed["id"], view=said("stale"), hash=pushed["hash"])
+    assert stale.value.response["error"] == "hash_conflict" and updated["view"]["hash"] != pushed["hash"]
+    top = slack.stack(ME)[-1]
+    assert (top.root_view_id, top.previous_view_id) == (first, first)
+
+    status, answer = post(slack, f"close/{pushed['id']}", {})
+
+    assert status == 200 and answer["view"]["view_id"] == first
+    assert [view.view_id for view in slack.stack(ME)] == [first]
+    closed = slack.shown(ME)[-1]
+    assert closed.deleted and closed.controls() == []
+    with pytest.raises(SlackApiError) as gone:
+        web(slack).views_update(view_id=pushed["id"], view=said("too late"))
+    assert gone.value.response["error"] == "not_found"
+
+
+def test_a_modal_holds_three_views_at_most_and_a_push_needs_one_open(slack: SlackStandIn) -> None:
+    with pytest.raises(SlackApiError) as nothing_open:
+        web(slack).views_push(trigger_id=slack.trigger_id(ME), view=said("alone"))
+    assert nothing_open.value.response["error"] == "not_found"
+    open_form(slack)
+    for n in range(2):
+        web(slack).views_push(trigger_id=slack.trigger_id(ME), view=said(f"pushed {n}"))
+    with pytest.raises(SlackApiError) as full:
+        web(slack).views_push(trigger_id=slack.trigger_id(ME), view=said("a fourth"))
+    assert full.value.response["error"] == "push_limit_reached"
+    assert len(slack.stack(ME)) == 3 and slack.stack(OTHER) == []
+
+
+def test_a_form_opened_is_shown_at_once_and_a_placeholder_is_loading(slack: SlackStandIn) -> None:
+    form, placeholder = open_form(slack), web(slack).views_open(trigger_id=slack.trigger_id(ME), view=said("…"))
+    assert not text_of(slack.modal(form)) and slack.modal(form).payload.get("loading") is None  # type: ignore[union-attr]
+    assert slack.modal(placeholder["view"]["id"]).payload.get("loading") is True  # type: ignore[union-attr]
+
+
+def test_inputs_start_with_what_the_app_set_and_keep_what_the_member_chose_through_an_update(
+    slack: SlackStandIn,
+) -> None:
+    view_id = open_form(slack)
+    modal = slack.modal(view_id)
+    assert modal is not None
+    assert modal.state["people"]["people"] == {"type": "multi_users_select", "selected_users": ["U0DON"]}
+    assert modal.state["date"]["date"] == {"type": "datepicker", "selected_date": "2026-12-05"}
+    assert modal.state["note"]["note"] == {"type": "plain_text_input", "value": None}
+
+    status, _ = post(slack, f"choose/{view_id}", entry("note", "note", "plain_text_input", "value", "met for coffee"))
+    assert status == 200
+    picked = entry("people", "people", "multi_users_select", "selected_users", ["U0DON", "U0SAM"])
+    assert post(slack, f"choose/{view_id}", picked)[0] == 200
+    web(slack).views_update(view_id=view_id, view=log_form(["U0DON", "U0SAM"], "2026-12-05"), hash=modal.hash)
+
+    kept = slack.modal(view_id)
+    assert kept is not None
+    assert kept.state["note"]["note"]["value"] == "met for coffee"  # the same input: Slack keeps what was typed
+    assert kept.state["people"]["people"]["selected_users"] == ["U0DON", "U0SAM"]
+    assert kept.state["rating_U0SAM"]["rating"] == {"type": "radio_buttons", "selected_option": None}
+    wrong_type = entry("note", "note", "datepicker", "selected_date", "2026-12-01")
+    assert post(slack, f"choose/{view_id}", wrong_type)[0] == 400
+    assert post(slack, f"choose/{view_id}", entry("nowhere", "x", "plain_text_input", "value", "x"))[0] == 404
+    assert post(slack, "choose/V0NONE", entry("note", "note", "plain_text_input", "value", "x"))[0] == 404
+
+
+def entry(block_id: str, action_id: str, kind: str, name: str, value: Any) -> dict[str, Any]:
+    return {"block_id": block_id, "action_id": action_id, "entry": {"type": kind, name: value}}
+
+
+def test_a_submission_carries_the_views_state_and_errors_show_against_their_inputs(
+    slack: SlackStandIn, answers: list[AppAnswers]
+) -> None:
+    view_id = open_form(slack)
+    slack.choose(view_id, "names", "names", {"type": "plain_text_input", "value": "Random Guy"})
+    app = app_answering(answers, {"response_action": "errors", "errors": {"names": "No such name"}})
+
+    outcome = submitted(slack, view_id, app)
+
+    assert (outcome.outcome, outcome.view_id) == ("errors", view_id)
+    (payload,) = app.got
+    assert payload["type"] == "view_submission" and payload["user"]["id"] == ME
+    assert payload["view"]["id"] == view_id and payload["view"]["callback_id"] == "log_form"
+    modal = slack.modal(view_id)
+    assert modal is not None and payload["view"]["hash"] == modal.hash
+    assert payload["view"]["state"]["values"]["names"]["names"]["value"] == "Random Guy"
+    assert modal.errors == {"names": "No such name"}
+    assert "  ⚠ No such name" in render(asdict(modal)).replace("│ ", "").splitlines()
+    slack.choose(view_id, "names", "names", {"type": "plain_text_input", "value": "Random Person"})
+    assert slack.modal(view_id).errors == {}  # type: ignore[union-attr]  # changed: Slack hides its error
+
+
+def test_errors_naming_a_block_that_is_not_an_input_are_refused_and_the_modal_stays(
+    slack: SlackStandIn, answers: list[AppAnswers]
+) -> None:
+    view_id = open_form(slack)
+    app = app_answering(answers, {"response_action": "errors", "errors": {"elsewhere": "x"}}, (500, b""))
+    assert submitted(slack, view_id, app).outcome == "refused"
+    assert submitted(slack, view_id, app).outcome == "failed"
+    assert [view.view_id for view in slack.stack(ME)] == [view_id] and slack.modal(view_id).errors == {}  # type: ignore[union-attr]
+
+
+def test_an_update_answer_replaces_the_view_submitted_and_the_worker_then_updates_it_by_id(
+    slack: SlackStandIn, answers: list[AppAnswers]
+) -> None:
+    view_id = open_form(slack)
+    before = slack.modal(view_id).hash  # type: ignore[union-attr]
+    app = app_answering(answers, {"response_action": "update", "view": said("Logging…")})
+
+    outcome = submitted(slack, view_id, app)
+
+    assert (outcome.outcome, outcome.view_id) == ("updated", view_id)
+    modal = slack.modal(view_id)
+    assert modal is not None and text_of(modal) == "Logging…" and modal.hash != before
+    web(slack).views_update(view_id=view_id, view=said("Logged: @U0DON +"))
+    assert text_of(slack.modal(view_id)) == "Logged: @U0DON +"
+    calls = [(call.method, call.user, call.ref, call.text) for call in slack.calls()]
+    assert ("view_submission", ME, view_id, "updated") in calls
+
+
+def test_a_push_answer_adds_a_view_and_an_empty_one_closes_the_view_submitted(
+    slack: SlackStandIn, answers: list[AppAnswers]
+) -> None:
+    view_id = open_form(slack)
+    app = app_answering(answers, {"response_action": "push", "view": log_form([], "2026-12-05")}, {})
+
+    pushed = submitted(slack, view_id, app)
+    assert pushed.outcome == "pushed" and [v.view_id for v in slack.stack(ME)] == [view_id, pushed.view_id]
+    closed = submitted(slack, str(pushed.view_id), app)
+
+    assert (closed.outcome, closed.view_id) == ("closed", view_id)
+    assert [view.view_id for view in slack.stack(ME)] == [view_id]
+    assert submitted(slack, str(pushed.view_id), app).outcome == "gone"  # closed: nothing is sent
+    assert len(app.got) == 2
+
+
+def test_a_clear_answer_closes_the_whole_modal(slack: SlackStandIn, answers: list[AppAnswers]) -> None:
+    first = open_form(slack)
+    second = web(slack).views_push(trigger_id=slack.trigger_id(ME), view=log_form([], "2026-12-05"))["view"]["id"]
+    app = app_answering(answers, {"response_action": "clear"})
+
+    assert submitted(slack, second, app).outcome == "cleared"
+
+    assert slack.stack(ME) == [] and slack.modal(first) is None and slack.modal(second) is None
+
+
+def test_a_submission_handed_over_http_is_posted_as_it_was_signed(
+    slack: SlackStandIn, answers: list[AppAnswers]
+) -> None:
+    view_id = open_form(slack)
+    app = app_answering(answers, {})
+    modal = slack.modal(view_id)
+    assert modal is not None
+    body = interaction_body(view_submission_payload(user=ME, team="T0TEAM", view=modal.as_view()))
+    asked = {"url": app.url, "headers": signed_headers(SIGNING_SECRET, body), "body": body.decode()}
+
+    status, answer = post(slack, f"submit/{view_id}", asked)
+
+    assert (status, answer["outcome"], answer["status"]) == (200, "closed", 200)
+    assert app.got[0]["view"]["id"] == view_id and slack.stack(ME) == []
+    assert post(slack, f"submit/{view_id}", asked)[0] == 404  # closed: not sent again
+    assert post(slack, f"submit/{open_form(slack)}", {**asked, "url": "file:///etc/hostname"})[0] == 400
+    assert len(app.got) == 1
