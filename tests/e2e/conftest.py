@@ -23,7 +23,7 @@ from interactions import settings as setting
 from interactions.pseudonym import owner_key
 from interactions.queue_message import QueuedCommand
 from interactions.storage_account import CONNECTION
-from interactions.store import row_key
+from interactions.store import PERSON_ROWS, row_key
 from local.azurite import Azurite
 from local.slack_standin import Shown, SlackStandIn
 from testkit import slack_requests
@@ -166,6 +166,11 @@ class App:
             return [dict(entity) for entity in table.list_entities()]
         except ResourceNotFoundError:
             return []
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The member-visible entries in the app's table: the rows that name a person, less the copy of each
+        kept under that person for their card."""
+        return [e for e in self.stored() if "Person" in e and not e["RowKey"].startswith(PERSON_ROWS)]
 
     def waiting(self) -> list[str]:
         return [m.content for m in self.queue.peek_messages(max_messages=32)]

@@ -13,7 +13,7 @@ ME, DON = "U0ME", "U0DON"
 
 
 def people_stored(app: App) -> list[str]:
-    return sorted(entity["Person"] for entity in app.stored() if "Person" in entity)
+    return sorted(entity["Person"] for entity in app.entries())
 
 
 def test_a_card_shows_one_person_with_their_notes_and_forget_deletes_them_alone(modal_app: App) -> None:

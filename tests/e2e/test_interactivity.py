@@ -22,8 +22,7 @@ ME, THEM = "U0ME", "U0THEM"
 
 
 def names_stored(app: App) -> list[str]:
-    # Entries only: an entry's RowKey starts with a digit, its person row's with "p".
-    return sorted(entity["Person"] for entity in app.stored() if "Person" in entity and entity["RowKey"][0].isdigit())
+    return sorted(entity["Person"] for entity in app.entries())
 
 
 def test_undo_removes_exactly_its_own_log_and_nothing_else(app: App) -> None:
