@@ -20,6 +20,7 @@ import argparse
 import time
 import uuid
 
+from interactions.slack import actions
 from local.try_command import USER_ID, Act, TryError, typed_after
 from testkit.slack_requests import interaction_body, message_action_payload, shortcut_payload, typed_message
 
@@ -28,9 +29,7 @@ DESCRIPTION = (
     "then the message's text), as a Slack user would; print what the app shows."
 )
 DEFAULT_INTERACTIONS_URL = "http://localhost:7071/api/slack/interactions"
-# The callback ids manifest.yml gives the two shortcuts.
-GLOBAL_SHORTCUT = "log_interaction"
-MESSAGE_SHORTCUT = "log_from_message"
+GLOBAL_SHORTCUT, MESSAGE_SHORTCUT = actions.LOG_SHORTCUT, actions.MESSAGE_SHORTCUT
 SAMPLE_AUTHOR = "U0MAELLE"
 SAMPLE_MESSAGE = "Thanks @U0DON and @U0SAM for the coffee this morning!"
 

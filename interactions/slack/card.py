@@ -42,17 +42,14 @@ def card_blocks(card: PersonCard, now: datetime, note: str | None = None) -> lis
         shown.append(_rich([blocks.text_element(texts.NOTHING_WITH), person]))
         shown.append(_buttons(card))
         return shown
-    shown.append(
-        _rich(
-            [
-                blocks.text_element(texts.FIRST_MET),
-                blocks.day_element(figures.first_met),
-                blocks.text_element(texts.CARD_LAST_MET),
-                blocks.day_element(figures.last_met),
-                blocks.text_element(texts.ago((now.date() - figures.last_met.date()).days)),
-            ]
-        )
-    )
+    ago = texts.ago((now.date() - figures.last_met.date()).days)
+    met = [
+        blocks.text_element(texts.FIRST_MET),
+        blocks.day_element(figures.first_met),
+        blocks.text_element(texts.CARD_LAST_MET),
+        blocks.day_element(figures.last_met),
+    ]
+    shown.append(_rich([*met, blocks.text_element(ago)] if ago else met))
     spans = [(days, totals) for days, totals in figures.spans] + [(None, figures.all_time)]
     lines = [texts.card_span(d, t.count, t.positive, t.negative, t.percent_positive) for d, t in spans]
     shown.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))

@@ -99,7 +99,8 @@ def logged(percent: int) -> str:
 
 # --- Usage -------------------------------------------------------------------------------------------------
 USAGE = (
-    "Usage: `/interactions @person +` (or `-`, several people at once) · "
+    "Usage: `/interactions @person +` (or `-`, several people at once, then `-- a note` if you like) · "
+    "`/interactions @person` (their card) · `/interactions log` (a form) · "
     f"`/interactions [days] [{'|'.join(_VIEW_WORDS)}] [+|-]` · `/interactions export` · `/interactions clear` · "
     "`/interactions help`"
 )
@@ -404,10 +405,9 @@ FAILED_FORGET = (
 
 
 def ago(days: int) -> str:
-    """How long ago a day was, after the day itself: " (today)", " (23 days ago)"."""
-    if days <= 0:
-        return " (today)"
-    return " (yesterday)" if days == 1 else f" ({days:,} days ago)"
+    """How long ago a day was, after the day itself: " (23 days ago)"; nothing for today or yesterday, which
+    Slack already writes as the day itself."""
+    return f" ({days:,} days ago)" if days > 1 else ""
 
 
 def card_span(days: int | None, count: int, positive: int, negative: int, percent: int) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from local import shortcut
+from interactions.slack import actions
 from local.host.config import HostConfig
 from testkit.functions import http_routes
 
@@ -47,6 +47,6 @@ def test_only_the_scopes_the_app_uses() -> None:
 def test_both_shortcuts_are_declared_with_the_callback_ids_the_app_answers() -> None:
     declared = {item["type"]: item for item in MANIFEST["features"]["shortcuts"]}
     assert len(declared) == len(MANIFEST["features"]["shortcuts"]) == 2
-    assert declared["global"]["callback_id"] == "log_interaction" == shortcut.GLOBAL_SHORTCUT
-    assert declared["message"]["callback_id"] == "log_from_message" == shortcut.MESSAGE_SHORTCUT
+    assert declared["global"]["callback_id"] == "log_interaction" == actions.LOG_SHORTCUT
+    assert declared["message"]["callback_id"] == "log_from_message" == actions.MESSAGE_SHORTCUT
     assert all(item["name"] == "Log an interaction" and item["description"] for item in declared.values())
