@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -258,7 +258,13 @@ def typed_after(make_pid: int, goal: str, goals: Sequence[str]) -> list[str]:
         if argument == "-" or not (argument.startswith("-") or "=" in argument)  # make's options and VAR=value
     ]
     words = [word for argument in typed if argument != "-" for word in argument.split()]
-    return typed if words == [word for goal_word in goals for word in goal_word.split()] else list(goals)
+    return typed if _unquoted(words) == _unquoted(word for goal in goals for word in goal.split()) else list(goals)
+
+
+def _unquoted(words: Iterable[str]) -> list[str]:
+    """Words as the shell leaves them of ``"Help, Desk"`` typed in ``make press names '"Help, Desk", Bob'``:
+    without their quotes, which make's goals have lost and its command line still holds."""
+    return [stripped for word in words if (stripped := word.replace('"', "").replace("'", ""))]
 
 
 def _command_line(pid: int) -> list[str]:
